@@ -1,0 +1,5 @@
+"""Run the command line: ``python -m coursepack``."""
+
+from coursepack.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,445 @@
+"""The resolved reader: frozen dataclasses with no I/O.
+
+``load`` and ``resolve`` produce a :class:`Reader`; every renderer reads only this model.
+Offsets are Unicode code points into :attr:`Reading.text`, the verbatim seed text; ends are
+exclusive, as in the W3C TextPositionSelector. Markdown bodies stay Markdown source: the
+renderers turn them into safe HTML (:mod:`coursepack.render.markup`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+from coursepack.diagnostics import Location
+
+Level = Literal["recall", "interpret", "compare", "evaluate"]
+LEVELS: tuple[Level, ...] = ("recall", "interpret", "compare", "evaluate")
+
+TextualKind = Literal[
+    "sic",
+    "error",
+    "variant",
+    "residue",
+    "boilerplate",
+    "missing-quote",
+    "duplicated",
+    "displaced",
+    "metadata",
+]
+TEXTUAL_KINDS: tuple[TextualKind, ...] = (
+    "sic",
+    "error",
+    "variant",
+    "residue",
+    "boilerplate",
+    "missing-quote",
+    "duplicated",
+    "displaced",
+    "metadata",
+)
+
+EntityKind = Literal[
+    "person", "union", "federation", "party", "publication", "organization", "government"
+]
+ENTITY_KINDS: tuple[EntityKind, ...] = (
+    "person",
+    "union",
+    "federation",
+    "party",
+    "publication",
+    "organization",
+    "government",
+)
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A calendar date known to the year, the month or the day."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def iso(self) -> str:
+        """Return ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+        out = f"{self.year:04d}"
+        if self.month is not None:
+            out += f"-{self.month:02d}"
+            if self.day is not None:
+                out += f"-{self.day:02d}"
+        return out
+
+    def sort_key(self) -> tuple[int, int, int]:
+        """Return a key that sorts a less precise date before a more precise one."""
+        return (self.year, self.month or 0, self.day or 0)
+
+    def __str__(self) -> str:
+        return self.iso()
+
+
+@dataclass(frozen=True)
+class Period:
+    """When a historical note's events happened, for the timeline."""
+
+    start: PartialDate
+    #: Last day of the period, or None for a single date.
+    end: PartialDate | None = None
+    #: How to show the period when the dates alone would mislead ("winter 1985–86").
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation of a reference, optionally pinpointed."""
+
+    #: Key in references.bib.
+    key: str
+    #: Pages, chapter or section cited ("pp. 45–52"), as written.
+    locator: str | None = None
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A block of a reading: text between blank lines."""
+
+    #: Paragraph number (¶), from 1; None for the front blocks (headline, byline).
+    number: int | None
+    #: Offset of the first character.
+    start: int
+    #: Offset just past the last character.
+    end: int
+    #: The block's verbatim text.
+    text: str
+    #: Whether a textual note marks the block as boilerplate (site furniture, sign-up
+    #: prompts, captions). Boilerplate keeps its number so numbers never shift.
+    boilerplate: bool = False
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A resolved span of a reading."""
+
+    reading: str
+    #: Paragraph number where the span starts (None in a front block).
+    paragraph: int | None
+    start: int
+    end: int
+    #: The reading's text at [start, end).
+    exact: str
+    #: Up to 32 code points before the span.
+    prefix: str
+    #: Up to 32 code points after the span.
+    suffix: str
+    #: Where the anchor was written; None for occurrences found automatically.
+    location: Location | None = None
+
+    @property
+    def explicit(self) -> bool:
+        """Return whether an editor wrote this anchor (rather than it being found)."""
+        return self.location is not None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A source text and its metadata."""
+
+    #: Slug, the seed's file name without ``.txt``.
+    id: str
+    title: str
+    #: Personal authors, "First Last" as in the text.
+    authors: tuple[str, ...]
+    #: An organisation credited as author when no person is (an editorial).
+    corporate_author: str | None
+    outlet: str
+    date: PartialDate
+    url: str
+    genre: str
+    language: str
+    #: A one-line note on the outlet and its perspective.
+    perspective: str
+    #: Fields the editors supplied because the text does not state them.
+    supplied: frozenset[str]
+    original_filename: str
+    sha256: str
+    #: The verbatim text of the seed.
+    text: str
+    #: Front blocks (headline, byline as received), not numbered.
+    front: tuple[Paragraph, ...]
+    #: Numbered paragraphs.
+    paragraphs: tuple[Paragraph, ...]
+    #: Path of the seed text, relative to the reader's root.
+    text_path: str
+    #: Path of the metadata file, relative to the reader's root.
+    meta_path: str
+
+    def is_supplied(self, field_name: str) -> bool:
+        """Return whether the editors supplied a metadata field."""
+        return field_name in self.supplied
+
+    def paragraph(self, number: int) -> Paragraph:
+        """Return paragraph ¶number."""
+        return self.paragraphs[number - 1]
+
+    def paragraph_at(self, offset: int) -> Paragraph | None:
+        """Return the block (front or numbered) that contains an offset."""
+        for block in (*self.front, *self.paragraphs):
+            if block.start <= offset < block.end:
+                return block
+        return None
+
+    @property
+    def author_label(self) -> str:
+        """Return the author or authors as a short label ("Crosse", "Workers Vanguard")."""
+        if self.authors:
+            surnames = [a.split()[-1] for a in self.authors]
+            if len(surnames) > 2:
+                return f"{surnames[0]} et al."
+            return " and ".join(surnames)
+        return self.corporate_author or self.outlet
+
+
+@dataclass(frozen=True)
+class Note:
+    """A historical or contextual note."""
+
+    id: str
+    title: str
+    #: Markdown.
+    body: str
+    period: Period
+    sources: tuple[Source, ...]
+    anchors: tuple[Anchor, ...]
+    #: Ids of related glossary terms.
+    terms: tuple[str, ...]
+    #: Ids of people and organizations the note is about.
+    entities: tuple[str, ...]
+    #: Markdown shown only in the instructor edition.
+    teaching: str | None
+    location: Location
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry."""
+
+    id: str
+    term: str
+    abbreviation: str | None
+    #: Other forms that occur in the texts.
+    aliases: tuple[str, ...]
+    #: Markdown.
+    definition: str
+    see_also: tuple[str, ...]
+    sources: tuple[Source, ...]
+    #: Anchors the editors wrote.
+    anchors: tuple[Anchor, ...]
+    #: Every occurrence in the readings, found automatically or anchored, in reading order.
+    occurrences: tuple[Anchor, ...]
+    #: Whether occurrences are looked for automatically.
+    autolink: bool
+    location: Location
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Return every form that counts as an occurrence."""
+        out = [self.term]
+        if self.abbreviation:
+            out.append(self.abbreviation)
+        out.extend(self.aliases)
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A discussion question."""
+
+    id: str
+    #: Markdown.
+    text: str
+    level: Level
+    #: One reading, or several for a comparative question.
+    readings: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    #: Markdown for the instructor edition only.
+    teaching_note: str | None
+    location: Location
+
+    @property
+    def comparative(self) -> bool:
+        """Return whether the question spans several readings."""
+        return len(self.readings) > 1
+
+
+@dataclass(frozen=True)
+class TextualNote:
+    """An editorial note on the text as received."""
+
+    id: str
+    reading: str
+    kind: TextualKind
+    #: The span concerned; None for a note on the whole text (missing metadata).
+    anchor: Anchor | None
+    #: Markdown.
+    note: str
+    #: The correct reading, where it can be established.
+    correction: str | None
+    sources: tuple[Source, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A person or organization named in the readings."""
+
+    id: str
+    name: str
+    kind: EntityKind
+    #: One line identifying the entity.
+    description: str
+    aliases: tuple[str, ...]
+    sources: tuple[Source, ...]
+    #: Every occurrence in the readings.
+    occurrences: tuple[Anchor, ...]
+    autolink: bool
+    location: Location
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Return every form that counts as an occurrence."""
+        return (self.name, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A bibliography entry from references.bib, fields as plain Unicode text."""
+
+    key: str
+    #: BibTeX entry type, lower case ("book", "article", "online").
+    entry_type: str
+    #: Field name (lower case) to value, LaTeX decoded.
+    fields: dict[str, str] = field(hash=False, compare=False)
+    location: Location | None = None
+
+    def get(self, name: str, default: str = "") -> str:
+        """Return a field's value."""
+        return self.fields.get(name, default)
+
+
+@dataclass(frozen=True)
+class Session:
+    """One class meeting in the suggested sequence of the instructor guide."""
+
+    title: str
+    readings: tuple[str, ...]
+    notes: tuple[str, ...]
+    questions: tuple[str, ...]
+    #: Markdown.
+    plan: str
+
+
+@dataclass(frozen=True)
+class ReaderMeta:
+    """The reader's own metadata, from annotations/reader.yaml."""
+
+    id: str
+    title: str
+    subtitle: str | None
+    editors: tuple[str, ...]
+    year: int
+    publisher: str
+    place: str | None
+    #: Base URL of the published site ("https://example.org/reader/"), ends with "/".
+    url: str
+    licence: str
+    language: str
+    #: Markdown.
+    introduction: str
+    sequence: tuple[Session, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A fully resolved reader: renderers read nothing else."""
+
+    meta: ReaderMeta
+    readings: tuple[Reading, ...]
+    notes: tuple[Note, ...]
+    terms: tuple[Term, ...]
+    questions: tuple[Question, ...]
+    textual_notes: tuple[TextualNote, ...]
+    entities: tuple[Entity, ...]
+    references: tuple[Reference, ...]
+    #: Absolute path of the reader's root directory.
+    root: str
+
+    @cached_property
+    def _readings(self) -> dict[str, Reading]:
+        return {r.id: r for r in self.readings}
+
+    @cached_property
+    def _notes(self) -> dict[str, Note]:
+        return {n.id: n for n in self.notes}
+
+    @cached_property
+    def _terms(self) -> dict[str, Term]:
+        return {t.id: t for t in self.terms}
+
+    @cached_property
+    def _entities(self) -> dict[str, Entity]:
+        return {e.id: e for e in self.entities}
+
+    @cached_property
+    def _references(self) -> dict[str, Reference]:
+        return {r.key: r for r in self.references}
+
+    def reading(self, reading_id: str) -> Reading:
+        """Return a reading by id."""
+        return self._readings[reading_id]
+
+    def note(self, note_id: str) -> Note:
+        """Return a historical note by id."""
+        return self._notes[note_id]
+
+    def term(self, term_id: str) -> Term:
+        """Return a glossary term by id."""
+        return self._terms[term_id]
+
+    def entity(self, entity_id: str) -> Entity:
+        """Return a person or organization by id."""
+        return self._entities[entity_id]
+
+    def reference(self, key: str) -> Reference:
+        """Return a reference by key."""
+        return self._references[key]
+
+    def notes_for(self, reading_id: str) -> list[tuple[Note, Anchor]]:
+        """Return (note, anchor) pairs anchored in a reading, in text order."""
+        pairs = [(n, a) for n in self.notes for a in n.anchors if a.reading == reading_id]
+        return sorted(pairs, key=lambda p: (p[1].start, p[0].id))
+
+    def textual_notes_for(self, reading_id: str) -> list[TextualNote]:
+        """Return a reading's textual notes, in text order (whole-text notes first)."""
+        found = [t for t in self.textual_notes if t.reading == reading_id]
+        return sorted(found, key=lambda t: (t.anchor.start if t.anchor else -1, t.id))
+
+    def questions_for(self, reading_id: str) -> list[Question]:
+        """Return the questions on one reading only (not the comparative ones)."""
+        return [q for q in self.questions if q.readings == (reading_id,)]
+
+    @property
+    def comparative_questions(self) -> list[Question]:
+        """Return the questions that span several readings."""
+        return [q for q in self.questions if q.comparative]
+
+    def terms_in(self, reading_id: str) -> list[Term]:
+        """Return the glossary terms that occur in a reading, alphabetically."""
+        found = [t for t in self.terms if any(o.reading == reading_id for o in t.occurrences)]
+        return sorted(found, key=lambda t: t.term.casefold())
+
+    def entities_in(self, reading_id: str) -> list[Entity]:
+        """Return the people and organizations that occur in a reading."""
+        found = [e for e in self.entities if any(o.reading == reading_id for o in e.occurrences)]
+        return sorted(found, key=lambda e: e.name.casefold())
