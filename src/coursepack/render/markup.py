@@ -1,0 +1,55 @@
+"""Markdown to safe HTML, shared by the site and the PDFs.
+
+Annotation bodies are untrusted text. markdown-it-py (the CommonMark parser MyST is built
+on) renders them with raw HTML turned off, so ``<script>`` and every other tag comes out
+as escaped text, and its link validator refuses ``javascript:``, ``vbscript:``, ``file:``
+and ``data:`` URLs other than images. nh3 (the Rust ammonia sanitizer) then checks the
+result against an allow-list as a second wall.
+"""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+_TAGS = {
+    "p", "em", "strong", "a", "code", "ul", "ol", "li", "blockquote", "br", "hr",
+    "h3", "h4", "h5", "h6", "sup", "sub", "pre",
+}  # fmt: skip
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_URL_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["replacements", "smartquotes"])
+    return md
+
+
+def _clean(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer",
+    )
+
+
+def markdown_to_html(text: str) -> str:
+    """Render Markdown as sanitized block HTML."""
+    return _clean(_parser().render(text)).strip()
+
+
+def markdown_to_inline_html(text: str) -> str:
+    """Render Markdown as sanitized inline HTML (no paragraph wrapper)."""
+    return _clean(_parser().renderInline(text)).strip()
+
+
+def markdown_to_text(text: str) -> str:
+    """Render Markdown as plain text (for tooltips, metadata and search)."""
+    return html.unescape(nh3.clean(markdown_to_html(text), tags=set())).strip()
