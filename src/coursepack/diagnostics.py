@@ -36,6 +36,7 @@ CODES: dict[str, str] = {
     "ref.term": "a glossary term id that does not exist",
     "ref.entity": "a person or organization id that does not exist",
     "ref.note": "a historical note id that does not exist",
+    "ref.question": "a discussion question id that does not exist",
     "ref.reference": "a reference key that is not in references.bib",
     "anchor.not-found": "a quote matches nowhere in its reading",
     "anchor.ambiguous": "a quote matches more than one place in its reading",

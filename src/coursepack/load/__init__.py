@@ -1,0 +1,197 @@
+"""Load: read a reader's files into records that remember where each value came from.
+
+Loading never stops at the first problem. Every file is read, parsed and checked against
+its schema; problems go to the :class:`~coursepack.diagnostics.Report`, and a file that
+fails its schema is left out of the records so that resolve sees only well-formed input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from coursepack.diagnostics import Location, Report
+from coursepack.load.bibtex import parse_references
+from coursepack.load.files import decode, read_text
+from coursepack.load.validate import validate
+from coursepack.load.yamlnodes import Located, parse_yaml, split_front_matter
+from coursepack.model import Reference
+
+ANNOTATIONS = "annotations"
+SEEDS = "seeds"
+
+
+@dataclass
+class MarkdownRecord:
+    """A Markdown file with front matter: a historical note or a glossary term."""
+
+    #: The file name without ``.md``.
+    id: str
+    front: Located
+    #: The Markdown body.
+    body: str
+    #: Where the body starts.
+    body_location: Location
+
+
+@dataclass
+class SeedRecord:
+    """A seed text and its metadata."""
+
+    id: str
+    text_path: str
+    meta_path: str
+    meta: Located | None
+    #: The seed's bytes, exactly as on disk.
+    data: bytes | None
+    #: The decoded text, or None if it could not be decoded.
+    text: str | None
+
+
+@dataclass
+class RawProject:
+    """Everything read from a reader's root, before resolution."""
+
+    root: Path
+    reader: Located | None = None
+    seeds: dict[str, SeedRecord] = field(default_factory=dict)
+    notes: list[MarkdownRecord] = field(default_factory=list)
+    terms: list[MarkdownRecord] = field(default_factory=list)
+    questions: list[Located] = field(default_factory=list)
+    textual: list[Located] = field(default_factory=list)
+    entities: Located | None = None
+    references: list[Reference] = field(default_factory=list)
+    #: Paths (relative to root) of every file read, for dependency tracking.
+    files: list[str] = field(default_factory=list)
+
+
+def _shown(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _load_yaml(root: Path, path: Path, schema: str, what: str, report: Report) -> Located | None:
+    shown = _shown(root, path)
+    text = read_text(path, shown, report)
+    if text is None:
+        return None
+    doc = parse_yaml(text, shown, report)
+    if doc is None:
+        return None
+    if doc.data is None:
+        report.error("file.empty", "file has no YAML content; write it or delete it", doc.at())
+        return None
+    return doc if validate(doc, schema, what, report) else None
+
+
+def _load_markdown(
+    root: Path, path: Path, schema: str, what: str, report: Report
+) -> MarkdownRecord | None:
+    shown = _shown(root, path)
+    text = read_text(path, shown, report)
+    if text is None:
+        return None
+    front, body, body_line = split_front_matter(text, shown, report)
+    if front is None or not validate(front, schema, what, report):
+        return None
+    if not body.strip():
+        report.error(
+            "schema.required",
+            f"{what} has no Markdown body after its front matter; write the text",
+            Location(shown, body_line - 1, 1),
+        )
+        return None
+    return MarkdownRecord(path.stem, front, body, Location(shown, body_line, 1))
+
+
+def _load_seed(root: Path, seed_id: str, report: Report, where: Location) -> SeedRecord:
+    text_path = root / SEEDS / f"{seed_id}.txt"
+    meta_path = root / SEEDS / f"{seed_id}.yaml"
+    record = SeedRecord(seed_id, _shown(root, text_path), _shown(root, meta_path), None, None, None)
+    if not meta_path.exists():
+        report.error(
+            "seed.missing",
+            f"reading '{seed_id}' has no metadata file {record.meta_path}; create it "
+            "(see the editors' guide)",
+            where,
+        )
+    else:
+        record.meta = _load_yaml(root, meta_path, "seed", "seed metadata", report)
+    if not text_path.exists():
+        report.error(
+            "seed.missing",
+            f"reading '{seed_id}' has no text {record.text_path}; add the seed text",
+            where,
+        )
+        return record
+    record.data = text_path.read_bytes()
+    # Seeds are verbatim: a byte-order mark is part of the text, not something to fix.
+    record.text = decode(record.data, record.text_path, report, allow_bom=False)
+    return record
+
+
+def load_project(root: Path, report: Report) -> RawProject:
+    """Read every file of a reader, reporting all problems."""
+    root = root.resolve()
+    raw = RawProject(root)
+    ann = root / ANNOTATIONS
+    reader_path = ann / "reader.yaml"
+    if not reader_path.exists():
+        report.error(
+            "file.missing",
+            f"no {ANNOTATIONS}/reader.yaml: a reader needs its metadata and reading order there",
+            Location(_shown(root, reader_path), 1, 1),
+        )
+    else:
+        raw.reader = _load_yaml(root, reader_path, "reader", "reader metadata", report)
+
+    if raw.reader is not None:
+        for i, seed_id in enumerate(raw.reader.data["readings"]):
+            raw.seeds[seed_id] = _load_seed(root, seed_id, report, raw.reader.at("readings", i))
+    else:
+        for meta in sorted((root / SEEDS).glob("*.yaml")):
+            raw.seeds[meta.stem] = _load_seed(root, meta.stem, report, Location(_shown(root, meta)))
+
+    for path in sorted((ann / "notes").glob("*.md")):
+        note = _load_markdown(root, path, "note", "historical note", report)
+        if note is not None:
+            raw.notes.append(note)
+    for path in sorted((ann / "glossary").glob("*.md")):
+        term = _load_markdown(root, path, "term", "glossary term", report)
+        if term is not None:
+            raw.terms.append(term)
+    for path in sorted((ann / "questions").glob("*.yaml")):
+        doc = _load_yaml(root, path, "questions", "questions file", report)
+        if doc is not None:
+            raw.questions.append(doc)
+    for path in sorted((ann / "textual").glob("*.yaml")):
+        doc = _load_yaml(root, path, "textual", "textual notes file", report)
+        if doc is not None:
+            raw.textual.append(doc)
+    entities = ann / "entities.yaml"
+    if entities.exists():
+        raw.entities = _load_yaml(root, entities, "entities", "people and organizations", report)
+    bib_path = ann / "references.bib"
+    if bib_path.exists():
+        shown = _shown(root, bib_path)
+        text = read_text(bib_path, shown, report)
+        if text is not None:
+            raw.references = parse_references(text, shown, report)
+
+    for sub, suffix in (("notes", ".md"), ("glossary", ".md"), ("questions", ".yaml"), ("textual", ".yaml")):
+        for path in sorted((ann / sub).glob("*")):
+            if path.is_file() and path.suffix != suffix and not path.name.startswith("."):
+                report.warning(
+                    "file.unexpected",
+                    f"{sub}/ holds only {suffix} files; this one is not read "
+                    f"(rename it to end in {suffix}, or move it)",
+                    Location(_shown(root, path), 1, 1),
+                )
+    raw.files = sorted(
+        {_shown(root, p) for p in ann.rglob("*") if p.is_file()}
+        | {s.text_path for s in raw.seeds.values()}
+        | {s.meta_path for s in raw.seeds.values()}
+    )
+    return raw

@@ -1,0 +1,505 @@
+"""Resolve: raw records into a fully resolved, immutable :class:`~coursepack.model.Reader`.
+
+Resolution numbers paragraphs, anchors every quote, finds glossary and entity occurrences,
+checks every cross-reference and seed hash, and reports every problem it finds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import difflib
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from coursepack.diagnostics import Location, Report
+from coursepack.load import MarkdownRecord, RawProject, SeedRecord
+from coursepack.load.yamlnodes import Located
+from coursepack.model import (
+    Anchor,
+    Entity,
+    Note,
+    PartialDate,
+    Period,
+    Question,
+    Reader,
+    ReaderMeta,
+    Reading,
+    Reference,
+    Session,
+    Source,
+    Term,
+    TextualNote,
+)
+from coursepack.resolve.anchor import AnchorProblem, TextIndex
+from coursepack.resolve.occurrences import OccurrenceFinder
+from coursepack.resolve.text import paragraphs_of
+
+
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def parse_date(value: Any, where: Location, report: Report) -> PartialDate | None:
+    """Parse YYYY, YYYY-MM or YYYY-MM-DD (already shape-checked) into a real date."""
+    parts = [int(p) for p in str(value).split("-")]
+    year, month, day = (parts + [None, None])[:3]
+    assert year is not None  # the schema guarantees a year
+    try:
+        datetime.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        report.error(
+            "date.invalid", f"'{value}' is not a calendar date ({exc}); correct it", where
+        )
+        return None
+    return PartialDate(year, month, day)
+
+
+class _Resolver:
+    def __init__(self, raw: RawProject, report: Report) -> None:
+        self.raw = raw
+        self.report = report
+        self.indexes: dict[str, TextIndex] = {}
+        self.reference_keys = {r.key for r in raw.references}
+        self.term_ids = [t.id for t in raw.terms]
+        self.entity_ids = (
+            [e["id"] for e in raw.entities.data["entities"]] if raw.entities else []
+        )
+        #: Anchors written against each reading, for the changed-seed message.
+        self.anchor_sites: dict[str, list[Location]] = {}
+        self.failed_sites: dict[str, list[Location]] = {}
+
+    # ---- readings -------------------------------------------------------------------
+
+    def reading(self, seed: SeedRecord) -> Reading | None:
+        if seed.meta is None or seed.text is None or seed.data is None:
+            return None
+        meta = seed.meta.data
+        date = parse_date(meta["date"], seed.meta.at("date"), self.report)
+        if date is None:
+            return None
+        front, paragraphs = paragraphs_of(seed.text, meta["front_blocks"])
+        self.indexes[seed.id] = TextIndex(seed.id, seed.text, front + paragraphs)
+        return Reading(
+            id=seed.id,
+            title=meta["title"],
+            authors=tuple(meta["authors"]),
+            corporate_author=meta.get("corporate_author"),
+            outlet=meta["outlet"],
+            date=date,
+            url=meta["url"],
+            genre=meta["genre"],
+            language=meta["language"],
+            perspective=" ".join(meta["perspective"].split()),
+            supplied=frozenset(meta["supplied"]),
+            original_filename=meta["original_filename"],
+            sha256=meta["sha256"],
+            text=seed.text,
+            front=front,
+            paragraphs=paragraphs,
+            text_path=seed.text_path,
+            meta_path=seed.meta_path,
+        )
+
+    def check_seed_hashes(self) -> None:
+        for seed in self.raw.seeds.values():
+            if seed.meta is None or seed.data is None:
+                continue
+            recorded = seed.meta.data["sha256"]
+            actual = hashlib.sha256(seed.data).hexdigest()
+            if actual == recorded:
+                continue
+            failed = self.failed_sites.get(seed.id, [])
+            if failed:
+                broken = f"{len(failed)} anchor(s) no longer resolve: " + ", ".join(
+                    str(loc) for loc in failed[:10]
+                )
+                if len(failed) > 10:
+                    broken += f" and {len(failed) - 10} more"
+            else:
+                broken = "every anchor still resolves"
+            self.report.error(
+                "seed.changed",
+                f"{seed.text_path} has changed: its sha256 is {actual[:12]}…, not the "
+                f"{recorded[:12]}… recorded here; {broken}. Seeds are never edited: restore "
+                "the text as received, or record the new sha256 if the new text is meant",
+                seed.meta.at("sha256"),
+            )
+
+    # ---- anchors and references ------------------------------------------------------
+
+    def anchor(self, doc: Located, path: tuple[str | int, ...], reading: str) -> Anchor | None:
+        spec = doc.sub(*path).data
+        where = doc.at(*path, "quote")
+        index = self.indexes.get(reading)
+        if index is None:
+            return None  # the unknown reading is reported by the caller
+        self.anchor_sites.setdefault(reading, []).append(where)
+        result = index.resolve(
+            spec["quote"], spec.get("prefix"), spec.get("suffix"), spec.get("occurrence")
+        )
+        if isinstance(result, AnchorProblem):
+            self.failed_sites.setdefault(reading, []).append(where)
+            self.report.error(result.code, result.message, where)
+            return None
+        start, end = result
+        return dataclasses.replace(index.anchor(start, end), location=where)
+
+    def check_reading(self, reading_id: str, where: Location) -> bool:
+        if reading_id in self.raw.seeds:
+            return True
+        self.report.error(
+            "ref.reading",
+            f"unknown reading '{reading_id}'{_did_you_mean(reading_id, self.raw.seeds)}; "
+            f"the readings are: {', '.join(self.raw.seeds)}",
+            where,
+        )
+        return False
+
+    def sources(self, doc: Located, path: tuple[str | int, ...]) -> tuple[Source, ...]:
+        out = []
+        for i, item in enumerate(doc.sub(*path).data if _has(doc, path) else []):
+            key, locator = (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
+            if key not in self.reference_keys:
+                self.report.error(
+                    "ref.reference",
+                    f"unknown reference key '{key}'{_did_you_mean(key, self.reference_keys)}; "
+                    "add the work to annotations/references.bib or correct the key",
+                    doc.at(*path, i),
+                )
+                continue
+            out.append(Source(key, locator))
+        return tuple(out)
+
+    def ids(
+        self, doc: Located, path: tuple[str | int, ...], known: list[str], code: str, what: str
+    ) -> tuple[str, ...]:
+        out = []
+        for i, value in enumerate(doc.sub(*path).data if _has(doc, path) else []):
+            if value in known:
+                out.append(value)
+            else:
+                self.report.error(
+                    code,
+                    f"unknown {what} '{value}'{_did_you_mean(value, known)}; "
+                    "correct the id or create the entry",
+                    doc.at(*path, i),
+                )
+        return tuple(out)
+
+    def anchors(
+        self, doc: Located, path: tuple[str | int, ...], default: str | None
+    ) -> tuple[Anchor, ...]:
+        out = []
+        for i, spec in enumerate(doc.sub(*path).data if _has(doc, path) else []):
+            reading = spec.get("reading", default)
+            if reading is None:
+                self.report.error(
+                    "schema.required",
+                    "this anchor needs a 'reading' (the reading id the quote is from)",
+                    doc.at(*path, i),
+                )
+                continue
+            if not self.check_reading(reading, doc.at(*path, i, "reading")):
+                continue
+            anchor = self.anchor(doc, (*path, i), reading)
+            if anchor is not None:
+                out.append(anchor)
+        return tuple(out)
+
+    # ---- annotation kinds -----------------------------------------------------------
+
+    def period(self, doc: Located) -> Period | None:
+        value = doc.data["date"]
+        if isinstance(value, dict):
+            start = parse_date(value["start"], doc.at("date", "start"), self.report)
+            end = (
+                parse_date(value["end"], doc.at("date", "end"), self.report)
+                if "end" in value
+                else None
+            )
+            if start and end and end.sort_key() < start.sort_key():
+                self.report.error(
+                    "date.order",
+                    f"period ends ({end}) before it starts ({start}); swap them",
+                    doc.at("date", "end"),
+                )
+                return None
+            return Period(start, end, value.get("label")) if start else None
+        start = parse_date(value, doc.at("date"), self.report)
+        return Period(start) if start else None
+
+    def note(self, rec: MarkdownRecord) -> Note | None:
+        doc = rec.front
+        period = self.period(doc)
+        note = Note(
+            id=rec.id,
+            title=doc.data["title"],
+            body=rec.body,
+            period=period or Period(PartialDate(1)),
+            sources=self.sources(doc, ("sources",)),
+            anchors=self.anchors(doc, ("anchors",), None),
+            terms=self.ids(doc, ("terms",), self.term_ids, "ref.term", "glossary term"),
+            entities=self.ids(
+                doc, ("entities",), self.entity_ids, "ref.entity", "person or organization"
+            ),
+            teaching=doc.data.get("teaching"),
+            location=doc.at(),
+        )
+        return note if period else None
+
+    def term(self, rec: MarkdownRecord) -> Term:
+        doc = rec.front
+        anchors = self.anchors(doc, ("anchors",), None)
+        return Term(
+            id=rec.id,
+            term=doc.data["term"],
+            abbreviation=doc.data.get("abbreviation"),
+            aliases=tuple(doc.data.get("aliases", ())),
+            definition=rec.body,
+            see_also=self.ids(doc, ("see_also",), self.term_ids, "ref.term", "glossary term"),
+            sources=self.sources(doc, ("sources",)),
+            anchors=anchors,
+            occurrences=anchors,
+            autolink=doc.data.get("autolink", True),
+            location=doc.at(),
+        )
+
+    def questions(self, doc: Located) -> list[Question]:
+        default = doc.data.get("reading")
+        if default is not None and not self.check_reading(default, doc.at("reading")):
+            return []
+        out = []
+        for i, item in enumerate(doc.data["questions"]):
+            readings = tuple(item.get("readings") or ([default] if default else []))
+            if not readings:
+                self.report.error(
+                    "schema.required",
+                    "question needs 'readings' (or the file a top-level 'reading')",
+                    doc.at("questions", i),
+                )
+                continue
+            known = [
+                r for j, r in enumerate(readings)
+                if "readings" not in item or self.check_reading(r, doc.at("questions", i, "readings", j))
+            ]  # fmt: skip
+            if len(known) != len(readings):
+                continue
+            only = readings[0] if len(readings) == 1 else None
+            out.append(
+                Question(
+                    id=item["id"],
+                    text=item["question"],
+                    level=item["level"],
+                    readings=readings,
+                    anchors=self.anchors(doc, ("questions", i, "anchors"), only),
+                    teaching_note=item.get("teaching_note"),
+                    location=doc.at("questions", i),
+                )
+            )
+        return out
+
+    def textual(self, doc: Located) -> list[TextualNote]:
+        reading = doc.data["reading"]
+        if not self.check_reading(reading, doc.at("reading")):
+            return []
+        out = []
+        for i, item in enumerate(doc.data["notes"]):
+            anchor = None
+            if "anchor" in item:
+                anchor = self.anchor(doc, ("notes", i, "anchor"), reading)
+                if anchor is None:
+                    continue
+            elif item["kind"] != "metadata":
+                self.report.error(
+                    "schema.required",
+                    f"a textual note of kind '{item['kind']}' needs an 'anchor' with the "
+                    "quote it is about (only kind 'metadata' may go without)",
+                    doc.at("notes", i),
+                )
+                continue
+            out.append(
+                TextualNote(
+                    id=item["id"],
+                    reading=reading,
+                    kind=item["kind"],
+                    anchor=anchor,
+                    note=item["note"],
+                    correction=item.get("correction"),
+                    sources=self.sources(doc, ("notes", i, "sources")),
+                    location=doc.at("notes", i),
+                )
+            )
+        return out
+
+    def entities(self, doc: Located) -> list[Entity]:
+        return [
+            Entity(
+                id=item["id"],
+                name=item["name"],
+                kind=item["kind"],
+                description=" ".join(item["description"].split()),
+                aliases=tuple(item.get("aliases", ())),
+                sources=self.sources(doc, ("entities", i, "sources")),
+                occurrences=(),
+                autolink=item.get("autolink", True),
+                location=doc.at("entities", i),
+            )
+            for i, item in enumerate(doc.data["entities"])
+        ]
+
+
+def _has(doc: Located, path: tuple[str | int, ...]) -> bool:
+    data: Any = doc.data
+    for part in path:
+        if isinstance(part, str):
+            if not isinstance(data, dict) or part not in data:
+                return False
+        data = data[part]
+    return True
+
+
+def _check_unique(items: Iterable[Any], what: str, report: Report) -> None:
+    seen: dict[str, Location] = {}
+    for item in items:
+        if item.id in seen:
+            report.error(
+                "id.duplicate",
+                f"{what} id '{item.id}' is already used at {seen[item.id]}; ids must be unique",
+                item.location,
+            )
+        else:
+            seen[item.id] = item.location
+
+
+def _check_ids(
+    ids: Iterable[str], known: Iterable[str], code: str, what: str, where: Location, report: Report
+) -> None:
+    known = list(known)
+    for value in ids:
+        if value not in known:
+            report.error(code, f"unknown {what} '{value}'{_did_you_mean(value, known)}", where)
+
+
+def _with_occurrences(items: list[Any], readings: list[Reading]) -> dict[str, list[Anchor]]:
+    finder = OccurrenceFinder((i.id, i.forms) for i in items if i.autolink)
+    found: dict[str, list[Anchor]] = {i.id: [] for i in items}
+    for reading in readings:
+        index = TextIndex(reading.id, reading.text, reading.front + reading.paragraphs)
+        for entry, start, end in finder.find(reading.paragraphs, reading.text):
+            found[entry].append(index.anchor(start, end))
+    return found
+
+
+def _merge(auto: list[Anchor], explicit: tuple[Anchor, ...], order: list[str]) -> tuple[Anchor, ...]:
+    spans = {(a.reading, a.start, a.end): a for a in auto}
+    for a in explicit:
+        spans[(a.reading, a.start, a.end)] = a
+    rank = {r: i for i, r in enumerate(order)}
+    return tuple(sorted(spans.values(), key=lambda a: (rank.get(a.reading, 0), a.start)))
+
+
+def resolve(raw: RawProject, report: Report) -> Reader | None:
+    """Resolve loaded records into a Reader; None when any error was reported."""
+    r = _Resolver(raw, report)
+    if raw.reader is None:
+        return None
+    readings = [x for x in (r.reading(s) for s in raw.seeds.values()) if x is not None]
+    order = [x.id for x in readings]
+
+    notes = [n for n in (r.note(rec) for rec in raw.notes) if n is not None]
+    terms = [r.term(rec) for rec in raw.terms]
+    questions = [q for doc in raw.questions for q in r.questions(doc)]
+    textual = [t for doc in raw.textual for t in r.textual(doc)]
+    entities = r.entities(raw.entities) if raw.entities else []
+    r.check_seed_hashes()
+
+    _check_unique(notes, "note", report)
+    _check_unique(terms, "glossary term", report)
+    _check_unique(questions, "question", report)
+    _check_unique(textual, "textual note", report)
+    _check_unique(entities, "entity", report)
+    note_ids = [n.id for n in notes]
+
+    meta_doc = raw.reader
+    sequence = []
+    for i, s in enumerate(meta_doc.data.get("sequence", [])):
+        where = meta_doc.at("sequence", i)
+        _check_ids(s.get("readings", []), order, "ref.reading", "reading", where, report)
+        _check_ids(s.get("notes", []), note_ids, "ref.note", "historical note", where, report)
+        _check_ids(
+            s.get("questions", []), [q.id for q in questions], "ref.question", "question", where, report
+        )
+        sequence.append(
+            Session(
+                s["title"],
+                tuple(s.get("readings", ())),
+                tuple(s.get("notes", ())),
+                tuple(s.get("questions", ())),
+                s["plan"],
+            )
+        )
+
+    boilerplate: dict[str, set[int]] = {}
+    for t in textual:
+        if t.kind == "boilerplate" and t.anchor and t.anchor.paragraph:
+            reading = next(x for x in readings if x.id == t.reading)
+            for p in reading.paragraphs:
+                if p.start < t.anchor.end and t.anchor.start < p.end:
+                    boilerplate.setdefault(t.reading, set()).add(p.number or 0)
+    readings = [
+        dataclasses.replace(
+            x,
+            paragraphs=tuple(
+                dataclasses.replace(p, boilerplate=p.number in boilerplate.get(x.id, set()))
+                for p in x.paragraphs
+            ),
+        )
+        for x in readings
+    ]
+
+    term_hits = _with_occurrences(terms, readings)
+    terms = [
+        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, order))
+        for t in terms
+    ]
+    entity_hits = _with_occurrences(entities, readings)
+    entities = [
+        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), order))
+        for e in entities
+    ]
+
+    if not report.ok:
+        return None
+    m = meta_doc.data
+    meta = ReaderMeta(
+        id=m["id"],
+        title=m["title"],
+        subtitle=m.get("subtitle"),
+        editors=tuple(m["editors"]),
+        year=m["year"],
+        publisher=m["publisher"],
+        place=m.get("place"),
+        url=m["url"] if m["url"].endswith("/") else m["url"] + "/",
+        licence=" ".join(m["licence"].split()),
+        language=m["language"],
+        introduction=m["introduction"],
+        sequence=tuple(sequence),
+        keywords=tuple(m.get("keywords", ())),
+    )
+    return Reader(
+        meta=meta,
+        readings=tuple(readings),
+        notes=tuple(sorted(notes, key=lambda n: (n.period.start.sort_key(), n.id))),
+        terms=tuple(sorted(terms, key=lambda t: t.term.casefold())),
+        questions=tuple(questions),
+        textual_notes=tuple(textual),
+        entities=tuple(sorted(entities, key=lambda e: e.name.casefold())),
+        references=tuple(sorted(raw.references, key=lambda ref: ref.key)),
+        root=str(raw.root),
+    )
+
+
+__all__ = ["Reference", "parse_date", "resolve"]

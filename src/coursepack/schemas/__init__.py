@@ -25,9 +25,11 @@ _ID: Schema = {
     "description": "Lower-case letters, digits and hyphens.",
 }
 _DATE: Schema = {
-    "type": "string",
+    "type": ["string", "integer"],
     "pattern": DATE_PATTERN,
-    "description": "YYYY, YYYY-MM or YYYY-MM-DD.",
+    "minimum": 1000,
+    "maximum": 9999,
+    "description": "YYYY, YYYY-MM or YYYY-MM-DD (a bare year may be written unquoted).",
 }
 _MARKDOWN: Schema = {"type": "string", "minLength": 1, "description": "Markdown."}
 _TEXT: Schema = {"type": "string", "minLength": 1}

@@ -1,0 +1,195 @@
+"""Validate a located document against its JSON Schema, with editor-friendly messages."""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from coursepack.diagnostics import Report
+from coursepack.load.yamlnodes import Located, dotted
+from coursepack.schemas import DATE_PATTERN, ID_PATTERN, SCHEMAS
+
+_TYPE_NAMES = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping of fields",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "number": "a number",
+    "null": "empty",
+}
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(SCHEMAS[name])
+
+
+def _type_of(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int):
+        return "a number"
+    if isinstance(value, float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def suggest(word: str, choices: list[str]) -> str:
+    """Return " (did you mean 'x'?)" for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _branch_errors(error: ValidationError) -> list[ValidationError]:
+    """Pick the errors of the oneOf branch whose type fits the value."""
+    kind = _type_of(error.instance)
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(int(sub.schema_path[0]), []).append(sub)
+    for index, subs in sorted(branches.items()):
+        branch = error.schema["oneOf"][index]
+        types = branch.get("type")
+        names = (
+            [_TYPE_NAMES.get(t, t) for t in types]
+            if isinstance(types, list)
+            else [_TYPE_NAMES.get(str(types), str(types))]
+        )
+        if kind in names or (kind == "a mapping" and "a mapping of fields" in names):
+            return subs
+    return []
+
+
+def _describe(error: ValidationError, what: str) -> tuple[str, str, tuple[str | int, ...]]:
+    """Return (code, message, path to point at) for one schema error."""
+    path = tuple(error.absolute_path)
+    field = dotted(path) or what
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if validator == "required":
+        missing = str(error.message).split("'")[1]
+        return (
+            "schema.required",
+            f"missing required field '{missing}' in {field if path else what}; add it",
+            path,
+        )
+    if validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed))
+        name = extra[0] if extra else "?"
+        return (
+            "schema.unknown-field",
+            f"unknown field '{name}'{suggest(name, allowed)}; "
+            f"the fields allowed here are: {', '.join(allowed)}",
+            (*path, name),
+        )
+    if validator == "type":
+        expected = schema.get("type")
+        names = expected if isinstance(expected, list) else [expected]
+        wanted = " or ".join(_TYPE_NAMES.get(str(n), str(n)) for n in names)
+        hint = ""
+        if "string" in names and not isinstance(error.instance, str):
+            hint = "; put the value in quotes"
+        return (
+            "schema.type",
+            f"'{field}' must be {wanted}, not {_type_of(error.instance)}{hint}",
+            path,
+        )
+    if validator == "enum":
+        allowed = [str(v) for v in error.validator_value]
+        value = str(error.instance)
+        return (
+            "schema.value",
+            f"'{field}' must be one of {', '.join(allowed)}; "
+            f"'{value}' is not{suggest(value, allowed)}",
+            path,
+        )
+    if validator == "pattern":
+        pattern = error.validator_value
+        value = str(error.instance)
+        if pattern == DATE_PATTERN:
+            message = f"'{field}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (got '{value}')"
+        elif pattern == ID_PATTERN:
+            message = (
+                f"'{field}' must be an id of lower-case letters, digits and hyphens "
+                f"(got '{value}')"
+            )
+        elif "https?" in pattern:
+            message = f"'{field}' must be a URL starting with http:// or https:// (got '{value}')"
+        elif "0-9a-f" in pattern:
+            message = f"'{field}' must be 64 lower-case hexadecimal digits (got '{value}')"
+        else:
+            message = f"'{field}' has the wrong form (got '{value}')"
+        return ("schema.value", message, path)
+    if validator in ("minimum", "maximum"):
+        return (
+            "schema.value",
+            f"'{field}' must be {'at least' if validator == 'minimum' else 'at most'} "
+            f"{error.validator_value} (got {error.instance})",
+            path,
+        )
+    if validator == "minItems":
+        return (
+            "schema.value",
+            f"'{field}' must list at least {error.validator_value} "
+            f"item{'s' if error.validator_value != 1 else ''}",
+            path,
+        )
+    if validator == "minLength":
+        return ("schema.value", f"'{field}' must not be empty", path)
+    if validator == "uniqueItems":
+        return ("schema.value", f"'{field}' lists the same value twice; remove one", path)
+    return ("schema.value", f"'{field}': {error.message}", path)
+
+
+def _branch_types(branches: list[Any]) -> list[str]:
+    types: list[str] = []
+    for branch in branches:
+        kind = branch.get("type") if isinstance(branch, dict) else None
+        types.extend(kind if isinstance(kind, list) else [str(kind)])
+    return list(dict.fromkeys(types))
+
+
+def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
+    out: list[ValidationError] = []
+    for error in errors:
+        if error.validator == "oneOf":
+            subs = _branch_errors(error)
+            if subs:
+                out.extend(_flatten(subs))
+                continue
+            types = _branch_types(error.schema["oneOf"])
+            error = ValidationError(
+                "wrong type",
+                validator="type",
+                validator_value=types,
+                instance=error.instance,
+                schema={"type": types},
+                path=error.absolute_path,
+            )
+        out.append(error)
+    return out
+
+
+def validate(doc: Located, schema: str, what: str, report: Report) -> bool:
+    """Check a document against a schema; report each problem at its value; return ok."""
+    errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(e.absolute_path))
+    ok = True
+    for error in _flatten(errors):
+        code, message, path = _describe(error, what)
+        where = doc.key_at(*path) if code == "schema.unknown-field" else doc.at(*path)
+        report.error(code, message, where)
+        ok = False
+    return ok

@@ -1,0 +1,172 @@
+"""YAML with positions: every value keeps the place it was written.
+
+PyYAML's composer gives nodes with start marks; we build plain Python values from them and
+a side table from each value's path (keys and list indexes) to its :class:`Location`.
+Timestamps are not resolved, so dates stay the strings the editor wrote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from coursepack.diagnostics import Location, Report
+
+PathKey = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without the timestamp resolver."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class Located:
+    """A parsed document and where each of its values was written."""
+
+    data: Any
+    path: str
+    #: Location of each value, by its path from the document root.
+    values: dict[PathKey, Location] = field(default_factory=dict)
+    #: Location of each mapping key, by the path of its value.
+    keys: dict[PathKey, Location] = field(default_factory=dict)
+
+    def at(self, *path: str | int) -> Location:
+        """Return where the value at a path was written (or its nearest written parent)."""
+        key: PathKey = tuple(path)
+        while key:
+            if key in self.values:
+                return self.values[key]
+            key = key[:-1]
+        return self.values.get((), Location(self.path, 1, 1))
+
+    def key_at(self, *path: str | int) -> Location:
+        """Return where the key of the value at a path was written."""
+        return self.keys.get(tuple(path)) or self.at(*path)
+
+    def sub(self, *path: str | int) -> Located:
+        """Return the value at a path as its own Located, positions kept."""
+        prefix: PathKey = tuple(path)
+        n = len(prefix)
+        data: Any = self.data
+        for part in prefix:
+            data = data[part]
+        return Located(
+            data,
+            self.path,
+            {k[n:]: v for k, v in self.values.items() if k[:n] == prefix},
+            {k[n:]: v for k, v in self.keys.items() if k[:n] == prefix},
+        )
+
+
+def _location(path: str, mark: Any, line_offset: int) -> Location:
+    return Location(path, mark.line + 1 + line_offset, mark.column + 1)
+
+
+def parse_yaml(text: str, path: str, report: Report, *, line_offset: int = 0) -> Located | None:
+    """Parse one YAML document with positions; report syntax errors and duplicate keys."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _location(path, mark, line_offset) if mark else Location(path, 1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        report.error(
+            "yaml.syntax",
+            f"YAML syntax error: {problem}; check indentation, colons and quoting "
+            "(quote values that contain ': ' or start with a special character)",
+            where,
+        )
+        return None
+    except yaml.YAMLError as exc:
+        report.error("yaml.syntax", f"YAML error: {exc}", Location(path, 1, 1))
+        return None
+    finally:
+        loader.dispose()
+    located = Located(None, path)
+    if node is None:
+        return located
+    located.data = _build(node, (), located, loader, report, line_offset)
+    return located
+
+
+def _build(
+    node: yaml.Node,
+    at: PathKey,
+    out: Located,
+    loader: _Loader,
+    report: Report,
+    line_offset: int,
+) -> Any:
+    out.values[at] = _location(out.path, node.start_mark, line_offset)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            key_loc = _location(out.path, key_node.start_mark, line_offset)
+            if not isinstance(key, str):
+                key = str(key)
+            if key in result:
+                first = out.keys[(*at, key)]
+                report.error(
+                    "yaml.duplicate-key",
+                    f"key '{key}' appears twice in this mapping (first at line {first.line}); "
+                    "keep one",
+                    key_loc,
+                )
+                continue
+            out.keys[(*at, key)] = key_loc
+            result[key] = _build(value_node, (*at, key), out, loader, report, line_offset)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*at, i), out, loader, report, line_offset)
+            for i, item in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
+
+
+def split_front_matter(
+    text: str, path: str, report: Report
+) -> tuple[Located | None, str, int]:
+    """Split a Markdown file into front matter (with positions), body, and the body's line."""
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        report.error(
+            "frontmatter.missing",
+            "file must start with a line '---', then the YAML front matter, then '---'",
+            Location(path, 1, 1),
+        )
+        return None, text, 1
+    for i in range(1, len(lines)):
+        if lines[i].rstrip() in ("---", "..."):
+            front = "\n".join(lines[1:i])
+            body = "\n".join(lines[i + 1 :]).strip("\n")
+            located = parse_yaml(front, path, report, line_offset=1)
+            if located is not None and located.data is None:
+                located.data = {}
+                located.values[()] = Location(path, 2, 1)
+            return located, body, i + 2
+    report.error(
+        "frontmatter.unclosed",
+        "front matter opened by '---' on line 1 is never closed; add a line '---' after it",
+        Location(path, 1, 1),
+    )
+    return None, "", len(lines)
+
+
+def dotted(path: Iterable[str | int]) -> str:
+    """Return a value's path as an editor would name it: ``anchors[0].quote``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out

@@ -1,0 +1,237 @@
+"""Anchor quotes to spans of a reading, W3C TextQuoteSelector style.
+
+Matching goes in two steps. First the quote is looked for exactly as written. If it is not
+there, quote and text are both normalized: curly and straight quotation marks are made
+alike, every run of whitespace (no-break spaces included) becomes one space, and markup
+residue is dropped (``*`` and a backslash before punctuation, as in ``\\$``). ``prefix`` and
+``suffix`` (compared the same tolerant way) then pick among several matches, and
+``occurrence`` (from 1) picks when they cannot. A span never starts or ends on whitespace or
+markup residue. Offsets are code points into the verbatim text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from string import punctuation
+
+from coursepack.model import Anchor, Paragraph
+from coursepack.resolve.text import ParagraphFinder
+
+CONTEXT = 32
+_QUOTES = {
+    "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'",
+    "“": '"', "”": '"', "„": '"', "‟": '"', "″": '"',
+}  # fmt: skip
+_PUNCT = frozenset(punctuation)
+
+
+def _ignorable(text: str, i: int) -> bool:
+    ch = text[i]
+    if ch == "*":
+        return True
+    return ch == "\\" and i + 1 < len(text) and text[i + 1] in _PUNCT
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Return the normalized text and, for each of its characters, the original offset."""
+    out: list[str] = []
+    origin: list[int] = []
+    in_space = False
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not in_space:
+                out.append(" ")
+                origin.append(i)
+                in_space = True
+            continue
+        if _ignorable(text, i):
+            continue
+        in_space = False
+        out.append(_QUOTES.get(ch, ch))
+        origin.append(i)
+    return "".join(out), origin
+
+
+def normalize_quote(quote: str) -> str:
+    """Return a quote normalized for matching, without edge spaces."""
+    return normalize(quote)[0].strip()
+
+
+def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink a span so that it neither starts nor ends on whitespace or markup residue."""
+    while start < end and (text[start].isspace() or _ignorable(text, start)):
+        start += 1
+    while end > start and (
+        text[end - 1].isspace() or text[end - 1] in "*\\" or _ignorable(text, end - 1)
+    ):
+        end -= 1
+    return start, end
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place where a quote matches."""
+
+    start: int
+    end: int
+    paragraph: int | None
+
+
+@dataclass(frozen=True)
+class AnchorProblem:
+    """Why a quote could not be anchored: not found, ambiguous, or empty."""
+
+    #: ``anchor.not-found``, ``anchor.ambiguous`` or ``anchor.empty``.
+    code: str
+    message: str
+    candidates: tuple[Candidate, ...] = ()
+
+
+class TextIndex:
+    """A reading's text, ready for quote look-ups."""
+
+    def __init__(self, reading_id: str, text: str, blocks: tuple[Paragraph, ...]) -> None:
+        self.reading_id = reading_id
+        self.text = text
+        self._finder = ParagraphFinder(blocks)
+        self._norm: tuple[str, list[int]] | None = None
+
+    @property
+    def norm(self) -> tuple[str, list[int]]:
+        """Return the normalized text and its offset map (computed on first use)."""
+        if self._norm is None:
+            self._norm = normalize(self.text)
+        return self._norm
+
+    def paragraph_number(self, offset: int) -> int | None:
+        """Return the ¶ number of the block that holds an offset."""
+        block = self._finder.at(offset)
+        return block.number if block else None
+
+    def _exact(self, quote: str) -> list[tuple[int, int]]:
+        found = []
+        i = self.text.find(quote)
+        while i != -1:
+            found.append((i, i + len(quote)))
+            i = self.text.find(quote, i + 1)
+        return found
+
+    def _tolerant(self, nquote: str) -> list[tuple[int, int]]:
+        norm, origin = self.norm
+        found = []
+        i = norm.find(nquote)
+        while i != -1:
+            found.append((origin[i], origin[i + len(nquote) - 1] + 1))
+            i = norm.find(nquote, i + 1)
+        return found
+
+    def _context_fits(self, start: int, end: int, prefix: str | None, suffix: str | None) -> bool:
+        if prefix:
+            want = normalize_quote(prefix)
+            window = self.text[max(0, start - 4 * len(prefix) - 16) : start]
+            if not normalize(window)[0].rstrip().endswith(want):
+                return False
+        if suffix:
+            want = normalize_quote(suffix)
+            window = self.text[end : end + 4 * len(suffix) + 16]
+            if not normalize(window)[0].lstrip().startswith(want):
+                return False
+        return True
+
+    def candidate(self, start: int, end: int) -> Candidate:
+        """Return a span as a candidate with its ¶ number."""
+        return Candidate(start, end, self.paragraph_number(start))
+
+    def anchor(self, start: int, end: int) -> Anchor:
+        """Return the Anchor for a span (no source location)."""
+        return Anchor(
+            reading=self.reading_id,
+            paragraph=self.paragraph_number(start),
+            start=start,
+            end=end,
+            exact=self.text[start:end],
+            prefix=self.text[max(0, start - CONTEXT) : start],
+            suffix=self.text[end : end + CONTEXT],
+        )
+
+    def _describe(self, spans: list[tuple[int, int]]) -> str:
+        parts = []
+        for start, end in spans[:8]:
+            number = self.paragraph_number(start)
+            where = f"¶{number}" if number else "front matter"
+            before = " ".join(self.text[max(0, start - 20) : start].split())
+            after = " ".join(self.text[end : end + 20].split())
+            parts.append(f"{where} ('…{before}[…]{after}…')")
+        more = f" and {len(spans) - 8} more" if len(spans) > 8 else ""
+        return "; ".join(parts) + more
+
+    def _near_miss(self, nquote: str) -> str:
+        norm, origin = self.norm
+        lo, hi = 0, len(nquote)
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if norm.find(nquote[:mid]) != -1:
+                lo = mid
+            else:
+                hi = mid - 1
+        if lo < 8:
+            return "check that the quote is copied from this reading"
+        i = norm.find(nquote[:lo])
+        number = self.paragraph_number(origin[i])
+        where = f"¶{number}" if number else "the front matter"
+        return (
+            f"the text agrees up to '{nquote[:lo][-40:]}' in {where}, then reads "
+            f"'{norm[i + lo : i + lo + 30]}' where the quote has '{nquote[lo : lo + 30]}'"
+        )
+
+    def resolve(
+        self,
+        quote: str,
+        prefix: str | None = None,
+        suffix: str | None = None,
+        occurrence: int | None = None,
+    ) -> tuple[int, int] | AnchorProblem:
+        """Return the span a quote selects, or the problem that stops it."""
+        nquote = normalize_quote(quote)
+        if not nquote:
+            return AnchorProblem(
+                "anchor.empty",
+                "quote is empty once whitespace and markup are ignored; quote some words",
+            )
+        spans = self._exact(quote) or self._tolerant(nquote)
+        spans = sorted({trim_span(self.text, s, e) for s, e in spans})
+        if not spans:
+            return AnchorProblem(
+                "anchor.not-found",
+                f"quote not found in {self.reading_id}: {self._near_miss(nquote)}; copy the "
+                "passage from the seed text (curly or straight quotes, line breaks and "
+                "markup like * or \\$ do not matter)",
+            )
+        fitting = [s for s in spans if self._context_fits(*s, prefix, suffix)]
+        if not fitting:
+            return AnchorProblem(
+                "anchor.not-found",
+                f"quote matches {len(spans)} place{'s' if len(spans) > 1 else ''} in "
+                f"{self.reading_id} ({self._describe(spans)}) but none has the given "
+                "prefix/suffix; correct them to the words just before/after the quote",
+                tuple(self.candidate(*s) for s in spans),
+            )
+        if occurrence is not None:
+            if occurrence > len(fitting):
+                return AnchorProblem(
+                    "anchor.not-found",
+                    f"occurrence {occurrence} asked for, but the quote matches only "
+                    f"{len(fitting)} place{'s' if len(fitting) > 1 else ''} in "
+                    f"{self.reading_id} ({self._describe(fitting)})",
+                    tuple(self.candidate(*s) for s in fitting),
+                )
+            return fitting[occurrence - 1]
+        if len(fitting) > 1:
+            return AnchorProblem(
+                "anchor.ambiguous",
+                f"quote matches {len(fitting)} places in {self.reading_id}: "
+                f"{self._describe(fitting)}; add a prefix or suffix (the words just before "
+                "or after the quote), or occurrence: N",
+                tuple(self.candidate(*s) for s in fitting),
+            )
+        return fitting[0]
