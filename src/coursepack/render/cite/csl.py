@@ -1,0 +1,529 @@
+"""Chicago author-date citations through citeproc-py, the Python CSL processor.
+
+The model becomes CSL-JSON records (:func:`csl_records`); citeproc-py formats them with the
+copy of ``chicago-author-date.csl`` shipped next to this module (see its header for the two
+changes it carries). What citeproc-py does not do is done here, after it, and only that:
+
+* escaping: citeproc-py's HTML formatter does not escape variable values, so ``<``, ``>``
+  and ``&`` in the input travel through it as private-use placeholders and come out as
+  entities;
+* year suffixes: entries whose in-text citation would read the same ("Crosse 2026" twice)
+  get 2026a, 2026b in title order, as Chicago asks;
+* punctuation in quotes: American usage puts a period or comma inside the closing quote;
+* paragraph pinpoints: ``cite_inline(reader, key, "14")`` gives "Crosse 2026, ¶14".
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any, Literal
+
+from citeproc import (
+    Citation,
+    CitationItem,
+    CitationStylesBibliography,
+    CitationStylesStyle,
+)
+from citeproc.formatter import html as csl_html
+from citeproc.formatter import plain as csl_plain
+from citeproc.source.json import CiteProcJSON
+
+from coursepack.model import PartialDate, Reader, Reading, Reference
+from coursepack.render.cite import keys as keymod
+
+Format = Literal["html", "text"]
+CslRecord = dict[str, Any]
+
+#: Where the style comes from (a copy of the CSL styles repository's file, CC BY-SA 3.0).
+STYLE_FILE = "chicago-author-date.csl"
+
+_PLACEHOLDERS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
+_ENTITIES = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
+_PLAIN = {v: k for k, v in _PLACEHOLDERS.items()}
+
+#: BibTeX entry types and the CSL types that correspond.
+BIBTEX_TO_CSL = {
+    "article": "article-journal",
+    "book": "book",
+    "collection": "book",
+    "mvbook": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "proceedings": "book",
+    "manual": "book",
+    "online": "webpage",
+    "www": "webpage",
+    "electronic": "webpage",
+    "report": "report",
+    "techreport": "report",
+    "thesis": "thesis",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "unpublished": "manuscript",
+    "misc": "document",
+}
+
+
+# -- names and dates ---------------------------------------------------------------------
+
+
+def split_bibtex_names(value: str) -> list[str]:
+    """Split a BibTeX name list on ``and`` outside braces."""
+    names: list[str] = []
+    depth = 0
+    current = ""
+    i = 0
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        if depth == 0 and value[i : i + 5].lower() == " and ":
+            names.append(current.strip())
+            current = ""
+            i += 5
+            continue
+        current += char
+        i += 1
+    if current.strip():
+        names.append(current.strip())
+    return names
+
+
+#: Words that make a name an organisation's ("Minnesota Historical Society").
+CORPORATE_WORDS = frozenset(
+    [
+        "agency",
+        "association",
+        "board",
+        "bureau",
+        "center",
+        "centre",
+        "church",
+        "coalition",
+        "commission",
+        "committee",
+        "company",
+        "congress",
+        "council",
+        "department",
+        "federation",
+        "foundation",
+        "government",
+        "institute",
+        "league",
+        "library",
+        "ministry",
+        "museum",
+        "news",
+        "office",
+        "organization",
+        "organisation",
+        "party",
+        "press",
+        "project",
+        "school",
+        "service",
+        "society",
+        "times",
+        "union",
+        "university",
+        "vanguard",
+        "workers",
+    ]
+)
+
+
+def csl_name(name: str, *, bibtex: bool = False) -> dict[str, str]:
+    """Return a CSL name: family and given for a person, else a literal name.
+
+    ``"Last, First"`` is a person. ``"First Last"`` is a person when each word is
+    capitalised, the name does not start with "The" and no word names an organisation
+    ("Society", "Union"); a BibTeX name in braces is literal.
+    """
+    name = name.strip()
+    if bibtex and name.startswith("{") and name.endswith("}"):
+        return {"literal": name[1:-1]}
+    words = name.replace(",", " ").split()
+    if any(w.casefold() in CORPORATE_WORDS for w in words) or name.startswith("The "):
+        return {"literal": name}
+    if "," in name:
+        family, given = (p.strip() for p in name.split(",", 1))
+        return {"family": family, "given": given} if given else {"literal": family}
+    if 2 <= len(words) <= 4 and all(w[:1].isupper() for w in words):
+        return {"family": words[-1], "given": " ".join(words[:-1])}
+    return {"literal": name}
+
+
+def date_parts(date: PartialDate) -> dict[str, list[list[int]]]:
+    """Return a CSL date."""
+    parts = [date.year]
+    if date.month is not None:
+        parts.append(date.month)
+        if date.day is not None:
+            parts.append(date.day)
+    return {"date-parts": [parts]}
+
+
+def parse_date(value: str) -> dict[str, list[list[int]]] | None:
+    """Return a CSL date for an ISO date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``)."""
+    match = re.fullmatch(r"\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\s*", value)
+    if not match:
+        return None
+    return {"date-parts": [[int(g) for g in match.groups() if g is not None]]}
+
+
+def bracket(value: str, supplied: bool) -> str:
+    """Return a value in square brackets when the editors supplied it."""
+    return f"[{value}]" if supplied and value else value
+
+
+def outlet_is_named(reading: Reading) -> bool:
+    """Return whether a reading's outlet is a name rather than a description.
+
+    A supplied outlet that starts in lower case ("unidentified socialist publication")
+    describes the source; it is not cited as a periodical.
+    """
+    return bool(reading.outlet) and not (
+        reading.is_supplied("outlet") and reading.outlet[:1].islower()
+    )
+
+
+# -- CSL-JSON records --------------------------------------------------------------------
+
+
+def reader_title(reader: Reader) -> str:
+    """Return the reader's full title, with its subtitle."""
+    meta = reader.meta
+    return f"{meta.title}: {meta.subtitle}" if meta.subtitle else meta.title
+
+
+def reader_record(reader: Reader) -> CslRecord:
+    """Return the CSL record of the reader as a whole."""
+    meta = reader.meta
+    record: CslRecord = {
+        "type": "book",
+        # The editors are given as authors: citeproc-py would otherwise print them twice
+        # ("The coursepack editors. 2026. ... Edited by The coursepack editors.").
+        "author": [csl_name(e) for e in meta.editors],
+        "title": reader_title(reader),
+        "publisher": meta.publisher,
+        "issued": {"date-parts": [[meta.year]]},
+        "URL": meta.url,
+        "language": meta.language,
+    }
+    if meta.place:
+        record["publisher-place"] = meta.place
+    return record
+
+
+def reading_record(reader: Reader, reading: Reading) -> CslRecord:
+    """Return the CSL record of a reading, supplied fields in square brackets."""
+    record: CslRecord = {
+        "type": "article-newspaper",
+        "title": bracket(reading.title, reading.is_supplied("title")),
+        "issued": date_parts(reading.date),
+        "language": reading.language,
+    }
+    authors_supplied = reading.is_supplied("authors") or reading.is_supplied("corporate_author")
+    if reading.authors:
+        names = [csl_name(a) for a in reading.authors]
+        if authors_supplied:
+            names = [{"literal": "[" + _name_text(n) + "]"} for n in names]
+        record["author"] = names
+    elif reading.corporate_author:
+        record["author"] = [{"literal": bracket(reading.corporate_author, authors_supplied)}]
+    if outlet_is_named(reading):
+        record["container-title"] = bracket(reading.outlet, reading.is_supplied("outlet"))
+    if reading.url:
+        record["URL"] = reading.url
+    return record
+
+
+def _name_text(name: dict[str, str]) -> str:
+    if "literal" in name:
+        return name["literal"]
+    return f"{name['family']}, {name['given']}"
+
+
+def part_record(reader: Reader, kind: Literal["note", "term"], title: str, url: str) -> CslRecord:
+    """Return the CSL record of a note or glossary term, an entry in the reader."""
+    meta = reader.meta
+    return {
+        "type": "entry-encyclopedia" if kind == "note" else "entry-dictionary",
+        "title": title,
+        "container-title": meta.title,
+        "editor": [csl_name(e) for e in meta.editors],
+        "publisher": meta.publisher,
+        "issued": {"date-parts": [[meta.year]]},
+        "URL": url,
+        "language": meta.language,
+    }
+
+
+def term_title(term_name: str, abbreviation: str | None) -> str:
+    """Return a glossary entry's title ("collective bargaining agreement (CBA)")."""
+    return f"{term_name} ({abbreviation})" if abbreviation else term_name
+
+
+def reference_record(ref: Reference) -> CslRecord:
+    """Return the CSL record of a references.bib entry."""
+    get = ref.get
+    record: CslRecord = {"type": BIBTEX_TO_CSL.get(ref.entry_type, "document")}
+    for field, role in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
+        if get(field):
+            record[role] = [csl_name(n, bibtex=True) for n in split_bibtex_names(get(field))]
+    simple = {
+        "title": "title",
+        "subtitle": None,
+        "publisher": "publisher",
+        "volume": "volume",
+        "pages": "page",
+        "edition": "edition",
+        "doi": "DOI",
+        "url": "URL",
+        "isbn": "ISBN",
+        "note": "note",
+        "series": "collection-title",
+        "language": "language",
+    }
+    for field, var in simple.items():
+        if var and get(field):
+            record[var] = get(field)
+    if get("subtitle"):
+        record["title"] = f"{get('title')}: {get('subtitle')}"
+    container = get("journaltitle") or get("journal") or get("booktitle")
+    if container:
+        record["container-title"] = container
+    if get("number"):
+        record["issue" if ref.entry_type == "article" else "number"] = get("number")
+    place = get("location") or get("address")
+    if place:
+        record["publisher-place"] = place
+    if not get("publisher"):
+        publisher = get("organization") or get("institution") or get("school")
+        if publisher:
+            record["publisher"] = publisher
+    if get("howpublished"):
+        record.setdefault("publisher", get("howpublished"))
+    issued = parse_date(get("date")) if get("date") else None
+    if issued is None and get("year").strip().isdigit():
+        issued = {"date-parts": [[int(get("year"))]]}
+    if issued is not None:
+        record["issued"] = issued
+    accessed = parse_date(get("urldate")) if get("urldate") else None
+    if accessed is not None:
+        record["accessed"] = accessed
+    return record
+
+
+def csl_records(reader: Reader) -> list[CslRecord]:
+    """Return CSL-JSON records (``id`` = BibTeX key) of every citable item, sorted by key."""
+    table = keymod.key_table(reader)
+    out: list[CslRecord] = []
+    for item in table:
+        record = _record_for(reader, item)
+        out.append({"id": item.key, **record})
+    return sorted(out, key=lambda r: str(r["id"]))
+
+
+def _record_for(reader: Reader, item: keymod.Citable) -> CslRecord:
+    base = reader.meta.url
+    if item.kind == "reader":
+        return reader_record(reader)
+    if item.kind == "reading":
+        return reading_record(reader, reader.reading(item.id))
+    if item.kind == "note":
+        note = reader.note(item.id)
+        return part_record(reader, "note", note.title, f"{base}notes/{note.id}.html")
+    if item.kind == "term":
+        term = reader.term(item.id)
+        title = term_title(term.term, term.abbreviation)
+        return part_record(reader, "term", title, f"{base}glossary.html#term-{term.id}")
+    return reference_record(reader.reference(item.id))
+
+
+# -- formatting --------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=2)
+def _style(fmt: Format) -> CitationStylesStyle:
+    path = resources.files("coursepack.render.cite").joinpath(STYLE_FILE)
+    with resources.as_file(path) as style_path:
+        return CitationStylesStyle(str(style_path), validate=False)
+
+
+def _protect(value: Any) -> Any:
+    """Return a record value with <, > and & replaced by placeholders."""
+    if isinstance(value, str):
+        value = re.sub("[\ue000-\ue002]", "", value)
+        return "".join(_PLACEHOLDERS.get(c, c) for c in value)
+    if isinstance(value, list):
+        return [_protect(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _protect(v) for k, v in value.items()}
+    return value
+
+
+def _finish(text: str, fmt: Format) -> str:
+    """Return citeproc output with placeholders restored and punctuation moved into quotes."""
+    text = re.sub(r"”([.,])", r"\1”", text)
+    text = re.sub(r"([!?])(</i>)?\.", r"\1\2", text)
+    table = _ENTITIES if fmt == "html" else _PLAIN
+    return "".join(table.get(c, c) for c in text)
+
+
+def _drop_repeat(entry: str, year: str) -> str:
+    """Return an entry without a second copy of the element that stands for its author.
+
+    citeproc-py does not suppress a variable once ``cs:substitute`` has used it, so an
+    anonymous work would show its title twice ("“Act.” 1935. “Act.” ...").
+    """
+    pos = entry.find(year)
+    if pos <= 0:
+        return entry
+    head = entry[:pos].rstrip(" .,")
+    again = entry.find(head, pos)
+    if not head or again < 0:
+        return entry
+    rest = re.sub(r"^[.,]?\s*", "", entry[again + len(head) :])
+    if entry[again - 2 : again] == ". " and rest[:1].islower():
+        rest = rest[:1].upper() + rest[1:]
+    return entry[:again] + rest
+
+
+def _sort_key(entry: str) -> str:
+    """Return the key that alphabetizes a plain-text entry (Chicago 13.66, letter by letter)."""
+    text = re.sub(r"^[\[“\"‘'(]+", "", entry)
+    return keymod.ascii_fold(text).casefold()
+
+
+def _add_suffix(text: str, year: str, suffix: str) -> str:
+    """Return text with the first year (or "n.d.") followed by a year suffix."""
+    if year == "n.d.":
+        return text.replace("n.d.", f"n.d.-{suffix}", 1)
+    return re.sub(rf"(?<!\d){re.escape(year)}(?!\d)", year + suffix, text, count=1)
+
+
+@dataclass(frozen=True)
+class Formatted:
+    """One item's citation and bibliography entry."""
+
+    key: str
+    #: In-text citation without parentheses ("Crosse 2026").
+    cite: str
+    #: Bibliography entry.
+    entry: str
+
+
+def _issued_year(record: CslRecord) -> str:
+    issued = record.get("issued")
+    if isinstance(issued, dict) and issued.get("date-parts"):
+        return str(issued["date-parts"][0][0])
+    return "n.d."
+
+
+def _format_all(reader: Reader, fmt: Format) -> tuple[dict[str, Formatted], list[str]]:
+    """Format every citable item; return them by key and the bibliography's key order."""
+    records = csl_records(reader)
+    internal = {str(r["id"]): f"item{i:05d}" for i, r in enumerate(records)}
+    source = CiteProcJSON([{**_protect(r), "id": internal[str(r["id"])]} for r in records])
+    style = _style(fmt)
+    bib = CitationStylesBibliography(style, source, csl_html if fmt == "html" else csl_plain)
+    citations: dict[str, Citation] = {}
+    for record in records:
+        citation = Citation([CitationItem(internal[str(record["id"])])])
+        bib.register(citation)
+        citations[str(record["id"])] = citation
+    back = {v: k for k, v in internal.items()}
+    registered = [back[k] for k in bib.keys]
+    entries = dict(zip(registered, (str(e) for e in bib.bibliography()), strict=True))
+    _ignore: Callable[[Any], None] = lambda _item: None  # noqa: E731
+    cites = {k: str(bib.cite(c, _ignore)) for k, c in citations.items()}
+
+    by_key = {str(r["id"]): r for r in records}
+    entries = {k: _drop_repeat(v, _issued_year(by_key[k])) for k, v in entries.items()}
+    # Year suffixes, among the works a bibliography lists (readings, references, the reader).
+    table = keymod.key_table(reader)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key, text in cites.items():
+        if table.items[key].kind in ("reading", "reference", "reader"):
+            groups[text].append(key)
+    for same in groups.values():
+        if len(same) < 2:
+            continue
+        same.sort(key=lambda k: (str(by_key[k].get("title", "")).casefold(), k))
+        for index, key in enumerate(same):
+            suffix = chr(ord("a") + index) if index < 26 else f"{index + 1}"
+            year = _issued_year(by_key[key])
+            cites[key] = _add_suffix(cites[key], year, suffix)
+            entries[key] = _add_suffix(entries[key], year, suffix)
+
+    out: dict[str, Formatted] = {}
+    for key in by_key:
+        cite = cites[key].strip()
+        if cite.startswith("(") and cite.endswith(")"):
+            cite = cite[1:-1]
+        out[key] = Formatted(key, _finish(cite, fmt), _finish(entries[key].strip(), fmt))
+    # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
+    plain = {k: re.sub(r"<[^>]*>", "", html.unescape(v.entry)) for k, v in out.items()}
+    order = sorted(out, key=lambda k: (_sort_key(plain[k]), k))
+    return out, order
+
+
+_CACHE: dict[tuple[int, Format], tuple[Reader, dict[str, Formatted], list[str]]] = {}
+
+
+def formatted(reader: Reader, fmt: Format = "html") -> tuple[dict[str, Formatted], list[str]]:
+    """Return every item formatted (cached per reader object) and the bibliography order."""
+    cached = _CACHE.get((id(reader), fmt))
+    if cached is not None and cached[0] is reader:
+        return cached[1], cached[2]
+    items, order = _format_all(reader, fmt)
+    if len(_CACHE) > 8:
+        _CACHE.clear()
+    _CACHE[(id(reader), fmt)] = (reader, items, order)
+    return items, order
+
+
+def format_bibliography(reader: Reader) -> list[tuple[str, str]]:
+    """Return (key, HTML entry) for the readings and references, in Chicago order."""
+    items, order = formatted(reader)
+    table = keymod.key_table(reader)
+    kinds = ("reading", "reference")
+    return [(key, items[key].entry) for key in order if table.items[key].kind in kinds]
+
+
+def format_entry(reader: Reader, key: str, fmt: Format = "html") -> str:
+    """Return the bibliography entry of any citable key or reading id."""
+    item = keymod.resolve_key(reader, key)
+    return formatted(reader, fmt)[0][item.key].entry
+
+
+def format_locator(locator: str, fmt: Format = "html") -> str:
+    """Return a pinpoint: paragraph numbers as ¶14 or ¶¶14–15, anything else as written."""
+    text = locator.strip()
+    if re.fullmatch(r"\d+", text):
+        text = f"¶{text}"
+    elif match := re.fullmatch(r"(\d+)\s*[-–]+\s*(\d+)", text):
+        text = f"¶¶{match.group(1)}–{match.group(2)}"
+    return html.escape(text, quote=False) if fmt == "html" else text
+
+
+def cite_inline(reader: Reader, key: str, locator: str | None = None, fmt: Format = "html") -> str:
+    """Return an in-text citation without parentheses ("Crosse 2026, ¶14")."""
+    item = keymod.resolve_key(reader, key)
+    cite = formatted(reader, fmt)[0][item.key].cite
+    if locator and locator.strip():
+        cite = f"{cite}, {format_locator(locator, fmt)}"
+    return cite

@@ -1,0 +1,275 @@
+"""Readable, stable BibTeX keys for everything a reader makes citable.
+
+The scheme (documented for users in ``docs/citations.md``):
+
+* the reader: the first two significant words of its title, its year and ``reader``
+  (``daytruth2026reader``);
+* a reading: the first author's surname, else the corporate author, else the outlet when the
+  text names it, else ``anon``; then the year and the first significant word of the title
+  (``crosse2026union``, ``workersvanguard2026union``, ``anon2026something``);
+* a historical note or glossary term, a part of the reader: the reader's stem, the kind and
+  the id (``daytruth2026:note:teamsters-1934``, ``daytruth2026:term:cba``);
+* a reference keeps the key it has in ``references.bib``.
+
+Keys are lower-case ASCII (letters transliterated, marks dropped). Each key depends only on
+its own item (and the reader's title and year): adding, removing or editing another note,
+term or reading never changes it. When two readings would share a key, the reading whose id
+sorts first keeps it and each other one gets ``-`` and four hex digits of the SHA-1 of its
+own id, so the suffix never depends on what else is in the reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from coursepack.model import Note, Reader, ReaderMeta, Reading, Reference, Term
+
+Kind = Literal["reader", "reading", "note", "term", "reference"]
+
+#: Words skipped when looking for the first significant word of a title.
+STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "nor",
+        "of",
+        "in",
+        "on",
+        "at",
+        "to",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "into",
+        "onto",
+        "upon",
+        "about",
+        "over",
+        "under",
+        "after",
+        "before",
+        "some",
+        "do",
+        "does",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+    ]
+)
+
+#: Letters that Unicode decomposition leaves alone, spelled in ASCII.
+_TRANSLITERATIONS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "AE",
+        "œ": "oe",
+        "Œ": "OE",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ð": "d",
+        "Ð": "D",
+        "þ": "th",
+        "Þ": "Th",
+        "ı": "i",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Citable:
+    """One citable item and its key."""
+
+    key: str
+    kind: Kind
+    #: The item's id in the model (the reader's id, a reading id, a note or term id, the
+    #: reference key).
+    id: str
+
+
+def ascii_fold(text: str) -> str:
+    """Return text transliterated to ASCII (diacritics dropped)."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATIONS))
+    return (
+        "".join(c for c in decomposed if not unicodedata.combining(c))
+        .encode("ascii", "ignore")
+        .decode("ascii")
+    )
+
+
+def slug_word(text: str) -> str:
+    """Return text as one lower-case ASCII word (letters and digits only)."""
+    return re.sub(r"[^a-z0-9]", "", ascii_fold(text).lower())
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in (slug_word(p) for p in re.split(r"[\s\-–—/]+", text)) if w]
+
+
+def significant_words(title: str) -> list[str]:
+    """Return the words of a title that are not articles, prepositions or the like."""
+    words = _words(title)
+    found = [w for w in words if w not in STOPWORDS]
+    return found or words
+
+
+def family_name(name: str) -> str:
+    """Return the family name of a personal name written "First Last" or "Last, First"."""
+    if "," in name:
+        return name.split(",", 1)[0].strip()
+    parts = name.split()
+    return parts[-1] if parts else name
+
+
+def reader_stem(meta: ReaderMeta) -> str:
+    """Return the prefix shared by the reader's own keys (``daytruth2026``)."""
+    words = significant_words(meta.title)[:2] or [slug_word(meta.id)]
+    return "".join(words) + str(meta.year)
+
+
+def reader_key(meta: ReaderMeta) -> str:
+    """Return the key of the reader as a whole."""
+    return reader_stem(meta) + "reader"
+
+
+def reading_base_key(reading: Reading) -> str:
+    """Return a reading's key before any collision suffix."""
+    if reading.authors:
+        who = slug_word(family_name(reading.authors[0]))
+    elif reading.corporate_author:
+        who = slug_word(reading.corporate_author)
+    elif reading.outlet and not reading.is_supplied("outlet"):
+        who = slug_word(reading.outlet)
+    else:
+        who = "anon"
+    title = significant_words(reading.title)
+    return f"{who or 'anon'}{reading.date.year}{title[0] if title else ''}"
+
+
+def note_key(meta: ReaderMeta, note: Note | str) -> str:
+    """Return the key of a historical note."""
+    return f"{reader_stem(meta)}:note:{note if isinstance(note, str) else note.id}"
+
+
+def term_key(meta: ReaderMeta, term: Term | str) -> str:
+    """Return the key of a glossary term."""
+    return f"{reader_stem(meta)}:term:{term if isinstance(term, str) else term.id}"
+
+
+def _suffix(item_id: str) -> str:
+    return hashlib.sha1(item_id.encode("utf-8")).hexdigest()[:4]
+
+
+class KeyTable:
+    """Every citable key of one reader, in both directions."""
+
+    def __init__(self, reader: Reader) -> None:
+        meta = reader.meta
+        self.items: dict[str, Citable] = {}
+        taken: set[str] = set()
+
+        def add(key: str, kind: Kind, item_id: str) -> str:
+            while key.casefold() in taken:
+                # Only reachable for a generated key; the suffix depends on the item's id.
+                key = f"{key}-{_suffix(kind + ':' + item_id)}"
+            taken.add(key.casefold())
+            self.items[key] = Citable(key, kind, item_id)
+            return key
+
+        for ref in reader.references:
+            add(ref.key, "reference", ref.key)
+        self.reader = add(reader_key(meta), "reader", meta.id)
+        self.readings: dict[str, str] = {}
+        for reading in sorted(reader.readings, key=lambda r: r.id):
+            self.readings[reading.id] = add(reading_base_key(reading), "reading", reading.id)
+        self.notes = {n.id: add(note_key(meta, n), "note", n.id) for n in reader.notes}
+        self.terms = {t.id: add(term_key(meta, t), "term", t.id) for t in reader.terms}
+        self._folded = {k.casefold(): k for k in self.items}
+
+    def __iter__(self) -> Iterator[Citable]:
+        return iter(self.items.values())
+
+    def lookup(self, key: str) -> Citable:
+        """Return the item for a key, a reading id, or ``note:<id>`` / ``term:<id>``."""
+        if key in self.items:
+            return self.items[key]
+        if key in self.readings:
+            return self.items[self.readings[key]]
+        kind, _, item_id = key.partition(":")
+        if kind == "note" and item_id in self.notes:
+            return self.items[self.notes[item_id]]
+        if kind == "term" and item_id in self.terms:
+            return self.items[self.terms[item_id]]
+        if key.casefold() in self._folded:
+            return self.items[self._folded[key.casefold()]]
+        raise KeyError(unknown_key_message(key, list(self.items) + list(self.readings)))
+
+
+def unknown_key_message(key: str, known: list[str]) -> str:
+    """Return "unknown citation key" with the closest known keys."""
+    import difflib
+
+    close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    return f"unknown citation key {key!r}{hint}"
+
+
+_TABLES: dict[int, tuple[weakref.ref[Reader], KeyTable]] = {}
+
+
+def key_table(reader: Reader) -> KeyTable:
+    """Return the key table of a reader (computed once per reader object)."""
+    cached = _TABLES.get(id(reader))
+    if cached is not None and cached[0]() is reader:
+        return cached[1]
+    table = KeyTable(reader)
+    ident = id(reader)
+    _TABLES[ident] = (weakref.ref(reader, lambda _ref: _TABLES.pop(ident, None)), table)
+    return table
+
+
+def citation_key(reader: Reader, item: Reader | Reading | Note | Term | Reference | str) -> str:
+    """Return the BibTeX key of the reader, a reading, a note, a term or a reference.
+
+    A string is looked up as a key, a reading id, ``note:<id>`` or ``term:<id>``.
+    """
+    table = key_table(reader)
+    if isinstance(item, Reader):
+        return table.reader
+    if isinstance(item, Reading):
+        return table.readings[item.id]
+    if isinstance(item, Note):
+        return table.notes[item.id]
+    if isinstance(item, Term):
+        return table.terms[item.id]
+    if isinstance(item, Reference):
+        return item.key
+    return table.lookup(item).key
+
+
+def resolve_key(reader: Reader, key: str) -> Citable:
+    """Return the citable item a key, a reading id, ``note:<id>`` or ``term:<id>`` names."""
+    return key_table(reader).lookup(key)
+
+
+def all_keys(reader: Reader) -> list[Citable]:
+    """Return every citable item of a reader, sorted by key."""
+    return sorted(key_table(reader), key=lambda c: c.key)

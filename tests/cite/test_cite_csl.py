@@ -1,0 +1,147 @@
+"""Chicago author-date formatting through citeproc-py, checked by meaning."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from bs4 import BeautifulSoup
+
+from coursepack.model import Reader, Reference
+from coursepack.render.cite import csl
+
+
+def text_of(fragment: str) -> str:
+    """Return the text of an HTML fragment."""
+    return BeautifulSoup(fragment, "html.parser").get_text()
+
+
+def in_order(text: str, *parts: str) -> bool:
+    """Return whether every part occurs in text, each after the one before."""
+    pos = 0
+    for part in parts:
+        found = text.find(part, pos)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return True
+
+
+def test_book(reader: Reader) -> None:
+    entry = csl.format_entry(reader, "walker1937")
+    soup = BeautifulSoup(entry, "html.parser")
+    text = soup.get_text()
+    assert in_order(text, "Walker, Charles Rumford.", "1937.", "American City", "Farrar")
+    assert soup.find("i").get_text() == "American City: A Rank-and-File History"
+    assert csl.cite_inline(reader, "walker1937") == "Walker 1937"
+
+
+def test_article(reader: Reader) -> None:
+    text = text_of(csl.format_entry(reader, "smith1999"))
+    assert in_order(text, "Smith, Jane, and Ann Jones.", "1999.", "“Strikes & Lockouts")
+    assert in_order(text, "Labor History", "40", "(3)", "45–67")
+    assert "Lockouts: 100% of the Story.”" in text  # period inside the quotes
+    assert csl.cite_inline(reader, "smith1999") == "Smith and Jones 1999"
+
+
+def test_online_page(reader: Reader) -> None:
+    text = text_of(csl.format_entry(reader, "mnopedia-teamsters-1934"))
+    assert in_order(text, "MNopedia", "n.d.", "“Minneapolis Teamsters Strike, 1934.”")
+    assert "Accessed November 1, 2026" in text
+    assert text.rstrip(".").endswith(
+        "http://www.mnopedia.org/event/minneapolis-teamsters-strike-1934"
+    )
+    assert text.count("Minnesota Historical Society") == 1
+
+
+def test_reading_with_supplied_fields_in_brackets(reader: Reader) -> None:
+    text = text_of(csl.format_entry(reader, "workers-vanguard-2026"))
+    assert in_order(text, "[Workers Vanguard].", "2026.", "“[Union Leaders Endorse", "January")
+    crosse = text_of(csl.format_entry(reader, "crosse-2026"))
+    assert in_order(crosse, "Crosse, Jacob.", "2026.", "“Union Bureaucracy", "January 21")
+    assert "Edition" not in crosse
+
+
+def test_pinpoints(reader: Reader) -> None:
+    assert csl.cite_inline(reader, "crosse-2026", "14") == "Crosse 2026, ¶14"
+    assert csl.cite_inline(reader, "crosse2026union", "14") == "Crosse 2026, ¶14"
+    assert csl.cite_inline(reader, "crosse-2026", "3-5") == "Crosse 2026, ¶¶3–5"
+    assert csl.cite_inline(reader, "walker1937", "pp. 4–5") == "Walker 1937, pp. 4–5"
+    assert csl.cite_inline(reader, "walker1937", "<b>") == "Walker 1937, &lt;b&gt;"
+
+
+def test_notes_and_terms_cite_the_reader_entry(reader: Reader) -> None:
+    cite = text_of(csl.cite_inline(reader, "term:cba"))
+    assert in_order(cite, "The Day of Truth and Freedom", "2026", "collective bargaining")
+    entry = text_of(csl.format_entry(reader, "daytruth2026:note:teamsters-1934"))
+    assert in_order(entry, "The Day of Truth and Freedom.", "2026.", "“The 1934 Minneapolis")
+    assert "https://example.org/reader/notes/teamsters-1934.html" in entry
+    assert entry.count("The Day of Truth and Freedom") == 1
+
+
+def test_bibliography_is_sorted_and_lists_readings_and_references(reader: Reader) -> None:
+    bib = csl.format_bibliography(reader)
+    keys = [k for k, _ in bib]
+    assert keys == [
+        "crosse2026union",
+        "mnopedia-teamsters-1934",
+        "nlra-1935",
+        "smith1999",
+        "walker1937",
+        "workersvanguard2026union",
+    ]
+
+
+def test_untrusted_values_are_escaped(reader: Reader) -> None:
+    evil = Reference(
+        "evil",
+        "book",
+        {"author": "Smith & <b>Sons</b>", "title": "<script>alert(1)</script>", "year": "2001"},
+    )
+    bad = dataclasses.replace(reader, references=(*reader.references, evil))
+    entry = csl.format_entry(bad, "evil")
+    soup = BeautifulSoup(entry, "html.parser")
+    assert soup.find("script") is None and soup.find("b") is None
+    assert "<script>alert(1)</script>" in soup.get_text()
+    assert "Smith & <b>Sons</b>" in text_of(csl.cite_inline(bad, "evil"))
+    assert "<script>" in csl.format_entry(bad, "evil", "text")
+
+
+def test_year_suffixes_for_same_author_and_year(reader: Reader) -> None:
+    second = Reference(
+        "walker1937b",
+        "book",
+        {"author": "Walker, Charles Rumford", "title": "A Second Book", "year": "1937"},
+    )
+    two = dataclasses.replace(reader, references=(*reader.references, second))
+    # Chicago orders same-author, same-year works by title: "A Second Book" comes first.
+    assert csl.cite_inline(two, "walker1937b") == "Walker 1937a"
+    assert csl.cite_inline(two, "walker1937", "2") == "Walker 1937b, ¶2"
+    assert "1937b." in text_of(csl.format_entry(two, "walker1937"))
+    assert [k for k, _ in csl.format_bibliography(two)].index("walker1937b") < [
+        k for k, _ in csl.format_bibliography(two)
+    ].index("walker1937")
+
+
+def test_unknown_key(reader: Reader) -> None:
+    with pytest.raises(KeyError, match="did you mean"):
+        csl.format_entry(reader, "walker1973")
+
+
+def test_names() -> None:
+    assert csl.csl_name("Jacob Crosse") == {"family": "Crosse", "given": "Jacob"}
+    assert csl.csl_name("Feliz Leon, Luis") == {"family": "Feliz Leon", "given": "Luis"}
+    assert csl.csl_name("Minnesota Historical Society") == {
+        "literal": "Minnesota Historical Society"
+    }
+    assert csl.csl_name("The coursepack editors") == {"literal": "The coursepack editors"}
+    assert csl.csl_name("{Workers Vanguard}", bibtex=True) == {"literal": "Workers Vanguard"}
+    assert csl.split_bibtex_names("A, B and {C and D} and E F") == ["A, B", "{C and D}", "E F"]
+
+
+def test_csl_records_use_bibtex_keys(reader: Reader) -> None:
+    records = {r["id"]: r for r in csl.csl_records(reader)}
+    assert records["crosse2026union"]["author"] == [{"family": "Crosse", "given": "Jacob"}]
+    assert records["workersvanguard2026union"]["title"].startswith("[Union leaders")
+    assert records["daytruth2026reader"]["type"] == "book"
+    assert records["daytruth2026:term:cba"]["URL"].endswith("glossary.html#term-cba")

@@ -1,0 +1,120 @@
+"""BibTeX keys: readable, unique, and independent of unrelated items."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import pytest
+from cite_builders import CROSSE_TEXT, anchor, make_reading
+
+from coursepack.diagnostics import Location
+from coursepack.model import Note, PartialDate, Period, Reader, Term
+from coursepack.render.cite import keys
+
+KEY_CHARS = re.compile(r"^[a-z0-9:\-]+$")
+
+
+def test_keys_follow_the_scheme(reader: Reader) -> None:
+    table = keys.key_table(reader)
+    assert table.reader == "daytruth2026reader"
+    assert table.readings == {
+        "crosse-2026": "crosse2026union",
+        "workers-vanguard-2026": "workersvanguard2026union",
+    }
+    assert table.notes == {"teamsters-1934": "daytruth2026:note:teamsters-1934"}
+    assert table.terms["cba"] == "daytruth2026:term:cba"
+    assert {"walker1937", "smith1999", "nlra-1935"} <= set(table.items)
+
+
+def test_citation_key_accepts_objects_ids_and_keys(reader: Reader) -> None:
+    crosse = reader.reading("crosse-2026")
+    assert keys.citation_key(reader, crosse) == "crosse2026union"
+    assert keys.citation_key(reader, "crosse-2026") == "crosse2026union"
+    assert keys.citation_key(reader, "crosse2026union") == "crosse2026union"
+    assert keys.citation_key(reader, reader) == "daytruth2026reader"
+    assert keys.citation_key(reader, reader.note("teamsters-1934")).endswith(":teamsters-1934")
+    assert keys.citation_key(reader, "term:cba") == "daytruth2026:term:cba"
+    assert keys.citation_key(reader, reader.reference("walker1937")) == "walker1937"
+
+
+def test_unknown_key_suggests_close_ones(reader: Reader) -> None:
+    with pytest.raises(KeyError, match=r"did you mean.*crosse2026union"):
+        keys.citation_key(reader, "crosse2026unoin")
+
+
+def test_generated_keys_are_lower_case_ascii(reader: Reader) -> None:
+    for item in keys.all_keys(reader):
+        if item.kind != "reference":
+            assert KEY_CHARS.match(item.key), item.key
+
+
+def test_transliteration() -> None:
+    reading = make_reading(
+        "muller",
+        CROSSE_TEXT,
+        title="Über die Straße: Łódź",
+        authors=("José Müller-Łukasz",),
+    )
+    assert keys.reading_base_key(reading) == "mullerlukasz2026uber"
+
+
+def test_anonymous_reading_with_a_described_outlet() -> None:
+    reading = make_reading(
+        "labor-ranks-2026",
+        CROSSE_TEXT,
+        title="Something major is happening in the ranks of Minnesota labor",
+        outlet="unidentified socialist publication",
+        supplied=frozenset({"title", "authors", "outlet"}),
+    )
+    assert keys.reading_base_key(reading) == "anon2026something"
+
+
+def test_family_name_forms() -> None:
+    assert keys.family_name("Luis Feliz Leon") == "Leon"
+    assert keys.family_name("Feliz Leon, Luis") == "Feliz Leon"
+
+
+def test_colliding_readings_get_id_based_suffixes(reader: Reader) -> None:
+    twin = dataclasses.replace(reader.reading("crosse-2026"), id="crosse-2026b")
+    other = dataclasses.replace(reader.reading("crosse-2026"), id="crosse-2026c")
+    bigger = dataclasses.replace(reader, readings=(*reader.readings, twin, other))
+    table = keys.key_table(bigger)
+    assert table.readings["crosse-2026"] == "crosse2026union"
+    suffixed = {table.readings["crosse-2026b"], table.readings["crosse-2026c"]}
+    assert len(suffixed) == 2
+    assert all(re.fullmatch(r"crosse2026union-[0-9a-f]{4}", k) for k in suffixed)
+    # The suffix depends only on the reading's own id: dropping the third keeps the second.
+    smaller = dataclasses.replace(reader, readings=(*reader.readings, twin))
+    assert keys.key_table(smaller).readings["crosse-2026b"] == table.readings["crosse-2026b"]
+    assert len({k.casefold() for k in table.items}) == len(table.items)
+
+
+def test_reading_key_never_takes_a_reference_key(reader: Reader) -> None:
+    refs = (*reader.references, dataclasses.replace(reader.references[0], key="crosse2026union"))
+    table = keys.key_table(dataclasses.replace(reader, references=refs))
+    assert table.items["crosse2026union"].kind == "reference"
+    assert table.readings["crosse-2026"].startswith("crosse2026union-")
+
+
+def test_keys_unchanged_by_an_unrelated_note_or_term(reader: Reader) -> None:
+    before = {(c.kind, c.id): c.key for c in keys.all_keys(reader)}
+    crosse = reader.reading("crosse-2026")
+    note = Note(
+        id="aaa-first",
+        title="A note that sorts first",
+        body="Text.",
+        period=Period(PartialDate(2022)),
+        sources=(),
+        anchors=(anchor(crosse, "Local 7520"),),
+        terms=(),
+        entities=(),
+        teaching=None,
+        location=Location("annotations/notes/aaa-first.md", 1, 1),
+    )
+    term = dataclasses.replace(reader.term("cba"), id="aaa", term="aaa")
+    assert isinstance(term, Term)
+    grown = dataclasses.replace(reader, notes=(note, *reader.notes), terms=(term, *reader.terms))
+    after = {(c.kind, c.id): c.key for c in keys.all_keys(grown)}
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert len(after) == len(before) + 2
