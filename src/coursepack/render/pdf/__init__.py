@@ -1,0 +1,142 @@
+"""The PDF target: the course reader, one handout per reading, and the instructor guide.
+
+:func:`render_pdfs` writes ``reader.pdf``, ``handouts/<reading>.pdf`` and
+``instructor-guide.pdf``. Each PDF is rendered in its own worker process; one whose inputs
+(context, templates, CSS, fonts, options) have not changed since the last build is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import weasyprint
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions, source_date_epoch
+from coursepack.render.pdf.context import (
+    Context,
+    guide_context,
+    handout_context,
+    reader_context,
+)
+from coursepack.render.pdf.engine import PACKAGE_DIR, Job, file_mode, hash_files, run_job
+
+__all__ = ["HASHES", "plan_jobs", "render_pdfs"]
+
+#: Where the content hashes of the last build are kept, beside the PDFs.
+HASHES = ".hashes.json"
+
+
+def created_date(reader: Reader) -> str:
+    """Return the PDFs' creation date: SOURCE_DATE_EPOCH, else January 1 of the reader's year."""
+    epoch = source_date_epoch()
+    if epoch is None:
+        return f"{reader.meta.year:04d}-01-01T00:00:00Z"
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def assets_digest() -> str:
+    """Return a hash of everything besides the context that shapes a PDF."""
+    files = [
+        p
+        for p in PACKAGE_DIR.rglob("*")
+        if p.is_file() and p.suffix in {".html", ".css", ".otf", ".ttf", ".py"}
+    ]
+    return hash_files(files, extra=("weasyprint", weasyprint.__version__))
+
+
+def _digest(template: str, context: Context, assets: str) -> str:
+    payload = json.dumps([template, context], sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256((assets + payload).encode()).hexdigest()
+
+
+def plan_jobs(reader: Reader, out: Path, options: BuildOptions) -> list[Job]:
+    """Return one job per PDF, the largest first."""
+    assets = assets_digest()
+    common: dict[str, Any] = {"created": created_date(reader)}
+
+    def job(template: str, context: Context, target: Path, index: bool = False) -> Job:
+        context = {**context, **common}
+        return Job(template, context, target, _digest(template, context, assets), index)
+
+    jobs = [job("reader.html", reader_context(reader, options), out / "reader.pdf", index=True)]
+    jobs.append(job("guide.html", guide_context(reader, options), out / "instructor-guide.pdf"))
+    for reading in reader.readings:
+        jobs.append(
+            job(
+                "handout.html",
+                handout_context(reader, reading.id, options),
+                out / "handouts" / f"{reading.id}.pdf",
+            )
+        )
+    return jobs
+
+
+def _load_hashes(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(dict(sorted(hashes.items())), handle, indent=2)
+        handle.write("\n")
+    os.chmod(tmp, file_mode())
+    os.replace(tmp, path)
+
+
+def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
+    """Write the reader, the handouts and the instructor guide into out; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = plan_jobs(reader, out, options)
+    hashes_path = out / HASHES
+    old = _load_hashes(hashes_path)
+
+    def key(job: Job) -> str:
+        return job.target.relative_to(out).as_posix()
+
+    todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
+    _remove_stale(out, jobs)
+    if options.progress:
+        print(f"pdf: {len(todo)} of {len(jobs)} PDFs to render", file=sys.stderr)
+    workers = min(options.workers, len(todo))
+    if workers <= 1:
+        for job in todo:
+            run_job(job)
+            _report(options, job)
+    else:
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for job, _ in zip(todo, pool.map(run_job, todo), strict=True):
+                _report(options, job)
+    new = {key(j): j.digest for j in jobs}
+    _save_hashes(hashes_path, new)
+    return [j.target for j in jobs]
+
+
+def _report(options: BuildOptions, job: Job) -> None:
+    if options.progress:
+        print(f"pdf: wrote {job.target}", file=sys.stderr)
+
+
+def _remove_stale(out: Path, jobs: list[Job]) -> None:
+    """Remove handouts of readings the reader no longer has."""
+    wanted = {j.target for j in jobs}
+    handouts = out / "handouts"
+    if handouts.is_dir():
+        for path in handouts.glob("*.pdf"):
+            if path not in wanted:
+                path.unlink()

@@ -1,0 +1,460 @@
+"""Turn a Reader into the plain data the PDF templates show.
+
+Everything here is plain data (dicts, lists, strings), so a context can be hashed to skip
+unchanged PDFs and sent to a worker process. Annotation bodies become HTML only through
+:mod:`coursepack.render.markup`; the reading texts stay text and are escaped by Jinja.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from markupsafe import Markup
+
+from coursepack.model import (
+    Anchor,
+    Note,
+    Paragraph,
+    PartialDate,
+    Period,
+    Question,
+    Reader,
+    Reading,
+    Source,
+    Term,
+    TextualNote,
+)
+from coursepack.options import BuildOptions
+from coursepack.render import markup, segments
+from coursepack.render.pdf import _cite
+from coursepack.render.segments import Mark, MarkKind
+
+Context = dict[str, Any]
+
+_MARK_KINDS: frozenset[MarkKind] = frozenset({"note", "textual", "term", "entity"})
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+LEVEL_LABELS = {
+    "recall": "Recall",
+    "interpret": "Interpret",
+    "compare": "Compare",
+    "evaluate": "Evaluate",
+}
+
+TEXTUAL_LABELS = {
+    "sic": "Sic",
+    "error": "Error",
+    "variant": "Variant",
+    "residue": "Markup residue",
+    "boilerplate": "Boilerplate",
+    "missing-quote": "Missing quotation mark",
+    "duplicated": "Duplicated passage",
+    "displaced": "Displaced passage",
+    "metadata": "Metadata",
+}
+
+
+def format_date(date: PartialDate) -> str:
+    """Return a date as it reads in prose ("January 21, 2026", "January 2026", "2026")."""
+    if date.month is None:
+        return str(date.year)
+    if date.day is None:
+        return f"{MONTHS[date.month - 1]} {date.year}"
+    return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
+
+
+def format_period(period: Period) -> str:
+    """Return a period as it reads ("February 7 – August 21, 1934"), or its label."""
+    if period.label:
+        return period.label
+    start = format_date(period.start)
+    if period.end is None or period.end == period.start:
+        return start
+    return f"{start} – {format_date(period.end)}"
+
+
+def _bracket(value: str, supplied: bool) -> str:
+    return f"[{value}]" if supplied else value
+
+
+def occurrence_id(kind: str, item_id: str, index: int) -> str:
+    """Return the HTML id of one occurrence of a term or entity in a reading."""
+    return f"o-{kind}-{item_id}-{index}"
+
+
+def _sources(reader: Reader, sources: tuple[Source, ...]) -> list[Markup | str]:
+    known = {r.key for r in reader.references}
+    return [
+        _cite.cite_inline(reader, s.key, s.locator) if s.key in known else s.key for s in sources
+    ]
+
+
+def _anchor_label(reader: Reader, anchor: Anchor) -> str:
+    reading = reader.reading(anchor.reading)
+    where = f", ¶{anchor.paragraph}" if anchor.paragraph is not None else ""
+    return f"{reading.author_label} {reading.date.year}{where}"
+
+
+def _anchor_href(anchor: Anchor) -> str:
+    if anchor.paragraph is None:
+        return f"#r-{anchor.reading}"
+    return f"#r-{anchor.reading}-p{anchor.paragraph}"
+
+
+def _by_label(entry: Context) -> str:
+    return str(entry["label"]).casefold()
+
+
+def _running(reading: Reading, limit: int = 60) -> str:
+    """Return the running head of a reading: author, year and a title cut at a word."""
+    title = reading.title
+    if len(title) > limit:
+        title = title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return f"{reading.author_label} {reading.date.year} · {title}"
+
+
+class _Builder:
+    """Build the contexts of one reader (the ids are shared by every document)."""
+
+    def __init__(self, reader: Reader, options: BuildOptions) -> None:
+        self.reader = reader
+        self.options = options
+        self._reading_ids = {r.id for r in reader.readings}
+        self._marks_cache: dict[str, list[Mark]] = {}
+        self._first_terms: dict[str, set[tuple[str, int]]] = {}
+        self._footnotes: dict[str, int] = defaultdict(int)
+        self._occurrences: dict[tuple[str, str], dict[tuple[str, int], int]] = {}
+        self._textual = {t.id: t for t in reader.textual_notes}
+        self._current = ""
+
+    # -- readings ---------------------------------------------------------------------------
+
+    def reading(self, reading: Reading) -> Context:
+        r = reading
+        reader = self.reader
+        author = ", ".join(r.authors) if r.authors else (r.corporate_author or "")
+        fields = [
+            ("Author", _bracket(author, r.is_supplied("authors")) if author else ""),
+            ("Outlet", _bracket(r.outlet, r.is_supplied("outlet"))),
+            ("Date", _bracket(format_date(r.date), r.is_supplied("date"))),
+            ("Genre", _bracket(r.genre, r.is_supplied("genre"))),
+            ("Source", _bracket(r.url, r.is_supplied("url"))),
+        ]
+        whole_text = [self.textual(t) for t in reader.textual_notes_for(r.id) if t.anchor is None]
+        blocks = [self.block(r, b) for b in (*r.front, *r.paragraphs)]
+        return {
+            "id": r.id,
+            "title": _bracket(r.title, r.is_supplied("title")),
+            "plain_title": r.title,
+            "running": _running(r),
+            "author": _bracket(author, r.is_supplied("authors")) if author else "",
+            "short": f"{r.author_label} {r.date.year}",
+            "language": r.language,
+            "fields": [{"label": k, "value": v} for k, v in fields if v],
+            "perspective": r.perspective,
+            "whole_text_notes": whole_text,
+            "blocks": blocks,
+            "citation": _cite.format_entry(reader, r),
+            "questions": [self.question(q) for q in reader.questions_for(r.id)],
+            "comparative": [
+                self.question(q) for q in reader.comparative_questions if r.id in q.readings
+            ],
+            "notes": sorted({n.id for n, _ in reader.notes_for(r.id)}),
+            "terms": [t.id for t in reader.terms_in(r.id)],
+        }
+
+    def _reading_marks(self, reading: Reading) -> list[Mark]:
+        marks = self._marks_cache.get(reading.id)
+        if marks is None:
+            marks = segments.reading_marks(self.reader, reading.id, _MARK_KINDS)
+            self._marks_cache[reading.id] = marks
+            firsts = segments.first_uses([m for m in marks if m.kind == "term"])
+            self._first_terms[reading.id] = {(m.id, m.start) for m in firsts}
+        return marks
+
+    def _occurrence_index(self, kind: str, item_id: str, start: int) -> int:
+        """Return the position of an occurrence among the term's or entity's occurrences."""
+        key = (kind, item_id)
+        table = self._occurrences.get(key)
+        if table is None:
+            item = self.reader.term(item_id) if kind == "term" else self.reader.entity(item_id)
+            table = self._occurrences[key] = {
+                (o.reading, o.start): i for i, o in enumerate(item.occurrences)
+            }
+        return table[(self._current, start)]
+
+    def block(self, reading: Reading, paragraph: Paragraph) -> Context:
+        reader = self.reader
+        marks = self._reading_marks(reading)
+        firsts = self._first_terms[reading.id]
+        self._current = reading.id
+        runs = []
+        for run in segments.segment(reading.text, paragraph, marks):
+            classes: list[str] = sorted({m.kind for m in run.marks})
+            if any(m.kind == "term" and (m.id, m.start) in firsts for m in run.marks):
+                classes.append("first-use")
+            ids = [
+                occurrence_id(m.kind, m.id, self._occurrence_index(m.kind, m.id, m.start))
+                for m in run.marks
+                if m.kind in ("term", "entity") and m.start == run.start
+            ]
+            after: list[Context] = []
+            for m in sorted(run.ends, key=lambda m: (m.start, m.kind, m.id)):
+                if m.kind == "term" and (m.id, m.start) in firsts:
+                    term = reader.term(m.id)
+                    after.append({"kind": "term", "id": term.id, "term": term.term})
+                elif m.kind == "note":
+                    after.append(self.note_call(reader.note(m.id)))
+                elif m.kind == "textual":
+                    textual = self._textual[m.id]
+                    after.append({"kind": "textual", **self.textual(textual)})
+            for item in after:
+                if item["kind"] != "term":
+                    self._footnotes[reading.id] += 1
+                    item["fid"] = f"f-{reading.id}-{self._footnotes[reading.id]}"
+            runs.append(
+                {"text": run.text, "classes": " ".join(classes), "ids": ids, "after": after}
+            )
+        return {
+            "number": paragraph.number,
+            "id": f"r-{reading.id}-p{paragraph.number}" if paragraph.number is not None else "",
+            "boilerplate": paragraph.boilerplate,
+            "runs": runs,
+        }
+
+    def note_call(self, note: Note) -> Context:
+        return {
+            "kind": "note",
+            "id": note.id,
+            "title": note.title,
+            "period": format_period(note.period),
+        }
+
+    def textual(self, t: TextualNote) -> Context:
+        return {
+            "id": t.id,
+            "label": TEXTUAL_LABELS.get(t.kind, t.kind),
+            "html": Markup(markup.markdown_to_inline_html(t.note)),
+            "correction": t.correction or "",
+            "sources": _sources(self.reader, t.sources),
+        }
+
+    # -- apparatus --------------------------------------------------------------------------
+
+    def note(self, note: Note) -> Context:
+        return {
+            "id": note.id,
+            "title": note.title,
+            "period": format_period(note.period),
+            "html": Markup(markup.markdown_to_html(note.body)),
+            "teaching": Markup(markup.markdown_to_html(note.teaching)) if note.teaching else "",
+            "sources": _sources(self.reader, note.sources),
+            "anchors": [
+                {"label": _anchor_label(self.reader, a), "href": _anchor_href(a)}
+                for a in note.anchors
+            ],
+        }
+
+    def term(self, term: Term) -> Context:
+        readings = [
+            r for r in self.reader.readings if any(o.reading == r.id for o in term.occurrences)
+        ]
+        return {
+            "id": term.id,
+            "term": term.term,
+            "abbreviation": term.abbreviation or "",
+            "html": Markup(markup.markdown_to_html(term.definition)),
+            "see_also": [
+                {"id": s, "term": self.reader.term(s).term, "linked": True}
+                for s in term.see_also
+                if s in {t.id for t in self.reader.terms}
+            ],
+            "sources": _sources(self.reader, term.sources),
+            "readings": [f"{r.author_label} {r.date.year}" for r in readings],
+        }
+
+    def question(self, q: Question, teaching: bool | None = None) -> Context:
+        show = self.options.edition == "instructor" if teaching is None else teaching
+        reader = self.reader
+        return {
+            "id": q.id,
+            "html": Markup(markup.markdown_to_html(q.text)),
+            "level": LEVEL_LABELS.get(q.level, q.level),
+            "readings": [
+                f"{reader.reading(r).author_label} {reader.reading(r).date.year}"
+                for r in q.readings
+            ],
+            "passages": [
+                {"label": _anchor_label(reader, a), "href": _anchor_href(a), "reading": a.reading}
+                for a in q.anchors
+            ],
+            "teaching": (
+                Markup(markup.markdown_to_html(q.teaching_note)) if show and q.teaching_note else ""
+            ),
+        }
+
+    def timeline(self) -> list[Context]:
+        notes = sorted(self.reader.notes, key=lambda n: (n.period.start.sort_key(), n.id))
+        return [{"id": n.id, "title": n.title, "period": format_period(n.period)} for n in notes]
+
+    def question_groups(self, teaching: bool | None = None) -> list[Context]:
+        groups: list[Context] = [
+            {
+                "title": r.title,
+                "short": f"{r.author_label} {r.date.year}",
+                "questions": [self.question(q, teaching) for q in self.reader.questions_for(r.id)],
+            }
+            for r in self.reader.readings
+        ]
+        comparative = [self.question(q, teaching) for q in self.reader.comparative_questions]
+        if comparative:
+            groups.append(
+                {"title": "Comparing the readings", "short": "", "questions": comparative}
+            )
+        groups = [g for g in groups if g["questions"]]
+        for g_number, group in enumerate(groups, start=1):
+            for q_number, question in enumerate(group["questions"], start=1):
+                question["number"] = f"{g_number}.{q_number}"
+        return groups
+
+    def index(self) -> dict[str, list[Context]]:
+        """Return the index of names and of terms, each entry with its occurrence ids."""
+        names = [
+            {
+                "label": e.name,
+                "note": e.description,
+                "anchors": [
+                    occurrence_id("entity", e.id, i)
+                    for i, o in enumerate(e.occurrences)
+                    if o.reading in self._reading_ids
+                ],
+            }
+            for e in self.reader.entities
+        ]
+        terms = [
+            {
+                "label": t.term + (f" ({t.abbreviation})" if t.abbreviation else ""),
+                "note": "",
+                "anchors": [
+                    occurrence_id("term", t.id, i)
+                    for i, o in enumerate(t.occurrences)
+                    if o.reading in self._reading_ids
+                ],
+            }
+            for t in self.reader.terms
+        ]
+        return {
+            "names": sorted(
+                (n for n in names if n["anchors"]), key=lambda n: n["label"].casefold()
+            ),
+            "terms": sorted(
+                (t for t in terms if t["anchors"]), key=lambda t: t["label"].casefold()
+            ),
+        }
+
+    def common(self) -> Context:
+        m = self.reader.meta
+        return {
+            "meta": {
+                "id": m.id,
+                "title": m.title,
+                "subtitle": m.subtitle or "",
+                "editors": list(m.editors),
+                "year": m.year,
+                "publisher": m.publisher,
+                "place": m.place or "",
+                "url": m.url,
+                "licence": m.licence,
+                "language": m.language,
+                "keywords": list(m.keywords),
+            },
+            "paper": self.options.paper,
+            "edition": self.options.edition,
+        }
+
+
+def reader_context(reader: Reader, options: BuildOptions) -> Context:
+    """Return the context of the full course reader."""
+    b = _Builder(reader, options)
+    return {
+        **b.common(),
+        "citation": _cite.format_entry(reader, reader),
+        "introduction": Markup(markup.markdown_to_html(reader.meta.introduction)),
+        "readings": [b.reading(r) for r in reader.readings],
+        "notes": [b.note(n) for n in sorted(reader.notes, key=lambda n: n.title.casefold())],
+        "glossary": [b.term(t) for t in sorted(reader.terms, key=lambda t: t.term.casefold())],
+        "timeline": b.timeline(),
+        "question_groups": b.question_groups(),
+        "bibliography": [{"key": k, "html": v} for k, v in _cite.format_bibliography(reader)],
+        "index": b.index(),
+    }
+
+
+def handout_context(reader: Reader, reading_id: str, options: BuildOptions) -> Context:
+    """Return the context of one reading's handout."""
+    b = _Builder(reader, options)
+    reading = b.reading(reader.reading(reading_id))
+    notes = [b.note(reader.note(n)) for n in reading["notes"]]
+    glossary = [b.term(t) for t in reader.terms_in(reading_id)]
+    here = {t["id"] for t in glossary}
+    for entry in glossary:
+        for see in entry["see_also"]:
+            see["linked"] = see["id"] in here
+    return {
+        **b.common(),
+        "reading": reading,
+        "notes": sorted(notes, key=lambda n: n["title"].casefold()),
+        "glossary": glossary,
+        "inline_citation": _cite.cite_inline(reader, reader.reading(reading_id)),
+    }
+
+
+def guide_context(reader: Reader, options: BuildOptions) -> Context:
+    """Return the context of the instructor guide."""
+    b = _Builder(reader, options)
+    groups = b.question_groups(teaching=True)
+    numbers = {q["id"]: q["number"] for g in groups for q in g["questions"]}
+    questions = {q.id: q for q in reader.questions}
+    notes = {n.id: n for n in reader.notes}
+    sessions = []
+    for number, s in enumerate(reader.meta.sequence, start=1):
+        sessions.append(
+            {
+                "number": number,
+                "title": s.title,
+                "readings": [
+                    {"title": reader.reading(r).title, "short": reader.reading(r).author_label}
+                    for r in s.readings
+                    if r in b._reading_ids
+                ],
+                "notes": [{"id": n, "title": notes[n].title} for n in s.notes if n in notes],
+                "questions": [
+                    {
+                        "id": q,
+                        "number": numbers.get(q, ""),
+                        "level": LEVEL_LABELS.get(questions[q].level, ""),
+                    }
+                    for q in s.questions
+                    if q in questions
+                ],
+                "plan": Markup(markup.markdown_to_html(s.plan)),
+            }
+        )
+    counts: dict[str, int] = defaultdict(int)
+    for q in reader.questions:
+        counts[q.level] += 1
+    return {
+        **b.common(),
+        "citation": _cite.format_entry(reader, reader),
+        "question_groups": groups,
+        "timeline": b.timeline(),
+        "sessions": sessions,
+        "level_counts": [
+            {"level": LEVEL_LABELS[k], "count": counts[k]} for k in LEVEL_LABELS if counts[k]
+        ],
+    }

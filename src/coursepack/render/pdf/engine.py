@@ -1,0 +1,159 @@
+"""Render one PDF: Jinja2 templates to HTML, WeasyPrint to PDF, in two passes for the index."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from weasyprint import HTML, Document
+from weasyprint.text.fonts import FontConfiguration
+
+from coursepack.render.pdf.context import Context
+from coursepack.render.pdf.fetcher import AssetFetcher
+
+PACKAGE_DIR = Path(__file__).parent
+#: The base URL of every document: relative URLs resolve inside the package.
+BASE_URL = PACKAGE_DIR.resolve().as_uri() + "/"
+#: The PDF variant: tagged, with the document language and title, for screen readers.
+PDF_VARIANT = "pdf/ua-1"
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: everything a worker process needs, and nothing else."""
+
+    #: Template file name ("reader.html", "handout.html", "guide.html").
+    template: str
+    #: Template context (plain data).
+    context: Context
+    #: Where to write the PDF.
+    target: Path
+    #: Content hash of the inputs; also the PDF's file identifier.
+    digest: str
+    #: Whether to render twice to print the index with real page numbers.
+    index: bool = False
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Return the Jinja2 environment: package templates, autoescape, strict undefined."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("coursepack.render.pdf", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(template: str, context: Context) -> str:
+    """Return the HTML of one document."""
+    return environment().get_template(template).render(**context)
+
+
+def render_document(html: str, fetcher: AssetFetcher | None = None) -> Document:
+    """Lay out HTML with the package's fonts and assets only."""
+    font_config = FontConfiguration()
+    source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
+    return source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
+
+
+def anchor_pages(document: Document) -> dict[str, int]:
+    """Return the page number (from 1) where each anchor id first occurs."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            pages.setdefault(anchor, number)
+    return pages
+
+
+def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str]]:
+    """Merge the pages of some anchors into sorted numbers and ranges ("3", "7–9")."""
+    first: dict[int, str] = {}
+    for anchor in anchors:
+        if anchor in pages:
+            first.setdefault(pages[anchor], anchor)
+    out: list[dict[str, str]] = []
+    numbers = sorted(first)
+    i = 0
+    while i < len(numbers):
+        j = i
+        while j + 1 < len(numbers) and numbers[j + 1] == numbers[j] + 1:
+            j += 1
+        label = str(numbers[i]) if i == j else f"{numbers[i]}–{numbers[j]}"
+        out.append({"label": label, "anchor": first[numbers[i]]})
+        i = j + 1
+    return out
+
+
+def with_index(context: Context, pages: dict[str, int] | None) -> Context:
+    """Return the context with the index's page numbers (placeholders when pages is None)."""
+    out = copy.copy(context)
+    index: dict[str, list[Context]] = {}
+    for part, entries in context["index"].items():
+        index[part] = []
+        for entry in entries:
+            if pages is None:
+                shown = [{"label": "000", "anchor": a} for a in entry["anchors"]]
+            else:
+                shown = page_ranges(entry["anchors"], pages)
+            index[part].append({**entry, "pages": shown})
+    out["index"] = index
+    return out
+
+
+def build_pdf(job: Job) -> Document:
+    """Lay out a job's document, in two passes when it has an index."""
+    if not job.index:
+        return render_document(render_html(job.template, job.context))
+    first = render_document(render_html(job.template, with_index(job.context, None)))
+    pages = anchor_pages(first)
+    return render_document(render_html(job.template, with_index(job.context, pages)))
+
+
+def write_pdf(document: Document, target: Path, digest: str) -> None:
+    """Write a PDF atomically, with a file identifier derived from its inputs."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            document.write_pdf(
+                handle,
+                pdf_variant=PDF_VARIANT,
+                pdf_identifier=digest[:32].encode("ascii"),
+            )
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def file_mode() -> int:
+    """Return the mode a new file gets under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def run_job(job: Job) -> tuple[str, int]:
+    """Render and write one job; return the target and its page count (worker entry point)."""
+    document = build_pdf(job)
+    write_pdf(document, job.target, job.digest)
+    return str(job.target), len(document.pages)
+
+
+def hash_files(paths: list[Path], extra: Any = "") -> str:
+    """Return a sha256 over some files' names and bytes."""
+    h = hashlib.sha256(repr(extra).encode())
+    for path in sorted(paths):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
