@@ -6,7 +6,6 @@ Exit codes: 0 success, 1 problems in the input, 2 usage.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -98,7 +97,7 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if reader is None:
         _print_report(report, "text")
         return EXIT_INPUT
-    from coursepack.render.cite import cite_command
+    from coursepack.render.cite import cite_command  # type: ignore[attr-defined,unused-ignore]
 
     try:
         print(cite_command(reader, args.key, args.format))

@@ -61,6 +61,11 @@ class RawProject:
     textual: list[Located] = field(default_factory=list)
     entities: Located | None = None
     references: list[Reference] = field(default_factory=list)
+    #: Ids declared in files that failed to load (note and term file names, entity ids,
+    #: question ids, reference keys): references to them are not reported again.
+    broken_ids: set[str] = field(default_factory=set)
+    #: Kinds of which some file could not be read at all, so its ids are unknown.
+    incomplete: set[str] = field(default_factory=set)
     #: Paths (relative to root) of every file read, for dependency tracking.
     files: list[str] = field(default_factory=list)
 
@@ -158,14 +163,20 @@ def load_project(root: Path, report: Report) -> RawProject:
         note = _load_markdown(root, path, "note", "historical note", report)
         if note is not None:
             raw.notes.append(note)
+        else:
+            raw.broken_ids.add(path.stem)
     for path in sorted((ann / "glossary").glob("*.md")):
         term = _load_markdown(root, path, "term", "glossary term", report)
         if term is not None:
             raw.terms.append(term)
+        else:
+            raw.broken_ids.add(path.stem)
     for path in sorted((ann / "questions").glob("*.yaml")):
         doc = _load_yaml(root, path, "questions", "questions file", report)
         if doc is not None:
             raw.questions.append(doc)
+        else:
+            raw.incomplete.add("questions")
     for path in sorted((ann / "textual").glob("*.yaml")):
         doc = _load_yaml(root, path, "textual", "textual notes file", report)
         if doc is not None:
@@ -173,14 +184,22 @@ def load_project(root: Path, report: Report) -> RawProject:
     entities = ann / "entities.yaml"
     if entities.exists():
         raw.entities = _load_yaml(root, entities, "entities", "people and organizations", report)
+        if raw.entities is None:
+            raw.incomplete.add("entities")
     bib_path = ann / "references.bib"
     if bib_path.exists():
         shown = _shown(root, bib_path)
         text = read_text(bib_path, shown, report)
         if text is not None:
-            raw.references = parse_references(text, shown, report)
+            raw.references, failed = parse_references(text, shown, report)
+            raw.broken_ids |= failed
 
-    for sub, suffix in (("notes", ".md"), ("glossary", ".md"), ("questions", ".yaml"), ("textual", ".yaml")):
+    for sub, suffix in (
+        ("notes", ".md"),
+        ("glossary", ".md"),
+        ("questions", ".yaml"),
+        ("textual", ".yaml"),
+    ):
         for path in sorted((ann / sub).glob("*")):
             if path.is_file() and path.suffix != suffix and not path.name.startswith("."):
                 report.warning(

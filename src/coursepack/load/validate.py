@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -24,7 +24,7 @@ _TYPE_NAMES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(SCHEMAS[name])
 
@@ -53,7 +53,7 @@ def suggest(word: str, choices: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _branch_errors(error: ValidationError) -> list[ValidationError]:
+def _branch_errors(error: Any) -> list[Any]:
     """Pick the errors of the oneOf branch whose type fits the value."""
     kind = _type_of(error.instance)
     branches: dict[int, list[ValidationError]] = {}
@@ -72,7 +72,7 @@ def _branch_errors(error: ValidationError) -> list[ValidationError]:
     return []
 
 
-def _describe(error: ValidationError, what: str) -> tuple[str, str, tuple[str | int, ...]]:
+def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
     """Return (code, message, path to point at) for one schema error."""
     path = tuple(error.absolute_path)
     field = dotted(path) or what
@@ -123,8 +123,7 @@ def _describe(error: ValidationError, what: str) -> tuple[str, str, tuple[str | 
             message = f"'{field}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (got '{value}')"
         elif pattern == ID_PATTERN:
             message = (
-                f"'{field}' must be an id of lower-case letters, digits and hyphens "
-                f"(got '{value}')"
+                f"'{field}' must be an id of lower-case letters, digits and hyphens (got '{value}')"
             )
         elif "https?" in pattern:
             message = f"'{field}' must be a URL starting with http:// or https:// (got '{value}')"
@@ -162,8 +161,8 @@ def _branch_types(branches: list[Any]) -> list[str]:
     return list(dict.fromkeys(types))
 
 
-def _flatten(errors: list[ValidationError]) -> list[ValidationError]:
-    out: list[ValidationError] = []
+def _flatten(errors: list[Any]) -> list[Any]:
+    out: list[Any] = []
     for error in errors:
         if error.validator == "oneOf":
             subs = _branch_errors(error)

@@ -135,9 +135,7 @@ def _build(
     return loader.construct_object(node, deep=True)
 
 
-def split_front_matter(
-    text: str, path: str, report: Report
-) -> tuple[Located | None, str, int]:
+def split_front_matter(text: str, path: str, report: Report) -> tuple[Located | None, str, int]:
     """Split a Markdown file into front matter (with positions), body, and the body's line."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":

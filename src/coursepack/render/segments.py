@@ -7,6 +7,7 @@ the two renderers agree. It reads only the model.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Literal
 
@@ -97,7 +98,7 @@ def segment(text: str, paragraph: Paragraph, marks: list[Mark]) -> list[Run]:
         cuts.add(min(m.end, paragraph.end))
     points = sorted(cuts)
     runs = []
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in itertools.pairwise(points):
         covering = tuple(
             sorted(
                 (m for m in inside if m.start <= start and m.end >= end),

@@ -11,11 +11,9 @@ import datetime
 import difflib
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursepack.diagnostics import Location, Report
-from coursepack.load import MarkdownRecord, RawProject, SeedRecord
-from coursepack.load.yamlnodes import Located
 from coursepack.model import (
     Anchor,
     Entity,
@@ -36,6 +34,10 @@ from coursepack.resolve.anchor import AnchorProblem, TextIndex
 from coursepack.resolve.occurrences import OccurrenceFinder
 from coursepack.resolve.text import paragraphs_of
 
+if TYPE_CHECKING:  # loading parses BibTeX; resolving must not import a renderer library
+    from coursepack.load import MarkdownRecord, RawProject, SeedRecord
+    from coursepack.load.yamlnodes import Located
+
 
 def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -45,14 +47,13 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 def parse_date(value: Any, where: Location, report: Report) -> PartialDate | None:
     """Parse YYYY, YYYY-MM or YYYY-MM-DD (already shape-checked) into a real date."""
     parts = [int(p) for p in str(value).split("-")]
-    year, month, day = (parts + [None, None])[:3]
-    assert year is not None  # the schema guarantees a year
+    year = parts[0]
+    month = parts[1] if len(parts) > 1 else None
+    day = parts[2] if len(parts) > 2 else None
     try:
         datetime.date(year, month or 1, day or 1)
     except ValueError as exc:
-        report.error(
-            "date.invalid", f"'{value}' is not a calendar date ({exc}); correct it", where
-        )
+        report.error("date.invalid", f"'{value}' is not a calendar date ({exc}); correct it", where)
         return None
     return PartialDate(year, month, day)
 
@@ -64,9 +65,7 @@ class _Resolver:
         self.indexes: dict[str, TextIndex] = {}
         self.reference_keys = {r.key for r in raw.references}
         self.term_ids = [t.id for t in raw.terms]
-        self.entity_ids = (
-            [e["id"] for e in raw.entities.data["entities"]] if raw.entities else []
-        )
+        self.entity_ids = [e["id"] for e in raw.entities.data["entities"]] if raw.entities else []
         #: Anchors written against each reading, for the changed-seed message.
         self.anchor_sites: dict[str, list[Location]] = {}
         self.failed_sites: dict[str, list[Location]] = {}
@@ -161,7 +160,11 @@ class _Resolver:
     def sources(self, doc: Located, path: tuple[str | int, ...]) -> tuple[Source, ...]:
         out = []
         for i, item in enumerate(doc.sub(*path).data if _has(doc, path) else []):
-            key, locator = (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
+            key, locator = (
+                (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
+            )
+            if key in self.raw.broken_ids:
+                continue
             if key not in self.reference_keys:
                 self.report.error(
                     "ref.reference",
@@ -180,6 +183,10 @@ class _Resolver:
         for i, value in enumerate(doc.sub(*path).data if _has(doc, path) else []):
             if value in known:
                 out.append(value)
+            elif value in self.raw.broken_ids or (
+                code == "ref.entity" and "entities" in self.raw.incomplete
+            ):
+                continue
             else:
                 self.report.error(
                     code,
@@ -282,9 +289,11 @@ class _Resolver:
                 )
                 continue
             known = [
-                r for j, r in enumerate(readings)
-                if "readings" not in item or self.check_reading(r, doc.at("questions", i, "readings", j))
-            ]  # fmt: skip
+                r
+                for j, r in enumerate(readings)
+                if "readings" not in item
+                or self.check_reading(r, doc.at("questions", i, "readings", j))
+            ]
             if len(known) != len(readings):
                 continue
             only = readings[0] if len(readings) == 1 else None
@@ -354,9 +363,8 @@ class _Resolver:
 def _has(doc: Located, path: tuple[str | int, ...]) -> bool:
     data: Any = doc.data
     for part in path:
-        if isinstance(part, str):
-            if not isinstance(data, dict) or part not in data:
-                return False
+        if isinstance(part, str) and (not isinstance(data, dict) or part not in data):
+            return False
         data = data[part]
     return True
 
@@ -393,7 +401,9 @@ def _with_occurrences(items: list[Any], readings: list[Reading]) -> dict[str, li
     return found
 
 
-def _merge(auto: list[Anchor], explicit: tuple[Anchor, ...], order: list[str]) -> tuple[Anchor, ...]:
+def _merge(
+    auto: list[Anchor], explicit: tuple[Anchor, ...], order: list[str]
+) -> tuple[Anchor, ...]:
     spans = {(a.reading, a.start, a.end): a for a in auto}
     for a in explicit:
         spans[(a.reading, a.start, a.end)] = a
@@ -410,6 +420,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     order = [x.id for x in readings]
 
     notes = [n for n in (r.note(rec) for rec in raw.notes) if n is not None]
+    raw.broken_ids |= {rec.id for rec in raw.notes} - {n.id for n in notes}
     terms = [r.term(rec) for rec in raw.terms]
     questions = [q for doc in raw.questions for q in r.questions(doc)]
     textual = [t for doc in raw.textual for t in r.textual(doc)]
@@ -428,10 +439,23 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     for i, s in enumerate(meta_doc.data.get("sequence", [])):
         where = meta_doc.at("sequence", i)
         _check_ids(s.get("readings", []), order, "ref.reading", "reading", where, report)
-        _check_ids(s.get("notes", []), note_ids, "ref.note", "historical note", where, report)
         _check_ids(
-            s.get("questions", []), [q.id for q in questions], "ref.question", "question", where, report
+            [n for n in s.get("notes", []) if n not in raw.broken_ids],
+            note_ids,
+            "ref.note",
+            "historical note",
+            where,
+            report,
         )
+        if "questions" not in raw.incomplete:
+            _check_ids(
+                s.get("questions", []),
+                [q.id for q in questions],
+                "ref.question",
+                "question",
+                where,
+                report,
+            )
         sequence.append(
             Session(
                 s["title"],
@@ -462,13 +486,11 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
 
     term_hits = _with_occurrences(terms, readings)
     terms = [
-        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, order))
-        for t in terms
+        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, order)) for t in terms
     ]
     entity_hits = _with_occurrences(entities, readings)
     entities = [
-        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), order))
-        for e in entities
+        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), order)) for e in entities
     ]
 
     if not report.ok:

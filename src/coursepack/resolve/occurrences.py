@@ -53,7 +53,11 @@ class OccurrenceFinder:
         ordered = sorted(forms, key=lambda f: (-len(f), f))
         self._regex = (
             re.compile(
-                r"(?<![\w-])(" + "|".join(_pattern(f) for f in ordered) + ")" + _SUFFIX + r"(?![\w-])"
+                r"(?<![\w-])("
+                + "|".join(_pattern(f) for f in ordered)
+                + ")"
+                + _SUFFIX
+                + r"(?![\w-])"
             )
             if ordered
             else None

@@ -41,9 +41,7 @@ def paragraphs_of(
             front.append(Paragraph(None, start, end, text[start:end]))
         else:
             number = index - front_blocks + 1
-            body.append(
-                Paragraph(number, start, end, text[start:end], number in boilerplate)
-            )
+            body.append(Paragraph(number, start, end, text[start:end], number in boilerplate))
     return tuple(front), tuple(body)
 
 

@@ -61,7 +61,7 @@ _ANCHOR_PROPERTIES: Schema = {
     "occurrence": {
         "type": "integer",
         "minimum": 1,
-        "description": "Which match to take, counting from 1, when prefix and suffix are not enough.",
+        "description": "Which match to take (from 1) when prefix and suffix are not enough.",
     },
 }
 
