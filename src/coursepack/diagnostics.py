@@ -46,7 +46,6 @@ CODES: dict[str, str] = {
     "bibtex.syntax": "references.bib has an entry that cannot be parsed",
     "bibtex.duplicate-key": "two entries in references.bib share a key",
     "bibtex.field": "a reference lacks a field that a citation needs",
-    "term.unused": "a glossary term occurs nowhere in the readings",
 }
 
 
