@@ -1,0 +1,278 @@
+"""The Sphinx extension that turns a reader into a site (``extensions = ["coursepack.sphinx"]``).
+
+When the builder starts, the extension loads and resolves the reader (or takes the one it
+is given), reports input problems as Sphinx warnings at their file and line, and writes
+the generated documents (:mod:`coursepack.render.site.generate`) into a folder of the
+source directory. Sphinx then reads them like any other document, so the toctree, search,
+cross-references and incremental builds all work as usual.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sphinx.application import Sphinx
+from sphinx.config import ENUM, Config
+from sphinx.util import logging
+
+from coursepack import __version__
+from coursepack.model import Reader
+from coursepack.render.site import nodes as site_nodes
+from coursepack.render.site.directives import DIRECTIVES
+from coursepack.render.site.generate import Download, documents, write_documents
+from coursepack.render.site.state import SiteState, get_state, set_state
+
+logger = logging.getLogger(__name__)
+
+STATIC = Path(__file__).parent / "static"
+
+#: Bump when the data the extension keeps in Sphinx's environment changes shape.
+ENV_VERSION = 1
+
+
+def _root(app: Sphinx) -> Path | None:
+    value: str | None = app.config.coursepack_root
+    if not value:
+        return None
+    return (Path(app.confdir) / value).resolve()
+
+
+def _load(app: Sphinx) -> Reader | None:
+    """Return the configured reader, or load it; report input problems as warnings."""
+    given = app.config.coursepack_reader
+    if given is not None:
+        if not isinstance(given, Reader):
+            logger.warning(
+                "coursepack_reader must be a coursepack.model.Reader, not %s",
+                type(given).__name__,
+                type="coursepack",
+                subtype="config",
+            )
+            return None
+        return given
+    root = _root(app)
+    if root is None:
+        logger.warning(
+            "set coursepack_root in conf.py to the folder that holds seeds/ and annotations/",
+            type="coursepack",
+            subtype="config",
+        )
+        return None
+    from coursepack.pipeline import read_reader
+
+    reader, report = read_reader(root)
+    for d in report:
+        path = Path(d.location.path)
+        where = path if path.is_absolute() else root / path
+        logger.warning(
+            "%s",
+            d.message,
+            location=f"{where}:{d.location.line}:{d.location.col}",
+            type="coursepack",
+            subtype=d.code,
+        )
+    return reader
+
+
+def _build_dir(app: Sphinx, reader: Reader | None) -> Path | None:
+    value: str | None = app.config.coursepack_build_dir
+    if value:
+        return (Path(app.confdir) / value).resolve()
+    root = _root(app) or (Path(reader.root) if reader is not None else None)
+    return root / "build" if root is not None else None
+
+
+def _label(rel: str, reader: Reader) -> str:
+    titles = {r.id: r.title for r in reader.readings}
+    name = rel.rsplit("/", 1)[-1]
+    stem = name.rsplit(".", 1)[0]
+    if rel == "pdf/reader.pdf":
+        return "The full course reader (PDF)"
+    if rel == "pdf/instructor-guide.pdf":
+        return "Instructor’s guide, with teaching notes (PDF)"
+    if rel.startswith("pdf/handouts/") and stem in titles:
+        return f"Handout: {titles[stem]} (PDF)"
+    if rel == "cite/coursepack.bib":
+        return "BibTeX: the reader, each reading, note and term, and every reference"
+    if rel == "annotations.jsonld":
+        return "The annotations as W3C Web Annotations (JSON-LD)"
+    return name
+
+
+def _downloads(build_dir: Path | None, reader: Reader | None, edition: str) -> list[Download]:
+    """Return the PDFs and citation files found next to the site's output."""
+    if build_dir is None or reader is None or not build_dir.is_dir():
+        return []
+    found: list[Download] = []
+    candidates = [build_dir / "annotations.jsonld"]
+    for sub in ("pdf", "cite"):
+        folder = build_dir / sub
+        if folder.is_dir():
+            candidates.extend(sorted(p for p in folder.rglob("*") if p.is_file()))
+    for path in candidates:
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        rel = path.relative_to(build_dir).as_posix()
+        if "instructor" in path.name and edition != "instructor":
+            continue
+        found.append(Download(rel, _label(rel, reader), path.stat().st_size))
+    order = {"pdf/reader.pdf": 0, "pdf/instructor-guide.pdf": 1}
+    return sorted(found, key=lambda d: (order.get(d.path, 2), d.path))
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    static = str(STATIC)
+    if static not in config.html_static_path:
+        config.html_static_path.append(static)
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    reader = _load(app)
+    edition = app.config.coursepack_edition
+    build_dir = _build_dir(app, reader)
+    downloads = tuple(_downloads(build_dir, reader, edition))
+    state = SiteState(
+        reader=reader,
+        edition=edition,
+        generated=app.config.coursepack_generated_dir.strip("/"),
+        downloads=downloads,
+        build_dir=build_dir,
+    )
+    set_state(app.srcdir, state)
+    folder = Path(app.srcdir) / state.generated
+    written = write_documents(folder, documents(reader, edition, downloads))
+    if written:
+        logger.info("coursepack: wrote %d generated document(s)", len(written))
+
+
+def _meta_tags(state: SiteState, pagename: str) -> str:
+    reader = state.reader
+    if reader is None:
+        return ""
+    for r in reader.readings:
+        if state.reading_doc(r.id) != pagename:
+            continue
+        d = r.date
+        date = "/".join(
+            f"{v:02d}" if i else f"{v:04d}"
+            for i, v in enumerate((d.year, d.month, d.day))
+            if v is not None
+        )
+        tags: list[tuple[str, str]] = [("citation_title", r.title)]
+        authors = list(r.authors) or [r.corporate_author or r.outlet]
+        tags += [("citation_author", a) for a in authors]
+        tags += [
+            ("citation_publication_date", date),
+            ("citation_date", date),
+            ("citation_journal_title", r.outlet),
+            ("citation_language", r.language),
+            ("citation_public_url", r.url),
+            ("citation_fulltext_html_url", r.url),
+            ("dc.type", "Text"),
+        ]
+        return "".join(
+            f'<meta name="{html.escape(n)}" content="{html.escape(v, quote=True)}">\n'
+            for n, v in tags
+        )
+    return ""
+
+
+def _on_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    state = get_state(app.env)
+    if state is None:
+        return
+    tags = _meta_tags(state, pagename)
+    if tags:
+        context["metatags"] = context.get("metatags", "") + tags
+
+
+def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    state = get_state(app.env)
+    if state is None or state.build_dir is None:
+        return
+    target = Path(app.outdir) / "downloads"
+    if target.exists():
+        shutil.rmtree(target)
+    for d in state.downloads:
+        source = state.build_dir / d.path
+        if source.is_file():
+            dest = target / d.path
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, dest)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    """Register the extension's configuration, nodes, directives and event handlers."""
+    app.add_config_value(
+        "coursepack_root",
+        None,
+        "env",
+        types=frozenset({str, type(None)}),
+        description="folder of the reader (seeds/, annotations/), relative to conf.py",
+    )
+    app.add_config_value(
+        "coursepack_reader",
+        None,
+        "",
+        description="a resolved coursepack.model.Reader to show instead of loading one",
+    )
+    app.add_config_value(
+        "coursepack_edition",
+        "student",
+        "env",
+        types=ENUM("student", "instructor"),
+        description="student, or instructor (with teaching notes)",
+    )
+    app.add_config_value(
+        "coursepack_generated_dir",
+        "_generated",
+        "env",
+        types=frozenset({str}),
+        description="folder of the generated documents, relative to the source folder",
+    )
+    app.add_config_value(
+        "coursepack_build_dir",
+        None,
+        "env",
+        types=frozenset({str, type(None)}),
+        description="folder holding pdf/ and cite/ to offer as downloads (default: root/build)",
+    )
+    keep = (site_nodes.visit_passthrough, site_nodes.depart_passthrough)
+    skip = (site_nodes.visit_skip, None)
+    app.add_node(
+        site_nodes.element,
+        html=(site_nodes.visit_element_html, site_nodes.depart_element_html),
+        latex=keep,
+        text=keep,
+        man=keep,
+        texinfo=keep,
+    )
+    app.add_node(
+        site_nodes.html_only,
+        html=(site_nodes.visit_html_only_html, site_nodes.depart_html_only_html),
+        latex=skip,
+        text=skip,
+        man=skip,
+        texinfo=skip,
+    )
+    for name, directive in DIRECTIVES.items():
+        app.add_directive(name, directive)
+    app.connect("config-inited", _on_config_inited)
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _on_build_finished)
+    app.add_css_file("coursepack.css")
+    app.add_js_file("coursepack.js", loading_method="defer")
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

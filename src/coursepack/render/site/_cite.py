@@ -1,0 +1,61 @@
+"""Formatted citations for the site, from the shared CSL and BibTeX helpers.
+
+Formatted HTML is sanitized again here, since its text comes from references.bib and the
+seeds' metadata.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import nh3
+
+from coursepack.model import Reader
+from coursepack.render.cite import csl
+
+_TAGS = {"i", "em", "b", "strong", "span", "a", "sup", "sub", "div"}
+_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "div": {"class"}}
+
+
+def safe(fragment: str) -> str:
+    """Sanitize formatted citation HTML."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
+    return str(cleaned).strip()
+
+
+def format_entry(reader: Reader, key: str) -> str:
+    """Return sanitized HTML of the bibliography entry for a citable key."""
+    return safe(csl.format_entry(reader, key))
+
+
+def format_bibliography(reader: Reader) -> list[tuple[str, str]]:
+    """Return (key, sanitized entry HTML) for the readings and references, in order."""
+    return [(k, safe(v)) for k, v in csl.format_bibliography(reader)]
+
+
+def cite_inline(reader: Reader, key: str, locator: str | None = None) -> str:
+    """Return a short author-date citation as plain text ("Crosse 2026, ¶14")."""
+    return csl.cite_inline(reader, key, locator, fmt="text")
+
+
+def entry_bibtex(reader: Reader, key: str) -> str:
+    """Return the BibTeX entry for a citable key."""
+    try:
+        # SWITCH: import coursepack.render.cite.bibtex directly once it is in the tree.
+        bib = importlib.import_module("coursepack.render.cite.bibtex")
+    except ImportError:
+        bib = None
+    if bib is not None:
+        return str(bib.entry_bibtex(reader, key))
+    reading = reader.reading(key)
+    author = " and ".join(reading.authors) or f"{{{reading.corporate_author or reading.outlet}}}"
+    return (
+        f"@online{{{key},\n  author = {{{author}}},\n  title = {{{reading.title}}},\n"
+        f"  date = {{{reading.date.iso()}}},\n  url = {{{reading.url}}}\n}}\n"
+    )

@@ -1,0 +1,138 @@
+"""Docutils nodes for the HTML the site needs beyond docutils' own (details, tooltips, ARIA).
+
+An :class:`element` is one HTML element with attributes; its children are ordinary nodes, so
+docutils escapes their text as usual and Sphinx's search indexes it. Every attribute value
+is escaped when written. A link can point at a document (resolved to a relative URL by the
+builder), a glossary term (resolved through Sphinx's standard domain) or a file copied into
+the output. Other builders (text, LaTeX) keep the children and drop the element itself.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from docutils import nodes
+from sphinx.addnodes import pending_xref
+from sphinx.util import logging
+from sphinx.util.osutil import relative_uri
+from sphinx.writers.html5 import HTML5Translator
+
+logger = logging.getLogger(__name__)
+
+#: Elements written without a closing tag.
+_VOID = frozenset({"br", "hr", "img", "input", "meta", "link"})
+
+
+class element(nodes.Element, nodes.General):  # type: ignore[misc]
+    """One HTML element with escaped attributes around ordinary child nodes."""
+
+
+class html_only(nodes.Element, nodes.General):  # type: ignore[misc]
+    """Children that make sense in HTML only (tooltips, buttons): other builders skip them."""
+
+
+def make(tag: str, *children: nodes.Node, **attrs: Any) -> element:
+    """Return an element; attribute names use ``_`` for ``-`` (``aria_label``)."""
+    node = element("", *children, tag=tag)
+    node["attrs"] = {k.rstrip("_").replace("_", "-"): v for k, v in attrs.items() if v is not None}
+    return node
+
+
+def text(value: str, tag: str = "span", **attrs: Any) -> element:
+    """Return an element holding plain text."""
+    return make(tag, nodes.Text(value), **attrs)
+
+
+def doc_link(docname: str, anchor: str | None, *children: nodes.Node, **attrs: Any) -> element:
+    """Return a link to a document of the project (and an id in it)."""
+    node = make("a", *children, **attrs)
+    node["refdoc"] = docname
+    node["refanchor"] = anchor or ""
+    return node
+
+
+def term_link(term: str, *children: nodes.Node, **attrs: Any) -> element:
+    """Return a link to a glossary term, found through Sphinx's standard domain."""
+    node = make("a", *children, **attrs)
+    node["refterm"] = term
+    return node
+
+
+def file_link(path: str, *children: nodes.Node, **attrs: Any) -> element:
+    """Return a link to a file at a path relative to the output's root."""
+    node = make("a", *children, **attrs)
+    node["reffile"] = path
+    return node
+
+
+def _resolve_href(self: HTML5Translator, node: element) -> str | None:
+    builder = self.builder
+    current = builder.current_docname
+    if node.get("refdoc"):
+        uri = builder.get_relative_uri(current, node["refdoc"])
+        return f"{uri}#{node['refanchor']}" if node["refanchor"] else uri
+    if node.get("refterm"):
+        std = builder.env.domains.standard_domain
+        probe = pending_xref("", refdomain="std", reftype="term", reftarget=node["refterm"])
+        ref = std.resolve_xref(
+            builder.env, current, builder, "term", node["refterm"], probe, nodes.inline()
+        )
+        if ref is None:
+            logger.warning(
+                "term not in glossary: %r",
+                node["refterm"],
+                location=node,
+                type="coursepack",
+                subtype="term",
+            )
+            return None
+        if "refuri" in ref:
+            return str(ref["refuri"])
+        return f"#{ref['refid']}"
+    if node.get("reffile"):
+        return relative_uri(builder.get_target_uri(current), node["reffile"])
+    return None
+
+
+def visit_element_html(self: HTML5Translator, node: element) -> None:
+    """Write the start tag, escaping every attribute value."""
+    attrs: dict[str, Any] = dict(node["attrs"])
+    if node["tag"] == "a" and "href" not in attrs:
+        href = _resolve_href(self, node)
+        if href is not None:
+            attrs["href"] = href
+    parts = [node["tag"]]
+    for name, value in attrs.items():
+        if value is True:
+            parts.append(name)
+        elif value is not False:
+            parts.append(f'{name}="{html.escape(str(value), quote=True)}"')
+    self.body.append(f"<{' '.join(parts)}>")
+
+
+def depart_element_html(self: HTML5Translator, node: element) -> None:
+    """Write the end tag."""
+    if node["tag"] not in _VOID:
+        self.body.append(f"</{node['tag']}>")
+
+
+def visit_passthrough(self: nodes.NodeVisitor, node: nodes.Element) -> None:
+    """Keep the children only (builders other than HTML)."""
+
+
+def depart_passthrough(self: nodes.NodeVisitor, node: nodes.Element) -> None:
+    """Close nothing (builders other than HTML)."""
+
+
+def visit_skip(self: nodes.NodeVisitor, node: nodes.Element) -> None:
+    """Leave the node out (builders other than HTML)."""
+    raise nodes.SkipNode
+
+
+def visit_html_only_html(self: HTML5Translator, node: html_only) -> None:
+    """Write the children as usual."""
+
+
+def depart_html_only_html(self: HTML5Translator, node: html_only) -> None:
+    """Close nothing."""
