@@ -208,7 +208,7 @@ class KeyTable:
         return iter(self.items.values())
 
     def lookup(self, key: str) -> Citable:
-        """Return the item for a key, a reading id, or ``note:<id>`` / ``term:<id>``."""
+        """Return the item for a key, a reading id, a note or term id (or ``note:<id>``)."""
         if key in self.items:
             return self.items[key]
         if key in self.readings:
@@ -218,9 +218,18 @@ class KeyTable:
             return self.items[self.notes[item_id]]
         if kind == "term" and item_id in self.terms:
             return self.items[self.terms[item_id]]
+        if key in self.notes and key in self.terms:
+            raise KeyError(
+                f"{key!r} is both a note and a glossary term; write note:{key} or term:{key}"
+            )
+        if key in self.notes:
+            return self.items[self.notes[key]]
+        if key in self.terms:
+            return self.items[self.terms[key]]
         if key.casefold() in self._folded:
             return self.items[self._folded[key.casefold()]]
-        raise KeyError(unknown_key_message(key, list(self.items) + list(self.readings)))
+        known = [*self.items, *self.readings, *self.notes, *self.terms]
+        raise KeyError(unknown_key_message(key, known))
 
 
 def unknown_key_message(key: str, known: list[str]) -> str:

@@ -1,0 +1,261 @@
+"""The files render_cite writes: BibTeX, biblatex, CSL-JSON, RIS and JSON-LD."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser.middlewares import RemoveEnclosingMiddleware
+from pylatexenc.latex2text import LatexNodes2Text
+
+from coursepack.model import Reader, Reference
+from coursepack.options import BuildOptions
+from coursepack.render.cite import cite_command, render_cite
+from coursepack.render.cite.bibtex import bib_entries, entry_bibtex, escape_latex, write_bib
+from coursepack.render.cite.keys import all_keys
+from tools import require_tool
+
+FILES = ("coursepack.bib", "coursepack-biblatex.bib", "coursepack.json", "coursepack.ris")
+
+
+def build(reader: Reader, tmp_path: Path) -> Path:
+    """Render the citation files and return the cite folder."""
+    out = tmp_path / "build" / "cite"
+    render_cite(reader, out, BuildOptions())
+    return out
+
+
+def parse(path: Path) -> bibtexparser.Library:
+    """Parse a written file the way a user's tools would."""
+    text = path.read_text(encoding="utf-8")
+    return bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware(True)])
+
+
+def to_text(latex: str) -> str:
+    """Return the plain text of a LaTeX value."""
+    return " ".join(LatexNodes2Text().latex_to_text(latex).split())
+
+
+def hostile(reader: Reader) -> Reader:
+    """Return the reader with a reference full of characters BibTeX treats specially."""
+    odd = Reference(
+        "odd2020",
+        "online",
+        {
+            "author": "O'Brien, Seán and {Local 7520 & Co.}",
+            "title": "50% of $ for #1: under_score {braces} ~tilde^ back\\slash",
+            "organization": "AT&T",
+            "url": "https://example.org/a_b?x=1&y=%20#frag~",
+            "urldate": "2026-01-02",
+            "date": "2020-05-01",
+        },
+    )
+    return dataclasses.replace(reader, references=(*reader.references, odd))
+
+
+def test_writes_every_file(reader: Reader, tmp_path: Path) -> None:
+    out = build(reader, tmp_path)
+    for name in FILES:
+        assert (out / name).read_text(encoding="utf-8").strip(), name
+    assert (out.parent / "annotations.jsonld").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files
+
+
+@pytest.mark.parametrize("name", ["coursepack.bib", "coursepack-biblatex.bib"])
+def test_round_trip(reader: Reader, tmp_path: Path, name: str) -> None:
+    bad = hostile(reader)
+    out = build(bad, tmp_path)
+    library = parse(out / name)
+    assert not library.failed_blocks
+    flavour = "bibtex" if name == "coursepack.bib" else "biblatex"
+    expected = {e.key: e for e in bib_entries(bad, flavour)}
+    assert {e.key for e in library.entries} == set(expected) == {c.key for c in all_keys(bad)}
+    for entry in library.entries:
+        want = expected[entry.key]
+        assert entry.entry_type == want.entry_type
+        got = {f.key: str(f.value) for f in entry.fields}
+        assert got == dict(want.fields), entry.key
+
+
+def test_latex_escaping_keeps_the_text(reader: Reader, tmp_path: Path) -> None:
+    out = build(hostile(reader), tmp_path)
+    entry = next(e for e in parse(out / "coursepack-biblatex.bib").entries if e.key == "odd2020")
+    fields = {f.key: str(f.value) for f in entry.fields}
+    assert fields["url"] == "https://example.org/a_b?x=1&y=%20#frag~"  # not escaped
+    # pylatexenc spells \textasciicircum as the modifier letter circumflex.
+    title = to_text(fields["title"]).replace("ˆ", "^")
+    assert title == "50% of $ for #1: under_score {braces} ~tilde^ back\\slash"
+    assert to_text(fields["organization"]) == "AT&T"
+    assert "{Local 7520 \\& Co.}" in fields["author"]
+    assert escape_latex("a&b%c") == "a\\&b\\%c"
+
+
+def test_supplied_fields_in_brackets_and_protected(reader: Reader) -> None:
+    text = entry_bibtex(reader, "workers-vanguard-2026")
+    entry = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware(True)])
+    fields = {f.key: str(f.value) for f in entry.entries[0].fields}
+    assert fields["title"] == "[{Union} leaders endorse the {January} 23 stay-away]"
+    assert fields["author"] == "{[Workers Vanguard]}"
+    assert fields["month"] == "jan"
+    assert "month = jan," in text  # the BibTeX month macro, not a string
+
+
+def test_parts_link_to_their_place_on_the_site(reader: Reader) -> None:
+    note = entry_bibtex(reader, "teamsters-1934", "biblatex")
+    assert note.startswith("@incollection{daytruth2026:note:teamsters-1934,")
+    assert "url = {https://example.org/reader/notes/teamsters-1934.html}" in note
+    term = entry_bibtex(reader, "term:cba", "biblatex")
+    assert term.startswith("@inreference{daytruth2026:term:cba,")
+    assert "https://example.org/reader/glossary.html#term-cba" in term
+    assert "booktitle = {The {Day} of {Truth} and {Freedom}}" in term
+
+
+def test_online_is_misc_for_bibtex(reader: Reader) -> None:
+    classic = entry_bibtex(reader, "mnopedia-teamsters-1934")
+    assert classic.startswith("@misc{")
+    assert "howpublished = {MNopedia, Minnesota Historical Society, \\url{http://" in classic
+    assert "note = {Accessed November 1, 2026}" in classic
+    modern = entry_bibtex(reader, "mnopedia-teamsters-1934", "biblatex")
+    assert modern.startswith("@online{") and "urldate = {2026-11-01}" in modern
+
+
+def test_output_is_deterministic(reader: Reader, tmp_path: Path) -> None:
+    first = build(reader, tmp_path / "a")
+    second = build(hostile(reader), tmp_path / "b")
+    second = build(reader, tmp_path / "b")
+    for name in FILES:
+        assert (first / name).read_bytes() == (second / name).read_bytes()
+    jsonld = "annotations.jsonld"
+    assert (first.parent / jsonld).read_bytes() == (second.parent / jsonld).read_bytes()
+
+
+def cite_every_key(keys: list[str]) -> str:
+    """Return LaTeX that cites each key on its own."""
+    return "\n".join(f"\\cite{{{key}}}" for key in keys)
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a TeX program in cwd, without a terminal."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=180,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.bibtex
+def test_bibtex_accepts_the_file(reader: Reader, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    bibtex = require_tool("bibtex")
+    bad = hostile(reader)
+    out = build(bad, tmp_path)
+    work = tmp_path / "tex"
+    work.mkdir()
+    (work / "coursepack.bib").write_bytes((out / "coursepack.bib").read_bytes())
+    keys = [c.key for c in all_keys(bad)]
+    (work / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{url}\n"
+        "\\begin{document}\n"
+        f"{cite_every_key(keys)}\n"
+        "\\bibliographystyle{plain}\n\\bibliography{coursepack}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    assert run(latex, work).returncode == 0
+    result = run([bibtex, "doc"], work)
+    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0, log
+    assert not re.search(r"Warning--|error message", log), log
+    bbl = (work / "doc.bbl").read_text(encoding="utf-8")
+    assert all(f"\\bibitem{{{key}}}" in bbl for key in keys)
+    second = run(latex, work)
+    assert second.returncode == 0, second.stdout[-2000:]
+
+
+def biber_document(keys: list[str]) -> str:
+    """Return a biblatex document citing each key."""
+    return (
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage[backend=biber,style=authoryear]{biblatex}\n"
+        "\\addbibresource{coursepack-biblatex.bib}\n\\begin{document}\n"
+        f"{cite_every_key(keys)}\n\\printbibliography\n\\end{{document}}\n"
+    )
+
+
+@pytest.mark.bibtex
+def test_biber_accepts_the_biblatex_file(reader: Reader, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    biber = require_tool("biber")
+    bad = hostile(reader)
+    out = build(bad, tmp_path)
+    work = tmp_path / "tex"
+    work.mkdir()
+    (work / "coursepack-biblatex.bib").write_bytes((out / "coursepack-biblatex.bib").read_bytes())
+    keys = [c.key for c in all_keys(bad)]
+    (work / "doc.tex").write_text(biber_document(keys), encoding="utf-8")
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    assert run(latex, work).returncode == 0
+    result = run([biber, "doc"], work)
+    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0, log
+    assert not re.search(r"\b(WARN|ERROR)\b", log), log
+    assert run(latex, work).returncode == 0
+
+
+@pytest.mark.bibtex
+def test_generated_entries_fit_the_biblatex_data_model(reader: Reader, tmp_path: Path) -> None:
+    pdflatex = require_tool("pdflatex")
+    biber = require_tool("biber")
+    generated = [e for e in bib_entries(reader, "biblatex") if e.key not in {
+        r.key for r in reader.references
+    }]  # fmt: skip
+    work = tmp_path / "tex"
+    work.mkdir()
+    (work / "coursepack-biblatex.bib").write_text(write_bib(generated), encoding="utf-8")
+    (work / "doc.tex").write_text(biber_document([e.key for e in generated]), encoding="utf-8")
+    assert run([pdflatex, "-interaction=nonstopmode", "doc.tex"], work).returncode == 0
+    result = run([biber, "--validate-datamodel", "doc"], work)
+    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0 and not re.search(r"\b(WARN|ERROR)\b", log), log
+
+
+def test_csl_json_and_ris(reader: Reader, tmp_path: Path) -> None:
+    out = build(reader, tmp_path)
+    records = json.loads((out / "coursepack.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == sorted(c.key for c in all_keys(reader))
+    crosse = next(r for r in records if r["id"] == "crosse2026union")
+    assert crosse["issued"] == {"date-parts": [[2026, 1, 21]]}
+    ris = (out / "coursepack.ris").read_text(encoding="utf-8")
+    blocks = [b for b in ris.split("ER  - ") if b.strip()]
+    assert len(blocks) == len(records)
+    assert "TY  - NEWS\nID  - crosse2026union\nAU  - Crosse, Jacob\n" in ris
+    assert "TY  - BOOK\nID  - walker1937\nAU  - Walker, Charles Rumford\n" in ris
+
+
+def test_cite_command(reader: Reader) -> None:
+    assert cite_command(reader, "crosse-2026", "bibtex").startswith("@article{crosse2026union,")
+    assert "journaltitle" in cite_command(reader, "crosse-2026", "biblatex")
+    assert json.loads(cite_command(reader, "cba", "csl-json"))[0]["id"].endswith(":term:cba")
+    assert cite_command(reader, "walker1937", "ris").startswith("TY  - BOOK")
+    text = cite_command(reader, "walker1937", "text")
+    assert text.startswith("Walker, Charles Rumford. 1937. American City") and "<" not in text
+    with pytest.raises(KeyError, match="did you mean"):
+        cite_command(reader, "walker1938", "text")
+
+
+def test_bare_id_of_a_note_and_a_term_with_the_same_id(reader: Reader) -> None:
+    twin = dataclasses.replace(reader.term("cba"), id="teamsters-1934")
+    both = dataclasses.replace(reader, terms=(*reader.terms, twin))
+    with pytest.raises(KeyError, match="note:teamsters-1934 or term:teamsters-1934"):
+        cite_command(both, "teamsters-1934", "bibtex")
+    assert ":term:teamsters-1934" in cite_command(both, "term:teamsters-1934", "bibtex")

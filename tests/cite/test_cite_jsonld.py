@@ -1,0 +1,76 @@
+"""The annotation layer as W3C Web Annotations."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.render.cite import render_cite
+
+
+def load(reader: Reader, tmp_path: Path) -> dict[str, Any]:
+    """Render and parse annotations.jsonld."""
+    render_cite(reader, tmp_path / "cite", BuildOptions())
+    data: dict[str, Any] = json.loads((tmp_path / "annotations.jsonld").read_text("utf-8"))
+    return data
+
+
+def targets(annotation: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return an annotation's targets as a list."""
+    target = annotation["target"]
+    return target if isinstance(target, list) else [target]
+
+
+def test_collection_shape(reader: Reader, tmp_path: Path) -> None:
+    data = load(reader, tmp_path)
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["type"] == "AnnotationCollection"
+    items = data["first"]["items"]
+    assert data["total"] == len(items)
+    assert all(a["type"] == "Annotation" for a in items)
+    assert len({a["id"] for a in items}) == len(items)
+
+
+def test_motivations(reader: Reader, tmp_path: Path) -> None:
+    items = {a["id"].rsplit("#", 1)[1]: a for a in load(reader, tmp_path)["first"]["items"]}
+    assert items["note-teamsters-1934"]["motivation"] == "commenting"
+    assert items["term-cba"]["motivation"] == "describing"
+    assert items["question-crosse-q1"]["motivation"] == "questioning"
+    assert items["textual-crosse-residue-1"]["motivation"] == "editing"
+    assert items["entity-cwa"]["motivation"] == "identifying"
+    note_body = items["note-teamsters-1934"]["body"][0]
+    assert note_body["type"] == "TextualBody"
+    assert "<script>alert(1)</script>" in note_body["value"]  # data, kept as Markdown
+    assert "Knutson" not in json.dumps(items)  # teaching notes stay out
+
+
+def test_selectors_match_the_text(reader: Reader, tmp_path: Path) -> None:
+    seen = 0
+    for annotation in load(reader, tmp_path)["first"]["items"]:
+        for target in targets(annotation):
+            reading_id = target["source"].rsplit("/", 1)[1].removesuffix(".html")
+            assert target["source"] == f"https://example.org/reader/readings/{reading_id}.html"
+            text = reader.reading(reading_id).text
+            if "selector" not in target:
+                continue
+            quote, position = target["selector"]
+            assert quote["type"] == "TextQuoteSelector"
+            assert position["type"] == "TextPositionSelector"
+            start, end = position["start"], position["end"]
+            assert quote["exact"] == text[start:end]
+            assert text[:start].endswith(quote["prefix"])
+            assert text[end:].startswith(quote["suffix"])
+            seen += 1
+    assert seen >= 5
+
+
+def test_whole_text_note_targets_the_reading(reader: Reader, tmp_path: Path) -> None:
+    items = load(reader, tmp_path)["first"]["items"]
+    whole = next(a for a in items if a["id"].endswith("#textual-wv-metadata"))
+    assert whole["target"] == {
+        "type": "SpecificResource",
+        "source": "https://example.org/reader/readings/workers-vanguard-2026.html",
+    }
