@@ -20,6 +20,7 @@ from sphinx.util import logging
 
 from coursepack import __version__
 from coursepack.model import Reader
+from coursepack.render.cite import csl
 from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
 from coursepack.render.site.generate import Download, documents, write_documents
@@ -162,20 +163,18 @@ def _meta_tags(state: SiteState, pagename: str) -> str:
             if v is not None
         )
         tags: list[tuple[str, str]] = [("citation_title", r.title)]
-        authors = list(r.authors) or [r.corporate_author or r.outlet]
+        authors = list(r.authors) or ([r.corporate_author] if r.corporate_author else [])
         tags += [("citation_author", a) for a in authors]
-        tags += [
-            ("citation_publication_date", date),
-            ("citation_date", date),
-            ("citation_journal_title", r.outlet),
-            ("citation_language", r.language),
-            ("citation_public_url", r.url),
-            ("citation_fulltext_html_url", r.url),
-            ("dc.type", "Text"),
-        ]
+        tags += [("citation_publication_date", date), ("citation_date", date)]
+        if csl.outlet_is_named(r):
+            tags.append(("citation_journal_title", r.outlet))
+        tags.append(("citation_language", r.language))
+        if r.url:
+            tags += [("citation_public_url", r.url), ("citation_fulltext_html_url", r.url)]
         return "".join(
             f'<meta name="{html.escape(n)}" content="{html.escape(v, quote=True)}">\n'
             for n, v in tags
+            if v
         )
     return ""
 
@@ -250,7 +249,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         site_nodes.element,
         html=(site_nodes.visit_element_html, site_nodes.depart_element_html),
         latex=keep,
-        text=keep,
+        text=(site_nodes.visit_element_text, site_nodes.depart_element_text),
         man=keep,
         texinfo=keep,
     )

@@ -32,7 +32,7 @@ from coursepack.model import (
 )
 from coursepack.render import markup, segments
 from coursepack.render.site import _cite
-from coursepack.render.site.nodes import doc_link, file_link, make, term_link, text
+from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
 from coursepack.render.site.state import SiteState, get_state
 
 _MONTHS = (
@@ -314,7 +314,7 @@ class ReadingTextDirective(ReaderDirective):
             out += front
         for p in r.paragraphs:
             out += self.block(p, f"p{p.number}")
-        out += make("div", class_="cp-status", role="status", aria_live="polite")
+        out += html_only("", make("div", class_="cp-status", role="status", aria_live="polite"))
         return [out]
 
     def block(self, p: Paragraph, ident: str) -> nodes.Element:
@@ -432,7 +432,7 @@ class ReadingTextDirective(ReaderDirective):
             id=tip_id,
         )
         link = term_link(term.term, *inner, class_="cp-term", aria_describedby=tip_id)
-        return make("span", link, _no_search(tip), class_="cp-termwrap")
+        return make("span", link, html_only("", _no_search(tip)), class_="cp-termwrap")
 
     def margin(self, p: Paragraph) -> nodes.Element | None:
         """Return the notes that sit beside a paragraph, or None."""
@@ -586,12 +586,15 @@ class CiteDirective(ReaderDirective):
         box += make(
             "div",
             text("BibTeX", "p", class_="cp-cite-label"),
-            make(
-                "button",
-                nodes.Text("Copy BibTeX"),
-                type="button",
-                class_="cp-copy",
-                data_copy_target=bib_id,
+            html_only(
+                "",
+                make(
+                    "button",
+                    nodes.Text("Copy BibTeX"),
+                    type="button",
+                    class_="cp-copy",
+                    data_copy_target=bib_id,
+                ),
             ),
             make("pre", text(_cite.entry_bibtex(reader, r.id), "code"), id=bib_id, tabindex="0"),
             class_="cp-bibtex",

@@ -125,6 +125,22 @@ def depart_passthrough(self: nodes.NodeVisitor, node: nodes.Element) -> None:
     """Close nothing (builders other than HTML)."""
 
 
+#: Elements that start a new block of text in the text builder.
+_BLOCKS = frozenset({"p", "div", "li", "dt", "dd", "pre", "details", "summary"})
+
+
+def visit_element_text(self: Any, node: element) -> None:
+    """Start a block for block elements (text builder)."""
+    if node["tag"] in _BLOCKS:
+        self.new_state(0)
+
+
+def depart_element_text(self: Any, node: element) -> None:
+    """End a block for block elements (text builder)."""
+    if node["tag"] in _BLOCKS:
+        self.end_state(wrap=node["tag"] != "pre")
+
+
 def visit_skip(self: nodes.NodeVisitor, node: nodes.Element) -> None:
     """Leave the node out (builders other than HTML)."""
     raise nodes.SkipNode

@@ -1,0 +1,314 @@
+"""The Sphinx site of the test reader: pages, links, editions, safety, metadata."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from bs4 import BeautifulSoup, Tag
+from sitebuild import Site, make_site
+from sphinx.util.inventory import InventoryFile
+
+READING = "_generated/readings/alpha-2026"
+BETA = "_generated/readings/beta-2026"
+GLOSSARY = "_generated/glossary"
+
+
+def article(page: BeautifulSoup) -> Tag:
+    found = page.find("article")
+    assert isinstance(found, Tag)
+    return found
+
+
+def test_student_site_builds_without_warnings(student_site: Site) -> None:
+    assert student_site.warnings == ""
+    for name in (
+        READING,
+        BETA,
+        "_generated/readings/index",
+        GLOSSARY,
+        "_generated/notes/index",
+        "_generated/notes/strike-1934",
+        "_generated/notes/contract-2020",
+        "_generated/timeline",
+        "_generated/people",
+        "_generated/questions",
+        "_generated/bibliography",
+        "_generated/downloads",
+    ):
+        assert (student_site.out / f"{name}.html").is_file(), name
+
+
+def test_paragraphs_are_numbered_and_linkable(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    paras = page.select("div.cp-reading > div.cp-para")
+    assert [p["id"] for p in paras] == ["p1", "p2", "p3"]
+    pnum = page.select_one("#p2 a.cp-pnum")
+    assert pnum is not None
+    assert pnum.get_text() == "¶2"
+    assert pnum["href"] == "#p2"
+    assert pnum["data-cite"] == "Writer 2026, ¶2"
+    # The headline and byline are shown as received, without numbers.
+    front = page.select(".cp-front .cp-para")
+    assert [f.get_text(" ", strip=True) for f in front] == ["Headline of Alpha", "By Ann Writer"]
+    assert not page.select(".cp-front a.cp-pnum")
+    assert "cp-boilerplate" in page.select_one("#p3")["class"]  # type: ignore[index]
+
+
+def test_annotated_passages_link_their_notes(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    p1 = page.select_one("#p1")
+    assert p1 is not None
+    assert p1.select_one("mark.cp-hl").get_text() == "after the strike of 1934"  # type: ignore[union-attr]
+    call = p1.select_one("a.cp-call")
+    assert call is not None and call["href"] == "#note-strike-1934"
+    note = p1.select_one(".cp-margin details.cp-note#note-strike-1934")
+    assert note is not None
+    assert note.summary is not None and "The strike of 1934" in note.summary.get_text()
+    more = note.select_one("a.cp-note-more")
+    assert more is not None and more["href"] == "../notes/strike-1934.html"
+    # A note anchored in two readings gets a number in each, counted per reading.
+    calls = [a.get_text() for a in page.select("a.cp-call:not(.cp-call-textual)")]
+    assert calls == ["1", "2"]
+
+
+def test_glossary_terms_have_accessible_tooltips(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    links = page.select("a.cp-term")
+    assert [a.get_text() for a in links] == [
+        "collective bargaining agreement",
+        "general strike",
+        "CBA",
+    ]
+    for link in links:
+        href = link["href"]
+        assert isinstance(href, str) and href.startswith("../glossary.html#term-")
+        tip = page.find(id=link["aria-describedby"])
+        assert isinstance(tip, Tag)
+        assert tip["role"] == "tooltip"
+    first = page.find(id=links[0]["aria-describedby"])
+    assert first is not None and "A written contract between an employer" in first.get_text()
+    targets = {str(a["href"]).split("#")[1] for a in links}
+    glossary = article(student_site.page(GLOSSARY))
+    for target in targets:
+        assert glossary.find(id=target) is not None, target
+
+
+def test_textual_notes_are_marked(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    sic = page.select_one("#p2 .cp-tx-sic")
+    assert sic is not None and sic.get_text() == "recieved"
+    assert sic.find_parent("mark") is not None
+    marker = page.select_one("#p2 .cp-sic")
+    assert marker is not None and marker.get_text() == "[sic]"
+    note = page.select_one("details#tn-alpha-recieved")
+    assert note is not None and "Correct reading: received" in note.get_text(" ", strip=True)
+    whole = page.select_one(".cp-whole-notes")
+    assert whole is not None and "supplied from a stored copy" in whole.get_text()
+
+
+def test_supplied_metadata_is_bracketed(student_site: Site) -> None:
+    alpha = article(student_site.page(READING))
+    url = alpha.select_one(".cp-meta a.cp-url")
+    assert url is not None and url.get_text() == "[https://example.org/alpha]"
+    assert alpha.select_one(".cp-perspective") is not None
+    assert "A test outlet with a point of view." in alpha.get_text()
+    beta = article(student_site.page(BETA))
+    assert beta.h1 is not None
+    assert beta.h1.get_text().rstrip("¶") == "[Beta's supplied title]"
+
+
+def test_questions_and_cite_block_end_the_reading(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    sections = [s["id"] for s in page.select("section > section")]
+    assert sections == ["discussion-questions", "cite-this-reading"]
+    q = page.select_one("#q-alpha-who-signed")
+    assert q is not None and "Who signed the agreement?" in q.get_text()
+    assert "TEACHING-SECRET" not in page.get_text()
+    passage = q.select_one("a[href='#p1']")
+    assert passage is not None
+    cite = page.select_one(".cp-cite-entry")
+    assert cite is not None and "Writer, Ann. 2026." in cite.get_text()
+    bib = page.select_one(".cp-bibtex pre")
+    assert bib is not None and bib.get_text().startswith("@")
+    button = page.select_one("button.cp-copy")
+    assert button is not None and button["data-copy-target"] == bib["id"]
+
+
+def test_reading_pages_carry_highwire_metadata(student_site: Site) -> None:
+    page = student_site.page(READING)
+    meta = {}
+    for m in page.find_all("meta"):
+        name = m.get("name")
+        if isinstance(name, str) and name.startswith("citation_"):
+            meta.setdefault(name, []).append(m["content"])
+    assert meta["citation_title"] == ["Headline of Alpha"]
+    assert meta["citation_author"] == ["Ann Writer"]
+    assert meta["citation_publication_date"] == ["2026/01/21"]
+    assert meta["citation_journal_title"] == ["The Alpha Gazette"]
+    assert meta["citation_public_url"] == ["https://example.org/alpha"]
+    beta = student_site.page(BETA)
+    names = [m.get("name") for m in beta.find_all("meta")]
+    assert "citation_public_url" not in names  # the reading has no address
+    assert "citation_title" not in [
+        m.get("name") for m in student_site.page(GLOSSARY).find_all("meta")
+    ]
+
+
+def test_annotation_markup_never_becomes_html(student_site: Site) -> None:
+    for path in student_site.out.rglob("*.html"):
+        page = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        for script in page.find_all("script"):
+            assert "__pwned" not in script.get_text(), path
+        for tag in page.find_all(True):
+            assert not any(a.startswith("on") for a in tag.attrs), (path, tag)
+    note = article(student_site.page("_generated/notes/strike-1934"))
+    assert "<script>window.__pwned" in note.get_text()  # shown as text
+
+
+def test_glossary_uses_sphinx_terms(student_site: Site) -> None:
+    page = article(student_site.page(GLOSSARY))
+    terms = [dt.get_text().rstrip("¶") for dt in page.select("dl.glossary dt")]
+    assert terms == ["collective bargaining agreement", "CBA", "general strike"]
+    entry = page.select_one("dt#term-collective-bargaining-agreement")
+    assert entry is not None
+    dd = entry.find_next_sibling("dd")
+    assert isinstance(dd, Tag)
+    occurrences = [a["href"] for a in dd.select(".cp-occurrences a")]
+    assert occurrences == [
+        "readings/alpha-2026.html#p1",
+        "readings/alpha-2026.html#p2",
+        "readings/beta-2026.html#p2",
+    ]
+    see = dd.select_one(".cp-see-also a")
+    assert see is not None and see["href"] == "#term-general-strike"
+    assert "American City" in dd.get_text()
+    with (student_site.out / "objects.inv").open("rb") as f:
+        inventory = InventoryFile.load(f, "", lambda base, uri: uri)
+    terms_inv = set(inventory["std:term"])
+    assert {"collective bargaining agreement", "CBA", "general strike"} <= terms_inv
+
+
+def test_note_pages_list_sources_and_passages(student_site: Site) -> None:
+    page = article(student_site.page("_generated/notes/contract-2020"))
+    passages = [(a["href"], a.get_text()) for a in page.select(".cp-passages a")]
+    assert passages == [
+        ("../readings/alpha-2026.html#p2", "Writer 2026, ¶2"),
+        ("../readings/beta-2026.html#p2", "Beta Weekly 2026, ¶2"),
+    ]
+    quotes = [q.get_text() for q in page.select(".cp-passages q")]
+    assert quotes == ["The CBA was recieved badly", "The contract expired in the spring"]
+    sources = page.select_one(".cp-sources")
+    assert sources is not None and "Walker, Charles Rumford. 1937." in sources.get_text()
+    strike = article(student_site.page("_generated/notes/strike-1934"))
+    assert "May–August 1934" in strike.get_text()
+    assert "(pp. 1–20)" in strike.get_text()
+    assert "Ask what the" not in strike.get_text()  # teaching note: instructor edition only
+
+
+def test_timeline_people_questions_bibliography(student_site: Site) -> None:
+    timeline = article(student_site.page("_generated/timeline"))
+    assert [t["datetime"] for t in timeline.select(".cp-timeline time")] == [
+        "1934-05-16",
+        "2020-03-01",
+        "2026-01",
+        "2026-01-21",
+    ]
+    people = article(student_site.page("_generated/people"))
+    writer = people.select_one("dt#entity-ann-writer")
+    assert writer is not None
+    dd = writer.find_next_sibling("dd")
+    assert isinstance(dd, Tag)
+    assert [a["href"] for a in dd.select("a")] == [
+        "readings/alpha-2026.html#front-2",
+        "readings/beta-2026.html#p2",
+    ] or [a["href"] for a in dd.select("a")] == ["readings/beta-2026.html#p2"]
+    questions = article(student_site.page("_generated/questions"))
+    assert questions.select_one("#q-alpha-who-signed") is not None
+    assert questions.select_one("#q-compare-strike") is not None
+    assert "TEACHING" not in questions.get_text()
+    bib = article(student_site.page("_generated/bibliography"))
+    ids = [li["id"] for li in bib.select(".cp-bibliography li")]
+    assert "ref-walker1937" in ids and "ref-alpha-2026" in ids
+
+
+def test_downloads_link_the_built_files(student_site: Site) -> None:
+    page = article(student_site.page("_generated/downloads"))
+    links = {a["href"]: a.get_text() for a in page.select(".cp-downloads a")}
+    assert links == {
+        "../downloads/pdf/reader.pdf": "The full course reader (PDF)",
+        "../downloads/cite/coursepack.bib": (
+            "BibTeX: the reader, each reading, note and term, and every reference"
+        ),
+        "../downloads/pdf/handouts/alpha-2026.pdf": "Handout: Headline of Alpha (PDF)",
+    }
+    for href in links:
+        assert (student_site.out / "_generated" / href).resolve().is_file(), href
+    # The instructor's guide is not offered, nor copied, with the student edition.
+    assert not (student_site.out / "downloads/pdf/instructor-guide.pdf").exists()
+
+
+def test_instructor_edition_shows_teaching_notes(site_factory: Callable[..., Site]) -> None:
+    site = site_factory("site-instructor")
+    assert site.warnings == ""
+    reading = article(site.page(READING))
+    teaching = reading.select_one("#q-alpha-who-signed .cp-teaching")
+    assert teaching is not None and "TEACHING-SECRET" in teaching.get_text()
+    questions = article(site.page("_generated/questions"))
+    assert "TEACHING-COMPARE" in questions.get_text()
+    note = article(site.page("_generated/notes/strike-1934"))
+    assert note.select_one(".cp-teaching strong") is not None
+
+
+def test_input_errors_become_located_warnings(site_factory: Callable[..., Site]) -> None:
+    def break_anchor(reader: Path) -> None:
+        path = reader / "annotations/notes/contract-2020.md"
+        text = path.read_text("utf-8").replace("recieved badly", "received well")
+        path.write_text(text, "utf-8")
+
+    site = site_factory("site-errors", break_anchor)
+    lines = [line for line in site.warnings.splitlines() if "coursepack." in line]
+    assert len(lines) == 1, site.warnings
+    assert re.search(
+        r"reader/annotations/notes/contract-2020\.md:\d+:\d+: WARNING: .*"
+        r"\[coursepack\.anchor\.not-found\]",
+        lines[0],
+    ), lines[0]
+    # The pages still exist, saying why they are empty.
+    page = article(site.page("_generated/readings/index"))
+    assert "The reader has errors" in page.get_text()
+    assert not (site.src / "_generated/readings/alpha-2026.rst").exists()
+
+
+def test_incremental_build_rereads_only_affected_pages(
+    site_factory: Callable[..., Site],
+) -> None:
+    site = site_factory("site-basic")
+    assert site.build() == ""
+    assert site.reads[-1] == []  # nothing changed, nothing re-read
+    note = site.reader / "annotations/notes/strike-1934.md"
+    note.write_text(note.read_text("utf-8").replace("Truck drivers", "Drivers"), "utf-8")
+    assert site.build() == ""
+    assert site.reads[-1] == ["_generated/notes/strike-1934", READING]
+    assert "Drivers struck" in site.page(READING).get_text()
+
+
+def test_parallel_build_matches_serial(
+    student_site: Site, site_factory: Callable[..., Site], tmp_path: Path
+) -> None:
+    site = site_factory("site-basic")
+    par = Site(src=site.src, out=tmp_path / "par" / "out", reader=site.reader, warnings="")
+    assert par.build(parallel=2) == ""
+    for name in (READING, GLOSSARY, "_generated/notes/strike-1934"):
+        assert str(article(par.page(name))) == str(article(site.page(name))), name
+
+
+def test_text_builder_keeps_the_text_without_widgets(tmp_path: Path) -> None:
+    site = make_site(tmp_path, "site-basic")
+    site.out = tmp_path / "text"
+    assert site.build(builder="text") == ""
+    text = " ".join((site.out / f"{READING}.txt").read_text("utf-8").split())
+    assert "The union signed a collective bargaining agreement with the city" in text
+    assert "A written contract" not in text  # the tooltip is HTML only
+    assert "Copy BibTeX" not in text
