@@ -182,6 +182,9 @@ def _meta_tags(state: SiteState, pagename: str) -> str:
 def _on_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
+    if not context.get("favicon_url") and "pathto" in context:
+        # Without an icon, browsers ask for /favicon.ico and log the 404 as an error.
+        context["favicon_url"] = context["pathto"]("_static/coursepack-icon.svg", 1)
     state = get_state(app.env)
     if state is None:
         return
