@@ -145,3 +145,73 @@ def test_csl_records_use_bibtex_keys(reader: Reader) -> None:
     assert records["workersvanguard2026union"]["title"].startswith("[Union leaders")
     assert records["daytruth2026reader"]["type"] == "book"
     assert records["daytruth2026:term:cba"]["URL"].endswith("glossary.html#term-cba")
+
+
+def with_refs(reader: Reader, *refs: Reference) -> Reader:
+    """Return the reader with more references."""
+    return dataclasses.replace(reader, references=(*reader.references, *refs))
+
+
+def test_quotes_inside_a_quoted_title_become_single(reader: Reader) -> None:
+    ref = Reference(
+        "isser2020",
+        "article",
+        {
+            "author": "Isser, Mindy",
+            "title": "Bus driver: “It's imperative that unions fight”",
+            "journal": "Jacobin",
+            "year": "2020",
+        },
+    )
+    text = text_of(csl.format_entry(with_refs(reader, ref), "isser2020"))
+    assert "“Bus Driver: ‘It's Imperative That Unions Fight.’”" in text
+
+
+def test_anonymous_work_keeps_its_title_once_and_its_publisher_once(reader: Reader) -> None:
+    site = Reference(
+        "union-site",
+        "online",
+        {
+            "title": "Minneapolis Regional Labor Federation",
+            "organization": "Minneapolis Regional Labor Federation",
+            "url": "https://minneapolisunions.org/",
+            "urldate": "2026-11-21",
+        },
+    )
+    case = Reference(
+        "hansen1986",
+        "misc",
+        {
+            "title": "Hansen v. Guyette, 636 F. Supp. 907 (D. Minn. 1986)",
+            "howpublished": "United States District Court",
+            "year": "1986",
+        },
+    )
+    two = with_refs(reader, site, case)
+    text = text_of(csl.format_entry(two, "union-site"))
+    assert text.count("Minneapolis Regional Labor Federation") == 2  # author and title
+    assert "“Minneapolis Regional Labor Federation.”" in text
+    assert "https://minneapolisunions.org/" in text  # not "Https://"
+    hansen = text_of(csl.format_entry(two, "hansen1986"))
+    assert hansen.startswith("“Hansen v. Guyette, 636 F. Supp. 907 (D. Minn. 1986).” 1986.")
+    assert hansen.count("1986") == 2
+
+
+def test_periodical_named_like_its_corporate_author_is_kept(reader: Reader) -> None:
+    text = text_of(csl.format_entry(reader, "workers-vanguard-2026"))
+    assert text.count("Workers Vanguard") == 2
+
+
+def test_undated_works_get_suffixed_no_date(reader: Reader) -> None:
+    pages = [
+        Reference(
+            f"wiki-{n}",
+            "online",
+            {"title": title, "organization": "Wikipedia", "url": f"https://w.org/{n}"},
+        )
+        for n, title in (("b", "Beta"), ("a", "Alpha"))
+    ]
+    two = with_refs(reader, *pages)
+    assert csl.cite_inline(two, "wiki-a") == "Wikipedia, n.d.-a"
+    assert csl.cite_inline(two, "wiki-b") == "Wikipedia, n.d.-b"
+    assert text_of(csl.format_entry(two, "wiki-b")).startswith("Wikipedia. n.d.-b. “Beta.”")

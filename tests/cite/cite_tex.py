@@ -1,0 +1,76 @@
+"""Run the real bibtex and biber on written files, through a tiny LaTeX document."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+from tools import require_tool
+
+
+def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a TeX program in cwd, without a terminal."""
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        encoding="utf-8",
+        errors="replace",
+        timeout=300,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def cite_every_key(keys: list[str]) -> str:
+    """Return LaTeX that cites each key on its own (\\nocite{*} would hide unknown keys)."""
+    return "\n".join(f"\\cite{{{key}}}" for key in keys)
+
+
+def check_bibtex(bib: str, keys: list[str], work: Path) -> str:
+    """Run pdflatex, bibtex (plain.bst) and pdflatex; fail on any warning; return the .bbl."""
+    pdflatex = require_tool("pdflatex")
+    bibtex = require_tool("bibtex")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "coursepack.bib").write_text(bib, encoding="utf-8")
+    (work / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{url}\n"
+        f"\\begin{{document}}\n{cite_every_key(keys)}\n"
+        "\\bibliographystyle{plain}\n\\bibliography{coursepack}\n\\end{document}\n",
+        encoding="utf-8",
+    )
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    first = run(latex, work)
+    assert first.returncode == 0, first.stdout[-2000:]
+    result = run([bibtex, "doc"], work)
+    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0, log
+    assert not re.search(r"Warning--|error message", log), log
+    second = run(latex, work)
+    assert second.returncode == 0, second.stdout[-2000:]
+    return (work / "doc.bbl").read_text(encoding="utf-8")
+
+
+def check_biber(bib: str, keys: list[str], work: Path, *, validate: bool = False) -> None:
+    """Run pdflatex, biber (biblatex authoryear) and pdflatex; fail on any WARN or ERROR."""
+    pdflatex = require_tool("pdflatex")
+    biber = require_tool("biber")
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "coursepack-biblatex.bib").write_text(bib, encoding="utf-8")
+    (work / "doc.tex").write_text(
+        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
+        "\\usepackage[backend=biber,style=authoryear]{biblatex}\n"
+        "\\addbibresource{coursepack-biblatex.bib}\n\\begin{document}\n"
+        f"{cite_every_key(keys)}\n\\printbibliography\n\\end{{document}}\n",
+        encoding="utf-8",
+    )
+    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
+    first = run(latex, work)
+    assert first.returncode == 0, first.stdout[-2000:]
+    result = run([biber, *(["--validate-datamodel"] if validate else []), "doc"], work)
+    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
+    assert result.returncode == 0, log
+    assert not re.search(r"\b(WARN|ERROR)\b", log), log
+    second = run(latex, work)
+    assert second.returncode == 0, second.stdout[-2000:]

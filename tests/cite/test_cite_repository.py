@@ -1,0 +1,91 @@
+"""The citation target on the repository's own reader."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import bibtexparser
+import pytest
+from bibtexparser.middlewares import RemoveEnclosingMiddleware
+from bs4 import BeautifulSoup
+from cite_tex import check_biber, check_bibtex
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.pipeline import read_reader
+from coursepack.render.cite import render_cite
+from coursepack.render.cite.csl import cite_inline, format_bibliography
+from coursepack.render.cite.keys import all_keys
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def real() -> Reader:
+    """Return the repository's reader."""
+    reader, report = read_reader(ROOT)
+    assert reader is not None, report.format()
+    return reader
+
+
+@pytest.fixture(scope="module")
+def built(real: Reader, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Render the citation files of the repository's reader once."""
+    out = tmp_path_factory.mktemp("build") / "cite"
+    render_cite(real, out, BuildOptions())
+    return out
+
+
+def test_every_reading_has_a_readable_key(real: Reader) -> None:
+    keys = {c.id: c.key for c in all_keys(real) if c.kind == "reading"}
+    assert set(keys) == {r.id for r in real.readings}
+    assert keys["crosse-2026"] == "crosse2026union"
+    assert all(re.fullmatch(r"[a-z]+20\d\d[a-z0-9]+", k) for k in keys.values()), keys
+    cite = cite_inline(real, "crosse-2026", "14")
+    assert re.fullmatch(r"Crosse 2026[a-z]?, ¶14", cite), cite
+
+
+def test_bib_files_parse_without_failures(real: Reader, built: Path) -> None:
+    for name in ("coursepack.bib", "coursepack-biblatex.bib"):
+        text = (built / name).read_text(encoding="utf-8")
+        library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware(True)])
+        assert not library.failed_blocks
+        assert {e.key for e in library.entries} == {c.key for c in all_keys(real)}
+
+
+def test_jsonld_selectors_match_the_texts(real: Reader, built: Path) -> None:
+    data = json.loads((built.parent / "annotations.jsonld").read_text(encoding="utf-8"))
+    checked = 0
+    for annotation in data["first"]["items"]:
+        targets = annotation["target"]
+        for target in targets if isinstance(targets, list) else [targets]:
+            if "selector" not in target:
+                continue
+            reading = target["source"].rsplit("/", 1)[1].removesuffix(".html")
+            quote, position = target["selector"]
+            text = real.reading(reading).text
+            assert quote["exact"] == text[position["start"] : position["end"]]
+            checked += 1
+    assert checked > 50
+
+
+def test_bibliography_entries_are_clean_html(real: Reader) -> None:
+    entries = format_bibliography(real)
+    keys = [k for k, _ in entries]
+    assert len(keys) == len(set(keys)) == len(real.readings) + len(real.references)
+    for key, fragment in entries:
+        soup = BeautifulSoup(fragment, "html.parser")
+        assert {tag.name for tag in soup.find_all(True)} <= {"i"}, key
+        text = soup.get_text()
+        assert "“.”" not in text and "Https://" not in text, key
+        assert not re.search(r"\b(\d{4}|n\.d\.)\. \1\b", text), key
+
+
+@pytest.mark.bibtex
+def test_real_bibtex_and_biber_accept_the_files(real: Reader, built: Path, tmp_path: Path) -> None:
+    keys = [c.key for c in all_keys(real)]
+    check_bibtex((built / "coursepack.bib").read_text("utf-8"), keys, tmp_path / "bibtex")
+    biblatex = (built / "coursepack-biblatex.bib").read_text("utf-8")
+    check_biber(biblatex, keys, tmp_path / "biber")
