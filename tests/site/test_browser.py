@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from sitebuild import Site
+
 from tools import require_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -29,6 +30,8 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: Whether the element with an id is scrolled to the top of the window.
+AT_TOP = "id => Math.abs(document.getElementById(id).getBoundingClientRect().top) < 80"
 PAGES = [
     "index.html",
     "_generated/readings/index.html",
@@ -107,9 +110,7 @@ def test_definition_shows_on_hover(browser: Any, base_url: str, errors: list[str
     assert errors == []
 
 
-def test_definition_shows_on_keyboard_focus(
-    browser: Any, base_url: str, errors: list[str]
-) -> None:
+def test_definition_shows_on_keyboard_focus(browser: Any, base_url: str, errors: list[str]) -> None:
     page = open_page(browser, base_url + READING, errors)
     for _ in range(300):
         page.keyboard.press("Tab")
@@ -160,10 +161,10 @@ def test_paragraph_link_lands_on_its_paragraph_and_copies_the_citation(
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator("a[href='readings/alpha-2026.html#p2']").first.click()
     page.wait_for_url("**/alpha-2026.html#p2")
-    page.wait_for_function("Math.abs(document.getElementById('p2').getBoundingClientRect().top) < 80")
+    page.wait_for_function(AT_TOP, arg="p2")
     page.locator("#p3 a.cp-pnum").click()
     page.wait_for_url("**/alpha-2026.html#p3")
-    page.wait_for_function("Math.abs(document.getElementById('p3').getBoundingClientRect().top) < 80")
+    page.wait_for_function(AT_TOP, arg="p3")
     assert page.evaluate("navigator.clipboard.readText()") == "Writer 2026, ¶3"
     page.locator(".cp-status").filter(has_text="Copied: Writer 2026, ¶3").wait_for()
     assert errors == []
