@@ -215,3 +215,35 @@ def test_undated_works_get_suffixed_no_date(reader: Reader) -> None:
     assert csl.cite_inline(two, "wiki-a") == "Wikipedia, n.d.-a"
     assert csl.cite_inline(two, "wiki-b") == "Wikipedia, n.d.-b"
     assert text_of(csl.format_entry(two, "wiki-b")).startswith("Wikipedia. n.d.-b. “Beta.”")
+
+
+def test_a_reference_for_a_reading_is_the_same_work(reader: Reader) -> None:
+    crosse = reader.reading("crosse-2026")
+    copy = Reference(
+        "wsws2026crosse",
+        "online",
+        {
+            "author": "Crosse, Jacob",
+            "title": crosse.title,
+            "date": "2026-01-21",
+            "url": crosse.url + "/",
+        },
+    )
+    home = Reference(
+        "wsws-home",
+        "online",
+        {
+            "author": "Crosse, Jacob",
+            "title": "Home",
+            "year": "2026",
+            "url": "https://www.wsws.org/",
+        },
+    )
+    more = with_refs(reader, copy, home)
+    assert csl.cite_inline(more, "wsws2026crosse") == csl.cite_inline(more, "crosse-2026")
+    listed = [k for k, _ in csl.format_bibliography(more)]
+    assert "crosse2026union" in listed and "wsws2026crosse" not in listed
+    # A site's home page is not the same work as an article on it: that one is disambiguated.
+    assert "wsws-home" in listed
+    assert csl.cite_inline(more, "crosse-2026") == "Crosse 2026b"
+    assert csl.cite_inline(more, "wsws-home") == "Crosse 2026a"

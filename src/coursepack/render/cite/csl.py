@@ -519,6 +519,35 @@ def _issued_year(record: CslRecord) -> str:
     return "n.d."
 
 
+def _work_url(record: CslRecord) -> str | None:
+    url = str(record.get("URL", "")).strip().lower().rstrip("/")
+    url = re.sub(r"^https?://(www\.)?", "", url)
+    return url if "/" in url else None  # a site's home page is not one work
+
+
+def same_work(reader: Reader, records: list[CslRecord]) -> dict[str, str]:
+    """Return {key: key of the same work} for entries that repeat another one.
+
+    Two entries with the same URL (beyond a site's home page) and the same year are one
+    work: a reference kept for a reading's own publisher page, or a reference entered
+    twice. The reading, else the first key, stands for the work; the copies share its
+    citation and year suffix and are left out of the bibliography.
+    """
+    table = keymod.key_table(reader)
+    works: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for record in records:
+        url = _work_url(record)
+        if url:
+            works[(url, _issued_year(record))].append(str(record["id"]))
+    copies: dict[str, str] = {}
+    for keys in works.values():
+        if len(keys) < 2:
+            continue
+        keys.sort(key=lambda k: (table.items[k].kind != "reading", k))
+        copies.update({k: keys[0] for k in keys[1:]})
+    return copies
+
+
 def _format_all(reader: Reader, fmt: Format) -> tuple[dict[str, Formatted], list[str]]:
     """Format every citable item; return them by key and the bibliography's key order."""
     records = csl_records(reader)
@@ -543,19 +572,27 @@ def _format_all(reader: Reader, fmt: Format) -> tuple[dict[str, Formatted], list
             entries[key] = _drop_repeat(entries[key], _issued_year(record))
     # Year suffixes, among the works a bibliography lists (readings, references, the reader).
     table = keymod.key_table(reader)
+    listed = [k for k in by_key if table.items[k].kind in ("reading", "reference", "reader")]
+    copies = same_work(reader, [by_key[k] for k in listed])
     groups: dict[str, list[str]] = defaultdict(list)
-    for key, text in cites.items():
-        if table.items[key].kind in ("reading", "reference", "reader"):
-            groups[text].append(key)
+    for key in listed:
+        if key not in copies:
+            groups[cites[key]].append(key)
+    letters: dict[str, str] = {}
     for same in groups.values():
         if len(same) < 2:
             continue
         same.sort(key=lambda k: (str(by_key[k].get("title", "")).casefold(), k))
         for index, key in enumerate(same):
-            suffix = chr(ord("a") + index) if index < 26 else f"{index + 1}"
+            letters[key] = chr(ord("a") + index) if index < 26 else f"{index + 1}"
             year = _issued_year(by_key[key])
-            cites[key] = _add_suffix(cites[key], year, suffix, entry=False)
-            entries[key] = _add_suffix(entries[key], year, suffix, entry=True)
+            cites[key] = _add_suffix(cites[key], year, letters[key], entry=False)
+    for key, canonical in copies.items():
+        cites[key] = cites[canonical]
+        if canonical in letters:
+            letters[key] = letters[canonical]
+    for key, letter in letters.items():
+        entries[key] = _add_suffix(entries[key], _issued_year(by_key[key]), letter, entry=True)
 
     out: dict[str, Formatted] = {}
     for key in by_key:
@@ -565,7 +602,7 @@ def _format_all(reader: Reader, fmt: Format) -> tuple[dict[str, Formatted], list
         out[key] = Formatted(key, _finish(cite, fmt), _finish(entries[key].strip(), fmt))
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     plain = {k: re.sub(r"<[^>]*>", "", html.unescape(v.entry)) for k, v in out.items()}
-    order = sorted(out, key=lambda k: (_sort_key(plain[k]), k))
+    order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(plain[k]), k))
     return out, order
 
 
