@@ -146,6 +146,7 @@ def test_notes_sit_beside_the_text_on_wide_screens(
 ) -> None:
     page = open_page(browser, base_url + READING, errors)
     note = page.locator("details#note-strike-1934")
+    page.locator("#p1 a.cp-call").click()  # the call opens its note
     note.locator(".cp-note-body").wait_for(state="visible")
     text_box = page.locator("#p1 .cp-text").bounding_box()
     note_box = note.bounding_box()

@@ -104,7 +104,7 @@ def test_textual_notes_are_marked(student_site: Site) -> None:
     assert marker is not None and marker.get_text() == "[sic]"
     note = page.select_one("details#tn-alpha-recieved")
     assert note is not None and "Correct reading: received" in note.get_text(" ", strip=True)
-    whole = page.select_one(".cp-whole-notes")
+    whole = page.select_one("details.cp-whole .cp-whole-notes")
     assert whole is not None and "supplied from a stored copy" in whole.get_text()
 
 

@@ -143,8 +143,9 @@ class ReaderDirective(SphinxDirective):
         return doc_link(self.site.reading_doc(reading_id), anchor, nodes.Text(shown))
 
     def reading_link(self, reading: Reading) -> nodes.Node:
-        """Return a link to a reading's page, with its title."""
-        return doc_link(self.site.reading_doc(reading.id), None, nodes.Text(reading.title))
+        """Return a link to a reading's page, with its title (bracketed when supplied)."""
+        title = _bracket(reading, "title", reading.title)
+        return doc_link(self.site.reading_doc(reading.id), None, nodes.Text(title))
 
     def occurrences(self, reader: Reader, anchors: Sequence[Anchor]) -> nodes.Node:
         """Return a list of paragraph links, grouped by reading in reader order."""
@@ -188,13 +189,29 @@ class ReadingsDirective(ReaderDirective):
         out = make("ol", class_="cp-readings")
         for r in reader.readings:
             self.depend(r.meta_path)
-            byline = ", ".join(r.authors) or r.corporate_author or r.outlet
             out += make(
                 "li",
                 make("p", self.reading_link(r), class_="cp-readings-title"),
-                text(f"{byline} · {r.outlet} · {format_date(r.date)} · {r.genre}", "p"),
+                text(" · ".join(_byline(r)), "p"),
             )
         return [out]
+
+
+def _bracket(reading: Reading, name: str, value: str) -> str:
+    return f"[{value}]" if reading.is_supplied(name) else value
+
+
+def _byline(r: Reading) -> list[str]:
+    """Return who, where, when and what of a reading, supplied parts in brackets."""
+    parts: list[str] = []
+    if r.authors:
+        parts.append(_bracket(r, "authors", ", ".join(r.authors)))
+    elif r.corporate_author and r.corporate_author != r.outlet:
+        parts.append(r.corporate_author)
+    parts.append(_bracket(r, "outlet", r.outlet))
+    parts.append(_bracket(r, "date", format_date(r.date)))
+    parts.append(r.genre)
+    return parts
 
 
 class IntroductionDirective(ReaderDirective):
@@ -250,12 +267,17 @@ class ReadingHeaderDirective(ReaderDirective):
             )
         whole = [t for t in reader.textual_notes_for(r.id) if t.anchor is None]
         if whole:
-            box += text("On the text as received", "p", class_="cp-meta-heading")
             ul = make("ul", class_="cp-whole-notes")
             for t in whole:
                 self.depend(t.location)
                 ul += make("li", _textual_body(t))
-            box += ul
+            count = f"{len(whole)} note" + ("s" if len(whole) > 1 else "")
+            box += make(
+                "details",
+                make("summary", nodes.Text(f"On the text as received ({count})")),
+                ul,
+                class_="cp-whole",
+            )
         return [box]
 
 
@@ -517,7 +539,9 @@ class QuestionsDirective(ReaderDirective):
         out: list[nodes.Node] = []
         if "link" in self.options and self.arguments:
             r = reader.reading(self.arguments[0])
-            out.append(make("p", nodes.Text("On "), self.reading_link(r), nodes.Text(".")))
+            label = _cite.cite_inline(reader, r.id)
+            link = doc_link(self.site.reading_doc(r.id), None, nodes.Text(f"Read {label}"))
+            out.append(make("p", link, class_="cp-read-link"))
         if not questions:
             out.append(text("No questions on this reading yet.", "p"))
             return out

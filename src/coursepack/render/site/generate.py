@@ -165,7 +165,15 @@ def documents(
         + _toctree(n.id for n in notes)
     )
     for n in notes:
-        page = digest(edition, n, reader.references, reader.terms, reader.readings)
+        refs = {r.key: r for r in reader.references}
+        page = digest(
+            edition,
+            n,
+            [refs.get(s.key) for s in n.sources],
+            [t for t in reader.terms if t.id in n.terms],
+            [e for e in reader.entities if e.id in n.entities],
+            [(r.id, r.title, r.authors, r.date) for r in reader.readings],
+        )
         docs[f"notes/{n.id}.rst"] = (
             _header(page)
             + f".. _note-{n.id}:\n\n"
@@ -206,7 +214,8 @@ def documents(
     ]
     for r in readings:
         if reader.questions_for(r.id):
-            questions.append(_title(r.title, "-") + "\n")
+            title = f"[{r.title}]" if r.is_supplied("title") else r.title
+            questions.append(_title(title, "-") + "\n")
             questions.append(_directive("coursepack-questions", r.id, link="yes") + "\n")
     if reader.comparative_questions:
         questions.append(_title("Comparative questions", "-") + "\n")

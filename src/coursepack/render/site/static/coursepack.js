@@ -1,17 +1,8 @@
-// coursepack site behaviour: notes open beside the text on wide screens, tooltips close
-// with Escape, paragraph numbers and BibTeX blocks copy citations. Everything works
-// without this script too: notes stay collapsible and links still link.
+// coursepack site behaviour: a note call opens its note, tooltips close with Escape,
+// paragraph numbers and BibTeX blocks copy citations. Everything works without this
+// script too: notes stay collapsible and links still link.
 (function () {
   "use strict";
-  var wide = window.matchMedia("(min-width: 67em)");
-
-  function syncNotes() {
-    var notes = document.querySelectorAll("details.cp-note");
-    for (var i = 0; i < notes.length; i++) {
-      notes[i].open = wide.matches;
-    }
-  }
-
   function announce(message) {
     var status = document.querySelector(".cp-status");
     if (status) {
@@ -71,8 +62,6 @@
   });
 
   document.documentElement.classList.add("cp-js");
-  syncNotes();
   openTarget();
-  if (wide.addEventListener) wide.addEventListener("change", syncNotes);
   window.addEventListener("hashchange", openTarget);
 })();

@@ -1,0 +1,59 @@
+"""render_site: the site target of `coursepack build`, and the flagship's own Sphinx project."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from sitebuild import READER
+
+from coursepack.options import BuildOptions
+from coursepack.pipeline import read_reader
+from coursepack.render.site.build import render_site
+
+REPO = Path(__file__).parents[2]
+
+
+def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None:
+    root = tmp_path / "reader"
+    shutil.copytree(READER, root)
+    reader, report = read_reader(root)
+    assert reader is not None, report.format()
+    out = tmp_path / "build" / "site"
+    (tmp_path / "build" / "cite").mkdir(parents=True)
+    (tmp_path / "build" / "cite" / "coursepack.bib").write_text("@misc{x, title={X}}\n")
+    warnings = render_site(reader, out, BuildOptions(edition="instructor", jobs=1))
+    assert warnings == []
+    index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
+    assert index.title is not None and "A Test Reader" in index.title.get_text()
+    links = [a["href"] for a in index.select("a.cp-readings-title, .cp-readings a")]
+    assert "_generated/readings/alpha-2026.html" in links
+    reading = (out / "_generated/readings/alpha-2026.html").read_text("utf-8")
+    assert "TEACHING-SECRET" in reading  # the edition comes from the options
+    assert (out / "downloads/cite/coursepack.bib").is_file()
+    assert (tmp_path / "build" / ".site-doctrees").is_dir()
+    # A second build with nothing changed gives the same pages.
+    assert render_site(reader, out, BuildOptions(edition="instructor", jobs=1)) == []
+    assert (out / "_generated/readings/alpha-2026.html").read_text("utf-8") == reading
+
+
+@pytest.mark.slow
+def test_flagship_docs_build_cleanly_with_nitpicky_warnings_as_errors(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "sphinx", "-q", "-n", "-W", "-b", "html", "-d",
+         str(tmp_path / "doctrees"), str(REPO / "docs"), str(tmp_path / "html")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    page = BeautifulSoup(
+        (tmp_path / "html/_generated/readings/crosse-2026.html").read_text("utf-8"), "html.parser"
+    )
+    assert page.select_one("#p14 a.cp-pnum") is not None
+    assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Jacob Crosse"  # type: ignore[index]
