@@ -92,6 +92,21 @@ def test_bibliography_is_sorted_and_lists_readings_and_references(reader: Reader
     ]
 
 
+def test_bibliography_of_references_only(reader: Reader) -> None:
+    keys = [k for k, _ in csl.format_bibliography(reader, kinds=("reference",))]
+    assert keys == ["mnopedia-teamsters-1934", "nlra-1935", "smith1999", "walker1937"]
+
+
+def test_case_names_keep_a_lower_case_v(reader: Reader) -> None:
+    case = Reference(
+        "boys-markets-1970",
+        "misc",
+        {"title": "Boys Markets, Inc. v. Retail Clerks Union", "year": "1970"},
+    )
+    text = text_of(csl.format_entry(with_refs(reader, case), "boys-markets-1970"))
+    assert "“Boys Markets, Inc. v. Retail Clerks Union.”" in text
+
+
 def test_untrusted_values_are_escaped(reader: Reader) -> None:
     evil = Reference(
         "evil",

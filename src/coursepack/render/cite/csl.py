@@ -443,7 +443,7 @@ def _finish(text: str, fmt: Format) -> str:
     text = re.sub(r"([’”]+)([.,])", r"\2\1", text)
     text = re.sub(r"([!?][’”]*)(</i>)?\.", r"\1\2", text)
     # citeproc-py's title case capitalises "v." in case names and URLs after a period.
-    text = re.sub(r"(?<=\w) V\. (?=[A-Z])", " v. ", text)
+    text = re.sub(r"(?<=[\w.,]) V\. (?=[A-Z])", " v. ", text)
     text = re.sub(r"\bHttp(s?)://", r"http\1://", text)
     table = _ENTITIES if fmt == "html" else _PLAIN
     return "".join(table.get(c, c) for c in text)
@@ -621,11 +621,17 @@ def formatted(reader: Reader, fmt: Format = "html") -> tuple[dict[str, Formatted
     return items, order
 
 
-def format_bibliography(reader: Reader) -> list[tuple[str, str]]:
-    """Return (key, HTML entry) for the readings and references, in Chicago order."""
+def format_bibliography(
+    reader: Reader, kinds: tuple[keymod.Kind, ...] = ("reading", "reference")
+) -> list[tuple[str, str]]:
+    """Return (key, HTML entry) for the readings and references, in Chicago order.
+
+    ``kinds=("reference",)`` gives the works cited without the readings. A reference that
+    is the same work as a reading or as another reference is listed once (see
+    :func:`same_work`).
+    """
     items, order = formatted(reader)
     table = keymod.key_table(reader)
-    kinds = ("reading", "reference")
     return [(key, items[key].entry) for key in order if table.items[key].kind in kinds]
 
 
