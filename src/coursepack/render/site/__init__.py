@@ -21,6 +21,7 @@ from sphinx.util import logging
 from coursepack import __version__
 from coursepack.model import Reader
 from coursepack.render.cite import csl
+from coursepack.render.site import _cite
 from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
 from coursepack.render.site.generate import Download, documents, write_documents
@@ -143,6 +144,8 @@ def _on_builder_inited(app: Sphinx) -> None:
         build_dir=build_dir,
     )
     set_state(app.srcdir, state)
+    if reader is not None:
+        _cite.warm(reader)
     folder = Path(app.srcdir) / state.generated
     written = write_documents(folder, documents(reader, edition, downloads))
     if written:

@@ -6,6 +6,7 @@ seeds' metadata.
 
 from __future__ import annotations
 
+import html
 import importlib
 
 import nh3
@@ -41,7 +42,14 @@ def format_bibliography(reader: Reader) -> list[tuple[str, str]]:
 
 def cite_inline(reader: Reader, key: str, locator: str | None = None) -> str:
     """Return a short author-date citation as plain text ("Crosse 2026, ¶14")."""
-    return csl.cite_inline(reader, key, locator, fmt="text")
+    # The text of the HTML form: formatting the whole reader a second time as plain text
+    # would double the CSL processor's work.
+    return html.unescape(nh3.clean(csl.cite_inline(reader, key, locator), tags=set())).strip()
+
+
+def warm(reader: Reader) -> None:
+    """Format every citation once, before a parallel build forks its workers."""
+    csl.formatted(reader)
 
 
 def entry_bibtex(reader: Reader, key: str) -> str:
