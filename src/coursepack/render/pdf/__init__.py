@@ -30,7 +30,7 @@ from coursepack.render.pdf.context import (
 )
 from coursepack.render.pdf.engine import PACKAGE_DIR, Job, file_mode, hash_files, run_job
 
-__all__ = ["HASHES", "plan_jobs", "render_pdfs"]
+__all__ = ["HASHES", "created_date", "plan_jobs", "render_pdfs"]
 
 #: Where the content hashes of the last build are kept, beside the PDFs.
 HASHES = ".hashes.json"

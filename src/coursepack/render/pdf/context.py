@@ -78,6 +78,11 @@ def format_period(period: Period) -> str:
     return f"{start} – {format_date(period.end)}"
 
 
+def _inline(text: str) -> Markup:
+    """Return Markdown as inline HTML on one line (footnotes keep no source line breaks)."""
+    return Markup(" ".join(markup.markdown_to_inline_html(text).splitlines()))
+
+
 def _bracket(value: str, supplied: bool) -> str:
     return f"[{value}]" if supplied else value
 
@@ -239,7 +244,7 @@ class _Builder:
         return {
             "id": t.id,
             "label": TEXTUAL_LABELS.get(t.kind, t.kind),
-            "html": Markup(markup.markdown_to_inline_html(t.note)),
+            "html": _inline(t.note),
             "correction": t.correction or "",
             "sources": _sources(self.reader, t.sources),
         }
@@ -255,7 +260,11 @@ class _Builder:
             "teaching": Markup(markup.markdown_to_html(note.teaching)) if note.teaching else "",
             "sources": _sources(self.reader, note.sources),
             "anchors": [
-                {"label": _anchor_label(self.reader, a), "href": _anchor_href(a)}
+                {
+                    "label": _anchor_label(self.reader, a),
+                    "href": _anchor_href(a),
+                    "reading": a.reading,
+                }
                 for a in note.anchors
             ],
         }

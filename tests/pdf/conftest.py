@@ -1,0 +1,45 @@
+"""Fixtures for the PDF tests: the mini reader rendered once, and the repository's reader."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import pytest
+from pdfcheck import MINI, PLANTED, REPO, Rendered, load, render
+
+from coursepack.model import Reader
+
+
+@pytest.fixture(scope="session")
+def mini_reader() -> Reader:
+    """Return the mini test reader, resolved."""
+    return load(MINI)
+
+
+@pytest.fixture(scope="session")
+def mini_pdfs(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Render the mini reader once for the session."""
+    out = tmp_path_factory.mktemp("mini-pdf")
+    return Rendered(mini_reader, out, render(mini_reader, out))
+
+
+@pytest.fixture(scope="session")
+def planted_reader(mini_reader: Reader) -> Reader:
+    """Return the mini reader with hostile Markdown and HTML in every kind of body."""
+    r = mini_reader
+    return dataclasses.replace(
+        r,
+        notes=tuple(dataclasses.replace(n, body=PLANTED) for n in r.notes),
+        terms=tuple(dataclasses.replace(t, definition=PLANTED) for t in r.terms),
+        textual_notes=tuple(dataclasses.replace(t, note=PLANTED) for t in r.textual_notes),
+        questions=tuple(dataclasses.replace(q, text=PLANTED) for q in r.questions),
+    )
+
+
+@pytest.fixture(scope="session")
+def repo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+    """Render the repository's own reader once for the session."""
+    reader = load(REPO)
+    out = tmp_path_factory.mktemp("repo-pdf")
+    yield Rendered(reader, out, render(reader, out))
