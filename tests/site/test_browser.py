@@ -135,8 +135,11 @@ def test_notes_expand_inline_on_a_phone(browser: Any, base_url: str, errors: lis
     note.locator("summary").click()
     body.wait_for(state="visible")
     assert "Truck drivers struck" in body.inner_text()
-    text_box = page.locator("#p1 .cp-text").bounding_box()
-    note_box = note.bounding_box()
+    text_box, note_box = page.evaluate(
+        "['#p1 .cp-text', '#note-strike-1934'].map(s => {"
+        "const r = document.querySelector(s).getBoundingClientRect();"
+        "return {y: r.y, height: r.height}; })"
+    )
     assert note_box["y"] >= text_box["y"] + text_box["height"] - 1  # below the text
     assert errors == []
 
@@ -148,8 +151,12 @@ def test_notes_sit_beside_the_text_on_wide_screens(
     note = page.locator("details#note-strike-1934")
     page.locator("#p1 a.cp-call").click()  # the call opens its note
     note.locator(".cp-note-body").wait_for(state="visible")
-    text_box = page.locator("#p1 .cp-text").bounding_box()
-    note_box = note.bounding_box()
+    # Both boxes at one instant: the page may still be scrolling smoothly.
+    text_box, note_box = page.evaluate(
+        "['#p1 .cp-text', '#note-strike-1934'].map(s => {"
+        "const r = document.querySelector(s).getBoundingClientRect();"
+        "return {x: r.x, y: r.y, width: r.width}; })"
+    )
     assert note_box["x"] >= text_box["x"] + text_box["width"]
     assert abs(note_box["y"] - text_box["y"]) < 40
     assert errors == []
