@@ -54,6 +54,33 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
 )
 
 
+class PersonName(str):
+    """A personal name: the string is the name as displayed ("Luis Feliz Leon").
+
+    Metadata writes a name "Given Family", or "Family, Given" when the family name has
+    several words (``Feliz Leon, Luis``); :attr:`family` and :attr:`given` keep the parts.
+    """
+
+    family: str
+    given: str
+
+    def __new__(cls, written: str) -> PersonName:
+        """Parse a name written "Given Family" or "Family, Given"."""
+        written = " ".join(written.split())
+        if "," in written:
+            family, given = (p.strip() for p in written.split(",", 1))
+        else:
+            *first, last = written.split(" ") if written else [""]
+            family, given = last, " ".join(first)
+        self = super().__new__(cls, f"{given} {family}".strip())
+        self.family = family
+        self.given = given
+        return self
+
+    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+        return (f"{self.family}, {self.given}" if self.given else self.family,)
+
+
 @dataclass(frozen=True, order=True)
 class PartialDate:
     """A calendar date known to the year, the month or the day."""
@@ -148,8 +175,8 @@ class Reading:
     #: Slug, the seed's file name without ``.txt``.
     id: str
     title: str
-    #: Personal authors, "First Last" as in the text.
-    authors: tuple[str, ...]
+    #: Personal authors; each displays as "Given Family" and keeps its parts.
+    authors: tuple[PersonName, ...]
     #: An organisation credited as author when no person is (an editorial).
     corporate_author: str | None
     outlet: str
@@ -193,7 +220,7 @@ class Reading:
     def author_label(self) -> str:
         """Return the author or authors as a short label ("Crosse", "Workers Vanguard")."""
         if self.authors:
-            surnames = [a.split()[-1] for a in self.authors]
+            surnames = [a.family for a in self.authors]
             if len(surnames) > 2:
                 return f"{surnames[0]} et al."
             return " and ".join(surnames)

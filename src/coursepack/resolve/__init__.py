@@ -20,6 +20,7 @@ from coursepack.model import (
     Note,
     PartialDate,
     Period,
+    PersonName,
     Question,
     Reader,
     ReaderMeta,
@@ -84,7 +85,7 @@ class _Resolver:
         return Reading(
             id=seed.id,
             title=meta["title"],
-            authors=tuple(meta["authors"]),
+            authors=tuple(PersonName(a) for a in meta["authors"]),
             corporate_author=meta.get("corporate_author"),
             outlet=meta["outlet"],
             date=date,

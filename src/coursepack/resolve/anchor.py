@@ -1,7 +1,9 @@
 """Anchor quotes to spans of a reading, W3C TextQuoteSelector style.
 
-Matching goes in two steps. First the quote is looked for exactly as written. If it is not
-there, quote and text are both normalized: curly and straight quotation marks are made
+Matching goes in two steps. First the quote is looked for exactly as written; then quote
+and text are both normalized and searched again, and a place found either way is a
+candidate (so a quote never silently picks one place when, read tolerantly, it names
+several). Normalizing: curly and straight quotation marks are made
 alike, every run of whitespace (no-break spaces included) becomes one space, and markup
 residue is dropped (``*`` and a backslash before punctuation, as in ``\\$``). ``prefix`` and
 ``suffix`` (compared the same tolerant way) then pick among several matches, and
@@ -198,8 +200,10 @@ class TextIndex:
                 "anchor.empty",
                 "quote is empty once whitespace and markup are ignored; quote some words",
             )
-        spans = self._exact(quote) or self._tolerant(nquote)
-        spans = sorted({trim_span(self.text, s, e) for s, e in spans})
+        # Exact matches come first; tolerant matches elsewhere count too, so that a quote
+        # never silently picks one place when, read tolerantly, it names several.
+        found = (*self._exact(quote), *self._tolerant(nquote))
+        spans = sorted({trim_span(self.text, s, e) for s, e in found})
         if not spans:
             return AnchorProblem(
                 "anchor.not-found",

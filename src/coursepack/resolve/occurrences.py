@@ -19,6 +19,37 @@ _SUFFIX = r"(?:es|s|['’]s|s['’])?"
 _QUOTE_CLASS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
 
 
+_WORD = re.compile(r"\w+")
+#: The only characters outside ASCII that ignore-case matching takes for ASCII letters
+#: (dotless i, capital I with dot, long s, Kelvin sign).
+_FOLD_TO_ASCII = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
+
+
+def _token_key(token: str) -> str:
+    """Return text as the filter compares words: ASCII-folded, lower case."""
+    return token.translate(_FOLD_TO_ASCII).lower()
+
+
+def _required_tokens(form: str) -> list[set[str]]:
+    """Return the words a text must contain for the form to match it: one of each set.
+
+    Each run of word characters in a form is a whole word of any text it matches: the
+    pattern forbids a word character before the form and after its ending, and inside the
+    form a run is bounded by characters that are not word characters (spaces, hyphens,
+    quotation marks). Only the last run may grow, by a plural ending ("CBAs"). Runs that
+    are not plain ASCII are left out: case-insensitive matching has more equivalences there
+    than lower case shows. An empty list rules nothing out.
+    """
+    runs = _WORD.findall(form)
+    out = []
+    for i, run in enumerate(runs):
+        if not run.isascii():
+            continue
+        word = run.lower()
+        out.append({word, word + "s", word + "es"} if i == len(runs) - 1 else {word})
+    return out
+
+
 def _key(form: str, sensitive: bool) -> str:
     text = " ".join(form.split())
     for ch, cls in _QUOTE_CLASS.items():
@@ -50,29 +81,62 @@ class OccurrenceFinder:
                 table = self._exact if sensitive else self._folded
                 table.setdefault(_key(form, sensitive), entry_id)
                 forms.add(form)
-        ordered = sorted(forms, key=lambda f: (-len(f), f))
-        self._regex = (
-            re.compile(
-                r"(?<![\w-])("
-                + "|".join(_pattern(f) for f in ordered)
-                + ")"
-                + _SUFFIX
-                + r"(?![\w-])"
-            )
-            if ordered
-            else None
-        )
+        #: Every form, longest first: the order of the alternatives, so the longest wins.
+        self._ordered = sorted(forms, key=lambda f: (-len(f), f))
+        #: Each form with the words a text needs for it (see :func:`_required_tokens`).
+        needs = {form: _required_tokens(form) for form in self._ordered}
+        self._rank = {form: i for i, form in enumerate(self._ordered)}
+        #: Word -> the forms whose first needed word it is, with all they need.
+        self._by_word: dict[str, list[tuple[str, list[set[str]]]]] = {}
+        #: Forms that nothing rules out.
+        self._always = [form for form, need in needs.items() if not need]
+        for form, need in needs.items():
+            for word in need[:1] and sorted(need[0]):
+                self._by_word.setdefault(word, []).append((form, need))
+        self._compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
     def _entry(self, matched: str) -> str | None:
         return self._exact.get(_key(matched, True)) or self._folded.get(_key(matched, False))
 
+    def _regex_for(self, text: str) -> re.Pattern[str] | None:
+        """Return the matcher of the forms that can occur in a text.
+
+        A single alternation of thousands of forms is tried at every position of the
+        text, which makes a large glossary slow. A form one of whose words is not in the
+        text cannot match there, so leaving it out of the alternation changes no result:
+        the forms kept stay in the same order, longest first.
+        """
+        tokens = set(_WORD.findall(_token_key(text)))
+        wanted = set(self._always)
+        for token in tokens:
+            for form, need in self._by_word.get(token, ()):
+                if all(not tokens.isdisjoint(words) for words in need[1:]):
+                    wanted.add(form)
+        forms = tuple(sorted(wanted, key=self._rank.__getitem__))
+        if forms not in self._compiled:
+            self._compiled[forms] = (
+                re.compile(
+                    r"(?<![\w-])("
+                    + "|".join(_pattern(f) for f in forms)
+                    + ")"
+                    + _SUFFIX
+                    + r"(?![\w-])"
+                )
+                if forms
+                else None
+            )
+        return self._compiled[forms]
+
     def find(self, paragraphs: Iterable[Paragraph], text: str) -> list[tuple[str, int, int]]:
         """Return (entry id, start, end) for every occurrence in the paragraphs."""
-        if self._regex is None:
+        if not self._ordered:
+            return []
+        regex = self._regex_for(text)
+        if regex is None:
             return []
         found = []
         for para in paragraphs:
-            for match in self._regex.finditer(text, para.start, para.end):
+            for match in regex.finditer(text, para.start, para.end):
                 entry = self._entry(match.group(1))
                 if entry is not None:
                     found.append((entry, match.start(), match.end()))

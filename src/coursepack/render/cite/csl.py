@@ -35,7 +35,7 @@ from citeproc.formatter import html as csl_html
 from citeproc.formatter import plain as csl_plain
 from citeproc.source.json import CiteProcJSON
 
-from coursepack.model import PartialDate, Reader, Reading, Reference
+from coursepack.model import PartialDate, PersonName, Reader, Reading, Reference
 from coursepack.render.cite import keys as keymod
 
 Format = Literal["html", "text"]
@@ -152,6 +152,10 @@ def csl_name(name: str, *, bibtex: bool = False) -> dict[str, str]:
     capitalised, the name does not start with "The" and no word names an organisation
     ("Society", "Union"); a BibTeX name in braces is literal.
     """
+    if isinstance(name, PersonName):
+        return (
+            {"family": name.family, "given": name.given} if name.given else {"literal": name.family}
+        )
     name = name.strip()
     if bibtex and name.startswith("{") and name.endswith("}"):
         return {"literal": name[1:-1]}

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from coursepack.model import Note, Reader, ReaderMeta, Reading, Reference, Term
+from coursepack.model import Note, PersonName, Reader, ReaderMeta, Reading, Reference, Term
 
 Kind = Literal["reader", "reading", "note", "term", "reference"]
 
@@ -133,6 +133,8 @@ def significant_words(title: str) -> list[str]:
 
 def family_name(name: str) -> str:
     """Return the family name of a personal name written "First Last" or "Last, First"."""
+    if isinstance(name, PersonName):
+        return name.family
     if "," in name:
         return name.split(",", 1)[0].strip()
     parts = name.split()
