@@ -56,4 +56,4 @@ def test_flagship_docs_build_cleanly_with_nitpicky_warnings_as_errors(tmp_path: 
         (tmp_path / "html/_generated/readings/crosse-2026.html").read_text("utf-8"), "html.parser"
     )
     assert page.select_one("#p14 a.cp-pnum") is not None
-    assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Jacob Crosse"  # type: ignore[index]
+    assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Crosse, Jacob"  # type: ignore[index]

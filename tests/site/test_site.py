@@ -144,7 +144,7 @@ def test_reading_pages_carry_highwire_metadata(student_site: Site) -> None:
         if isinstance(name, str) and name.startswith("citation_"):
             meta.setdefault(name, []).append(m["content"])
     assert meta["citation_title"] == ["Headline of Alpha"]
-    assert meta["citation_author"] == ["Ann Writer"]
+    assert meta["citation_author"] == ["Writer, Ann"]
     assert meta["citation_publication_date"] == ["2026/01/21"]
     assert meta["citation_journal_title"] == ["The Alpha Gazette"]
     assert meta["citation_public_url"] == ["https://example.org/alpha"]

@@ -166,7 +166,10 @@ def _meta_tags(state: SiteState, pagename: str) -> str:
             if v is not None
         )
         tags: list[tuple[str, str]] = [("citation_title", r.title)]
-        authors = list(r.authors) or ([r.corporate_author] if r.corporate_author else [])
+        # "Family, Given": reference managers then split compound family names right.
+        authors = [f"{a.family}, {a.given}" if a.given else a.family for a in r.authors]
+        if not authors and r.corporate_author:
+            authors = [r.corporate_author]
         tags += [("citation_author", a) for a in authors]
         tags += [("citation_publication_date", date), ("citation_date", date)]
         if csl.outlet_is_named(r):
@@ -180,6 +183,19 @@ def _meta_tags(state: SiteState, pagename: str) -> str:
             if v
         )
     return ""
+
+
+_CAPTION = '<p class="caption" role="heading">'
+
+
+def _fix_captions(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Give toctree captions the heading level that role="heading" requires (WCAG 4.1.2)."""
+    for key in ("body", "furo_navigation_tree", "toc"):
+        value = context.get(key)
+        if isinstance(value, str) and _CAPTION in value:
+            context[key] = value.replace(_CAPTION, _CAPTION[:-1] + ' aria-level="2">')
 
 
 def _on_page_context(
@@ -272,6 +288,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
     app.connect("html-page-context", _on_page_context)
+    # After the theme's own handler (furo builds its navigation at the default priority).
+    app.connect("html-page-context", _fix_captions, priority=900)
     app.connect("build-finished", _on_build_finished)
     app.add_css_file("coursepack.css")
     app.add_js_file("coursepack.js", loading_method="defer")
