@@ -312,3 +312,13 @@ def test_text_builder_keeps_the_text_without_widgets(tmp_path: Path) -> None:
     assert "The union signed a collective bargaining agreement with the city" in text
     assert "A written contract" not in text  # the tooltip is HTML only
     assert "Copy BibTeX" not in text
+
+
+def test_long_definitions_are_shortened_in_tooltips() -> None:
+    from coursepack.render.site.directives import _shorten
+
+    text = "word " * 100
+    short = _shorten(text, 50)
+    assert short.endswith(" …") and len(short) <= 52
+    assert not short[:-2].endswith(" ")
+    assert _shorten("A short definition.") == "A short definition."

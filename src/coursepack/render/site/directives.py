@@ -443,7 +443,7 @@ class ReadingTextDirective(ReaderDirective):
         """Return a glossary link with its definition as an accessible tooltip."""
         self.tooltips += 1
         tip_id = f"tip-{self.tooltips}"
-        definition = markup.markdown_to_text(term.definition)
+        definition = _shorten(markup.markdown_to_text(term.definition))
         name = term.term + (f" ({term.abbreviation})" if term.abbreviation else "")
         tip = make(
             "span",
@@ -515,6 +515,15 @@ class ReadingTextDirective(ReaderDirective):
             class_="cp-note cp-note-textual",
             id=f"tn-{t.id}",
         )
+
+
+def _shorten(text: str, limit: int = 280) -> str:
+    """Return text cut at a word boundary near limit characters, with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:")
+    return cut + " …"
 
 
 def _letter(index: int) -> str:
