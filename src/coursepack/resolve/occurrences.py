@@ -20,9 +20,9 @@ _QUOTE_CLASS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '
 
 
 _WORD = re.compile(r"\w+")
-#: The only characters outside ASCII that ignore-case matching takes for ASCII letters
-#: (dotless i, capital I with dot, long s, Kelvin sign).
-_FOLD_TO_ASCII = str.maketrans({"ı": "i", "İ": "i", "ſ": "s", "\u212a": "k"})
+#: Letters outside ASCII that ignore-case matching takes for ASCII ones and that lower
+#: case does not turn into them (str.lower already maps the Kelvin sign to k).
+_FOLD_TO_ASCII = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
 
 
 def _token_key(token: str) -> str:
@@ -91,7 +91,7 @@ class OccurrenceFinder:
         #: Forms that nothing rules out.
         self._always = [form for form, need in needs.items() if not need]
         for form, need in needs.items():
-            for word in need[:1] and sorted(need[0]):
+            for word in sorted(need[0]) if need else ():
                 self._by_word.setdefault(word, []).append((form, need))
         self._compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
 
