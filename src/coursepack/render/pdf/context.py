@@ -136,6 +136,8 @@ class _Builder:
         self._occurrences: dict[tuple[str, str], dict[tuple[str, int], int]] = {}
         self._textual = {t.id: t for t in reader.textual_notes}
         self._current = ""
+        #: The block (paragraph id) where each footnote is called.
+        self.footnote_blocks: dict[str, str] = {}
 
     # -- readings ---------------------------------------------------------------------------
 
@@ -197,6 +199,10 @@ class _Builder:
         reader = self.reader
         marks = self._reading_marks(reading)
         firsts = self._first_terms[reading.id]
+        if paragraph.number is None:
+            block_id = f"r-{reading.id}-f{reading.front.index(paragraph) + 1}"
+        else:
+            block_id = f"r-{reading.id}-p{paragraph.number}"
         self._current = reading.id
         runs = []
         for run in segments.segment(reading.text, paragraph, marks):
@@ -222,12 +228,13 @@ class _Builder:
                 if item["kind"] != "term":
                     self._footnotes[reading.id] += 1
                     item["fid"] = f"f-{reading.id}-{self._footnotes[reading.id]}"
+                    self.footnote_blocks[item["fid"]] = block_id
             runs.append(
                 {"text": run.text, "classes": " ".join(classes), "ids": ids, "after": after}
             )
         return {
             "number": paragraph.number,
-            "id": f"r-{reading.id}-p{paragraph.number}" if paragraph.number is not None else "",
+            "id": block_id,
             "boilerplate": paragraph.boilerplate,
             "runs": runs,
         }
@@ -390,11 +397,14 @@ class _Builder:
 def reader_context(reader: Reader, options: BuildOptions) -> Context:
     """Return the context of the full course reader."""
     b = _Builder(reader, options)
+    readings = [b.reading(r) for r in reader.readings]
     return {
         **b.common(),
         "citation": _cite.format_entry(reader, reader),
         "introduction": Markup(markup.markdown_to_html(reader.meta.introduction)),
-        "readings": [b.reading(r) for r in reader.readings],
+        "readings": readings,
+        "footnote_blocks": b.footnote_blocks,
+        "breaks": [],
         "notes": [b.note(n) for n in sorted(reader.notes, key=lambda n: n.title.casefold())],
         "glossary": [b.term(t) for t in sorted(reader.terms, key=lambda t: t.term.casefold())],
         "timeline": b.timeline(),
@@ -417,6 +427,8 @@ def handout_context(reader: Reader, reading_id: str, options: BuildOptions) -> C
     return {
         **b.common(),
         "reading": reading,
+        "footnote_blocks": b.footnote_blocks,
+        "breaks": [],
         "notes": sorted(notes, key=lambda n: n["title"].casefold()),
         "glossary": glossary,
         "inline_citation": _cite.cite_inline(reader, reader.reading(reading_id)),
@@ -461,6 +473,8 @@ def guide_context(reader: Reader, options: BuildOptions) -> Context:
         **b.common(),
         "citation": _cite.format_entry(reader, reader),
         "question_groups": groups,
+        "footnote_blocks": {},
+        "breaks": [],
         "timeline": b.timeline(),
         "sessions": sessions,
         "level_counts": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import logging
 import os
 import tempfile
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ PACKAGE_DIR = Path(__file__).parent
 BASE_URL = PACKAGE_DIR.resolve().as_uri() + "/"
 #: The PDF variant: tagged, with the document language and title, for screen readers.
 PDF_VARIANT = "pdf/ua-1"
+#: At most this many layouts of one document (index numbers, footnote breaks).
+MAX_PASSES = 4
+LOGGER = logging.getLogger("coursepack.pdf")
 
 
 @dataclass(frozen=True)
@@ -94,9 +98,15 @@ def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str
     return out
 
 
-def with_index(context: Context, pages: dict[str, int] | None) -> Context:
-    """Return the context with the index's page numbers (placeholders when pages is None)."""
+def with_layout(context: Context, pages: dict[str, int] | None, breaks: frozenset[str]) -> Context:
+    """Return the context with the index's page numbers and the forced page breaks.
+
+    Without pages (the first pass) the index prints a placeholder per occurrence.
+    """
     out = copy.copy(context)
+    out["breaks"] = sorted(breaks)
+    if "index" not in context:
+        return out
     index: dict[str, list[Context]] = {}
     for part, entries in context["index"].items():
         index[part] = []
@@ -110,13 +120,48 @@ def with_index(context: Context, pages: dict[str, int] | None) -> Context:
     return out
 
 
+def misplaced_footnotes(context: Context, pages: dict[str, int]) -> set[str]:
+    """Return the blocks that call a footnote which landed on another page than its call."""
+    return {
+        block
+        for fid, block in context["footnote_blocks"].items()
+        if pages.get(f"call-{fid}") != pages.get(fid)
+    }
+
+
+def _indexed(context: Context, pages: dict[str, int]) -> dict[str, int]:
+    anchors = (a for entries in context["index"].values() for e in entries for a in e["anchors"])
+    return {a: pages.get(a, 0) for a in anchors}
+
+
 def build_pdf(job: Job) -> Document:
-    """Lay out a job's document, in two passes when it has an index."""
-    if not job.index:
-        return render_document(render_html(job.template, job.context))
-    first = render_document(render_html(job.template, with_index(job.context, None)))
-    pages = anchor_pages(first)
-    return render_document(render_html(job.template, with_index(job.context, pages)))
+    """Lay out a job's document until its index and footnotes are right.
+
+    WeasyPrint can leave a footnote on the page after its call when the call's line fits
+    but the note does not; such a paragraph then starts a new page and the document is laid
+    out again. A document with an index is laid out again with the index's real page
+    numbers, until they no longer change.
+    """
+    pages: dict[str, int] | None = None
+    breaks: frozenset[str] = frozenset()
+    for _ in range(MAX_PASSES):
+        document = render_document(
+            render_html(job.template, with_layout(job.context, pages, breaks))
+        )
+        found = anchor_pages(document)
+        wrong = misplaced_footnotes(job.context, found)
+        index_settled = not job.index or (
+            pages is not None and _indexed(job.context, pages) == _indexed(job.context, found)
+        )
+        if wrong <= breaks and index_settled:
+            break
+        breaks |= wrong
+        pages = found
+    if wrong:
+        LOGGER.warning(
+            "%s: footnotes still apart from their calls in %s", job.target, sorted(wrong)
+        )
+    return document
 
 
 def write_pdf(document: Document, target: Path, digest: str) -> None:
