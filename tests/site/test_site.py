@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
-from sitebuild import Site, make_site
+from sitebuild import READER, Site, make_site
 from sphinx.util.inventory import InventoryFile
 
 READING = "_generated/readings/alpha-2026"
@@ -322,3 +325,27 @@ def test_long_definitions_are_shortened_in_tooltips() -> None:
     assert short.endswith(" …") and len(short) <= 52
     assert not short[:-2].endswith(" ")
     assert _shorten("A short definition.") == "A short definition."
+
+
+def test_generated_documents_are_the_same_in_every_process(tmp_path: Path) -> None:
+    # Sets (a reading's supplied fields) iterate in a different order under each hash seed;
+    # a digest that followed that order would rewrite pages, and rebuild them, every time.
+    code = (
+        "import sys, json\n"
+        "from coursepack.pipeline import read_reader\n"
+        "from coursepack.render.site.generate import documents\n"
+        "reader, _ = read_reader(sys.argv[1])\n"
+        "print(json.dumps(documents(reader, 'student', ()), sort_keys=True))\n"
+    )
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(READER)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

@@ -144,12 +144,18 @@ def _on_builder_inited(app: Sphinx) -> None:
         build_dir=build_dir,
     )
     set_state(app.srcdir, state)
-    if reader is not None:
-        _cite.warm(reader)
     folder = Path(app.srcdir) / state.generated
     written = write_documents(folder, documents(reader, edition, downloads))
     if written:
         logger.info("coursepack: wrote %d generated document(s)", len(written))
+
+
+def _on_before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+    # Format citations once here, in the main process: a parallel build forks its readers
+    # next, and each would otherwise format everything again. Nothing to read, no cost.
+    state = get_state(env)
+    if docnames and state is not None and state.reader is not None:
+        _cite.warm(state.reader)
 
 
 def _meta_tags(state: SiteState, pagename: str) -> str:
@@ -287,6 +293,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_directive(name, directive)
     app.connect("config-inited", _on_config_inited)
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("env-before-read-docs", _on_before_read)
     app.connect("html-page-context", _on_page_context)
     # After the theme's own handler (furo builds its navigation at the default priority).
     app.connect("html-page-context", _fix_captions, priority=900)

@@ -9,6 +9,7 @@ is written only then, so Sphinx's incremental build re-reads only the pages affe
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import string
@@ -58,11 +59,27 @@ def safe_id(value: str) -> bool:
     return bool(_SAFE_ID.match(value))
 
 
+def _canonical(value: object) -> object:
+    """Return a form of value whose repr is the same in every process (sets sorted)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)),
+        )
+    if isinstance(value, (set, frozenset)):
+        return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((repr(k), repr(_canonical(v))) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
 def digest(*parts: object) -> str:
-    """Return a short digest of the data a page shows."""
+    """Return a short digest of the data a page shows, stable across processes."""
     h = hashlib.sha256()
     for part in parts:
-        h.update(repr(part).encode("utf-8"))
+        h.update(repr(_canonical(part)).encode("utf-8"))
         h.update(b"\0")
     return h.hexdigest()[:20]
 
