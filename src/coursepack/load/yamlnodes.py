@@ -38,33 +38,33 @@ class Located:
     values: dict[PathKey, Location] = field(default_factory=dict)
     #: Location of each mapping key, by the path of its value.
     keys: dict[PathKey, Location] = field(default_factory=dict)
+    #: Where data sits in the document that values and keys describe (see :meth:`sub`).
+    base: PathKey = ()
 
     def at(self, *path: str | int) -> Location:
         """Return where the value at a path was written (or its nearest written parent)."""
-        key: PathKey = tuple(path)
-        while key:
+        key: PathKey = self.base + path
+        floor = len(self.base)
+        while len(key) > floor:
             if key in self.values:
                 return self.values[key]
             key = key[:-1]
-        return self.values.get((), Location(self.path, 1, 1))
+        return self.values.get(self.base, Location(self.path, 1, 1))
 
     def key_at(self, *path: str | int) -> Location:
         """Return where the key of the value at a path was written."""
-        return self.keys.get(tuple(path)) or self.at(*path)
+        return self.keys.get(self.base + path) or self.at(*path)
 
     def sub(self, *path: str | int) -> Located:
-        """Return the value at a path as its own Located, positions kept."""
-        prefix: PathKey = tuple(path)
-        n = len(prefix)
+        """Return the value at a path as its own Located, positions kept.
+
+        The result shares the position tables, so taking a part of a large file (one
+        entity of hundreds) costs nothing more than looking the value up.
+        """
         data: Any = self.data
-        for part in prefix:
+        for part in path:
             data = data[part]
-        return Located(
-            data,
-            self.path,
-            {k[n:]: v for k, v in self.values.items() if k[:n] == prefix},
-            {k[n:]: v for k, v in self.keys.items() if k[:n] == prefix},
-        )
+        return Located(data, self.path, self.values, self.keys, self.base + path)
 
 
 def _location(path: str, mark: Any, line_offset: int) -> Location:
