@@ -349,3 +349,15 @@ def test_generated_documents_are_the_same_in_every_process(tmp_path: Path) -> No
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:
+    title = 'Contracts that <i>expire</i> & "lapse" `x` *y* .. |z|'
+    note = article(student_site.page("_generated/notes/contract-2020"))
+    assert note.h1 is not None and note.h1.get_text().rstrip("¶") == title
+    assert note.h1.find(["i", "em", "code"]) is None
+    reading = article(student_site.page(READING))
+    call = reading.select_one("a.cp-call[href='#note-contract-2020']")
+    assert call is not None and call["aria-label"] == f"Note 2: {title}"
+    summary = reading.select_one("#note-contract-2020 .cp-note-title")
+    assert summary is not None and summary.get_text() == title

@@ -61,6 +61,20 @@
     if (wrap) wrap.classList.remove("cp-dismissed");
   });
 
+  // Print every note, then put back the ones that were closed.
+  var closedForPrint = [];
+  window.addEventListener("beforeprint", function () {
+    closedForPrint = [];
+    var all = document.querySelectorAll("details.cp-note, details.cp-whole");
+    for (var i = 0; i < all.length; i++) {
+      if (!all[i].open) { closedForPrint.push(all[i]); all[i].open = true; }
+    }
+  });
+  window.addEventListener("afterprint", function () {
+    for (var i = 0; i < closedForPrint.length; i++) closedForPrint[i].open = false;
+    closedForPrint = [];
+  });
+
   document.documentElement.classList.add("cp-js");
   openTarget();
   window.addEventListener("hashchange", openTarget);
