@@ -33,6 +33,8 @@ def student_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         (reader / "build/pdf/handouts/alpha-2026.pdf").write_bytes(b"%PDF-1.7 handout")
         (reader / "build/pdf/instructor-guide.pdf").write_bytes(b"%PDF-1.7 guide")
         (reader / "build/cite/coursepack.bib").write_text("@book{x, title={X}}\n")
+        (reader / "build/cite/coursepack.ris").write_text("TY  - BOOK\nER  - \n")
+        (reader / "build/annotations.jsonld").write_text("{}\n")
 
     site = make_site(tmp_path_factory.mktemp("student"), "site-basic", downloads)
     site.build()

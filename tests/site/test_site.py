@@ -239,13 +239,22 @@ def test_timeline_people_questions_bibliography(student_site: Site) -> None:
 def test_downloads_link_the_built_files(student_site: Site) -> None:
     page = article(student_site.page("_generated/downloads"))
     links = {a["href"]: a.get_text() for a in page.select(".cp-downloads a")}
-    assert links == {
-        "../downloads/pdf/reader.pdf": "The full course reader (PDF)",
-        "../downloads/cite/coursepack.bib": (
-            "BibTeX: the reader, each reading, note and term, and every reference"
+    assert list(links.items()) == [
+        ("../downloads/pdf/reader.pdf", "The full course reader (PDF)"),
+        ("../downloads/pdf/handouts/alpha-2026.pdf", "Handout: Headline of Alpha (PDF)"),
+        (
+            "../downloads/cite/coursepack.bib",
+            "BibTeX: the reader, each reading, note and term, and every reference",
         ),
-        "../downloads/pdf/handouts/alpha-2026.pdf": "Handout: Headline of Alpha (PDF)",
-    }
+        (
+            "../downloads/cite/coursepack.ris",
+            "RIS: the same entries, for EndNote and other reference managers",
+        ),
+        (
+            "../downloads/annotations.jsonld",
+            "The annotations as W3C Web Annotations (JSON-LD)",
+        ),
+    ]
     for href in links:
         assert (student_site.out / "_generated" / href).resolve().is_file(), href
     # The instructor's guide is not offered, nor copied, with the student edition.

@@ -99,6 +99,12 @@ def _label(rel: str, reader: Reader) -> str:
         return f"Handout: {titles[stem]} (PDF)"
     if rel == "cite/coursepack.bib":
         return "BibTeX: the reader, each reading, note and term, and every reference"
+    if rel == "cite/coursepack-biblatex.bib":
+        return "biblatex (for biber): the same entries with biblatex entry types"
+    if rel == "cite/coursepack.json":
+        return "CSL-JSON: the same entries, for Zotero and Pandoc"
+    if rel == "cite/coursepack.ris":
+        return "RIS: the same entries, for EndNote and other reference managers"
     if rel == "annotations.jsonld":
         return "The annotations as W3C Web Annotations (JSON-LD)"
     return name
@@ -121,8 +127,19 @@ def _downloads(build_dir: Path | None, reader: Reader | None, edition: str) -> l
         if "instructor" in path.name and edition != "instructor":
             continue
         found.append(Download(rel, _label(rel, reader), path.stat().st_size))
-    order = {"pdf/reader.pdf": 0, "pdf/instructor-guide.pdf": 1}
-    return sorted(found, key=lambda d: (order.get(d.path, 2), d.path))
+    return sorted(found, key=lambda d: (_rank(d.path), d.path))
+
+
+def _rank(rel: str) -> int:
+    """Return where a download goes in the list: PDFs, then citation files, then the rest."""
+    fixed = {"pdf/reader.pdf": 0, "pdf/instructor-guide.pdf": 1, "cite/coursepack.bib": 3}
+    if rel in fixed:
+        return fixed[rel]
+    if rel.startswith("pdf/"):
+        return 2
+    if rel.startswith("cite/"):
+        return 4
+    return 5
 
 
 def _on_config_inited(app: Sphinx, config: Config) -> None:
