@@ -127,7 +127,8 @@ def _downloads(build_dir: Path | None, reader: Reader | None, edition: str) -> l
         if "instructor" in path.name and edition != "instructor":
             continue
         found.append(Download(rel, _label(rel, reader), path.stat().st_size))
-    return sorted(found, key=lambda d: (_rank(d.path), d.path))
+    order = {f"pdf/handouts/{r.id}.pdf": i for i, r in enumerate(reader.readings)}
+    return sorted(found, key=lambda d: (_rank(d.path), order.get(d.path, len(order)), d.path))
 
 
 def _rank(rel: str) -> int:
