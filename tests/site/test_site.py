@@ -126,6 +126,10 @@ def test_questions_and_cite_block_end_the_reading(student_site: Site) -> None:
     page = article(student_site.page(READING))
     sections = [s["id"] for s in page.select("section > section")]
     assert sections == ["discussion-questions", "cite-this-reading"]
+    jumps = [a["href"] for a in page.select("nav.cp-jump a")]
+    assert jumps == ["#text", "#discussion-questions", "#cite-this-reading"]
+    for href in jumps:
+        assert page.find(id=str(href)[1:]) is not None
     q = page.select_one("#q-alpha-who-signed")
     assert q is not None and "Who signed the agreement?" in q.get_text()
     assert "TEACHING-SECRET" not in page.get_text()

@@ -252,6 +252,13 @@ class ReadingHeaderDirective(ReaderDirective):
             dl += make("dt", nodes.Text(label))
             dl += make("dd", node)
         box = make("div", dl, class_="cp-reading-meta")
+        jump = make("nav", class_="cp-jump", aria_label="Parts of this page")
+        for i, (anchor, label) in enumerate(
+            (("text", "Text"), ("discussion-questions", "Questions"), ("cite-this-reading", "Cite"))
+        ):
+            if i:
+                jump += nodes.Text(" · ")
+            jump += make("a", nodes.Text(label), href=f"#{anchor}")
         box += make(
             "p",
             make("strong", nodes.Text("The outlet. ")),
@@ -278,7 +285,7 @@ class ReadingHeaderDirective(ReaderDirective):
                 ul,
                 class_="cp-whole",
             )
-        return [box]
+        return [box, jump]
 
 
 def _textual_body(t: TextualNote) -> nodes.Element:
