@@ -13,6 +13,7 @@ markup residue. Offsets are code points into the verbatim text.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from string import punctuation
 
@@ -34,24 +35,39 @@ def _ignorable(text: str, i: int) -> bool:
     return ch == "\\" and i + 1 < len(text) and text[i + 1] in _PUNCT
 
 
+_RESIDUE = r"\*|\\(?=[" + re.escape(punctuation) + r"])"
+#: What normalization changes: a whitespace run (with any markup residue inside it)
+#: becomes one space; markup residue elsewhere is dropped. A single plain space between
+#: words stays as it is, so it is not matched: most texts have few other changes.
+_SPECIAL = re.compile(rf"(?P<space>(?: (?=\s|{_RESIDUE})|[^\S ])(?:\s|{_RESIDUE})*)|{_RESIDUE}")
+
+
+def _straighten(text: str) -> str:
+    """Return text with curly quotation marks made straight (one character for one)."""
+    for curly, straight in _QUOTES.items():
+        if curly in text:
+            text = text.replace(curly, straight)
+    return text
+
+
 def normalize(text: str) -> tuple[str, list[int]]:
     """Return the normalized text and, for each of its characters, the original offset."""
     out: list[str] = []
     origin: list[int] = []
-    in_space = False
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not in_space:
-                out.append(" ")
-                origin.append(i)
-                in_space = True
-            continue
-        if _ignorable(text, i):
-            continue
-        in_space = False
-        out.append(_QUOTES.get(ch, ch))
-        origin.append(i)
-    return "".join(out), origin
+    kept = 0  # start of the run of ordinary characters not yet copied
+    for match in _SPECIAL.finditer(text):
+        start = match.start()
+        if kept < start:
+            out.append(text[kept:start])
+            origin.extend(range(kept, start))
+        if match.group("space") is not None:
+            out.append(" ")
+            origin.append(start)
+        kept = match.end()
+    if kept < len(text):
+        out.append(text[kept:])
+        origin.extend(range(kept, len(text)))
+    return _straighten("".join(out)), origin
 
 
 def normalize_quote(quote: str) -> str:
