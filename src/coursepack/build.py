@@ -63,7 +63,10 @@ def build(root: Path, out: Path, targets: Iterable[str], options: BuildOptions) 
             continue
         t0 = time.perf_counter()
         folder.mkdir(parents=True, exist_ok=True)
-        render(reader, folder, options)
+        result = render(reader, folder, options)
+        if target == "site" and result:
+            for warning in result:
+                print(f"site: warning: {warning}", file=sys.stderr)
         print(f"{target}: {folder}/ ({time.perf_counter() - t0:.1f} s)")
     print(f"built in {time.perf_counter() - started:.1f} s")
     return 0

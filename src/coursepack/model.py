@@ -77,7 +77,7 @@ class PersonName(str):
         self.given = given
         return self
 
-    def __getnewargs__(self) -> tuple[str]:  # type: ignore[override]
+    def __getnewargs__(self) -> tuple[str]:
         return (f"{self.family}, {self.given}" if self.given else self.family,)
 
 

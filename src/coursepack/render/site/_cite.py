@@ -7,12 +7,11 @@ seeds' metadata.
 from __future__ import annotations
 
 import html
-import importlib
 
 import nh3
 
 from coursepack.model import Reader
-from coursepack.render.cite import csl
+from coursepack.render.cite import bibtex, csl
 
 _TAGS = {"i", "em", "b", "strong", "span", "a", "sup", "sub", "div"}
 _ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "div": {"class"}}
@@ -36,8 +35,8 @@ def format_entry(reader: Reader, key: str) -> str:
 
 
 def format_bibliography(reader: Reader) -> list[tuple[str, str]]:
-    """Return (key, sanitized entry HTML) for the readings and references, in order."""
-    return [(k, safe(v)) for k, v in csl.format_bibliography(reader)]
+    """Return (key, sanitized entry HTML) for the works cited (not the readings), in order."""
+    return [(k, safe(v)) for k, v in csl.format_bibliography(reader, kinds=("reference",))]
 
 
 def cite_inline(reader: Reader, key: str, locator: str | None = None) -> str:
@@ -54,16 +53,4 @@ def warm(reader: Reader) -> None:
 
 def entry_bibtex(reader: Reader, key: str) -> str:
     """Return the BibTeX entry for a citable key."""
-    try:
-        # SWITCH: import coursepack.render.cite.bibtex directly once it is in the tree.
-        bib = importlib.import_module("coursepack.render.cite.bibtex")
-    except ImportError:
-        bib = None
-    if bib is not None:
-        return str(bib.entry_bibtex(reader, key))
-    reading = reader.reading(key)
-    author = " and ".join(reading.authors) or f"{{{reading.corporate_author or reading.outlet}}}"
-    return (
-        f"@online{{{key},\n  author = {{{author}}},\n  title = {{{reading.title}}},\n"
-        f"  date = {{{reading.date.iso()}}},\n  url = {{{reading.url}}}\n}}\n"
-    )
+    return bibtex.entry_bibtex(reader, key)
