@@ -139,7 +139,7 @@ def _build(
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(key_node, loader)
             key_loc = _location(out.path, key_node.start_mark, line_offset)
             if not isinstance(key, str):
                 key = str(key)
@@ -160,6 +160,16 @@ def _build(
             _build(item, (*at, i), out, loader, report, line_offset)
             for i, item in enumerate(node.value)
         ]
+    return _scalar(node, loader)
+
+
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(node: yaml.Node, loader: Any) -> Any:
+    """Construct a value; a plain string (most values) is the node's own text."""
+    if node.tag == _STR and isinstance(node, yaml.ScalarNode):
+        return node.value
     return loader.construct_object(node, deep=True)
 
 
