@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from coursepack.model import Paragraph
 
@@ -22,12 +23,21 @@ _QUOTE_CLASS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '
 _WORD = re.compile(r"\w+")
 #: Letters outside ASCII that ignore-case matching takes for ASCII ones and that lower
 #: case does not turn into them (str.lower already maps the Kelvin sign to k).
-_FOLD_TO_ASCII = str.maketrans({"ı": "i", "İ": "i", "ſ": "s"})
+_FOLD_TO_ASCII = {"ı": "i", "İ": "i", "ſ": "s"}
 
 
-def _token_key(token: str) -> str:
+def _token_key(text: str) -> str:
     """Return text as the filter compares words: ASCII-folded, lower case."""
-    return token.translate(_FOLD_TO_ASCII).lower()
+    for odd, ascii_letter in _FOLD_TO_ASCII.items():
+        if odd in text:
+            text = text.replace(odd, ascii_letter)
+    return text.lower()
+
+
+@lru_cache(maxsize=512)
+def _words_of(text: str) -> frozenset[str]:
+    """Return the words of a text as the filter compares them (kept for the next finder)."""
+    return frozenset(_WORD.findall(_token_key(text)))
 
 
 def _required_tokens(form: str) -> list[set[str]]:
@@ -106,7 +116,7 @@ class OccurrenceFinder:
         text cannot match there, so leaving it out of the alternation changes no result:
         the forms kept stay in the same order, longest first.
         """
-        tokens = set(_WORD.findall(_token_key(text)))
+        tokens = _words_of(text)
         wanted = set(self._always)
         for token in tokens:
             for form, need in self._by_word.get(token, ()):
