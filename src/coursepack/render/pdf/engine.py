@@ -98,13 +98,17 @@ def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str
     return out
 
 
-def with_layout(context: Context, pages: dict[str, int] | None, breaks: frozenset[str]) -> Context:
+def with_layout(
+    context: Context, pages: dict[str, int] | None, breaks: frozenset[str], draft: bool = False
+) -> Context:
     """Return the context with the index's page numbers and the forced page breaks.
 
-    Without pages (the first pass) the index prints a placeholder per occurrence.
+    Without pages (the first pass) the index prints a placeholder per occurrence. A draft
+    leaves out the apparatus after the readings, keeping only its anchors.
     """
     out = copy.copy(context)
     out["breaks"] = sorted(breaks)
+    out["draft"] = draft
     if "index" not in context:
         return out
     index: dict[str, list[Context]] = {}
@@ -139,15 +143,18 @@ def build_pdf(job: Job) -> Document:
 
     WeasyPrint can leave a footnote on the page after its call when the call's line fits
     but the note does not; such a paragraph then starts a new page and the document is laid
-    out again. A document with an index is laid out again with the index's real page
-    numbers, until they no longer change.
+    out again. A document with an index first settles its readings in drafts (the pages up
+    to the end of the readings, which the apparatus after them cannot move), then is laid
+    out in full with the index's real page numbers; if the full layout disagrees with the
+    draft, it is laid out again until nothing changes.
     """
     pages: dict[str, int] | None = None
     breaks: frozenset[str] = frozenset()
+    if job.index:
+        breaks, pages = _settle_draft(job)
     for _ in range(MAX_PASSES):
-        document = render_document(
-            render_html(job.template, with_layout(job.context, pages, breaks))
-        )
+        context = with_layout(job.context, pages, breaks)
+        document = render_document(render_html(job.template, context))
         found = anchor_pages(document)
         wrong = misplaced_footnotes(job.context, found)
         index_settled = not job.index or (
@@ -162,6 +169,19 @@ def build_pdf(job: Job) -> Document:
             "%s: footnotes still apart from their calls in %s", job.target, sorted(wrong)
         )
     return document
+
+
+def _settle_draft(job: Job) -> tuple[frozenset[str], dict[str, int]]:
+    """Return the page breaks and anchor pages of the readings, from drafts of the document."""
+    breaks: frozenset[str] = frozenset()
+    for _ in range(MAX_PASSES):
+        context = with_layout(job.context, None, breaks, draft=True)
+        found = anchor_pages(render_document(render_html(job.template, context)))
+        wrong = misplaced_footnotes(job.context, found)
+        if wrong <= breaks:
+            break
+        breaks |= wrong
+    return breaks, found
 
 
 def write_pdf(document: Document, target: Path, digest: str) -> None:
