@@ -1,0 +1,636 @@
+"""Measure coursepack on the flagship reader and on synthetic readers; print a table.
+
+Usage::
+
+    python scripts/bench.py [--sizes 10,50,200] [--quick] [--annotations-per-reading 50]
+                            [--only check,cite,pdf,site,build,noop,edit,floor] [--json FILE]
+
+For the flagship reader (a copy of this repository's seeds/, annotations/ and docs/) and
+for synthetic readers of each size (written by ``scripts/synth.py``), every step runs as
+its own ``coursepack`` process in a temporary directory, never in the repository:
+
+- ``check``: ``coursepack --root R check``;
+- ``cite``, ``pdf``, ``site``: ``coursepack --root R build --out O --only X``, each into a
+  fresh output directory;
+- ``build``: the full build into a fresh directory; ``noop``: the same build again;
+- ``edit``: one historical note's body is changed, the build runs again, and the outputs
+  whose modification time changed are listed;
+- ``floor``: what the tools underneath cost on the same sources: plain ``sphinx-build`` on
+  the reader's docs/ (which the site extension fills with its generated pages) and plain
+  WeasyPrint on the HTML that the PDF renderer lays out, with as many worker processes as
+  the build uses.
+
+Each step reports wall time, CPU time (user + system, the process and its children) and
+peak memory: the largest resident set of any one process, and the peak of the sum over the
+whole process tree (sampled every 50 ms), which is what parallel PDF workers add up to. A
+target that does not exist yet, or fails, is shown as such; the rest still runs.
+``--quick`` leaves out the largest synthetic size. The figures go to standard output as
+Markdown tables, followed by the targets and whether each is met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+MIB = 1024 * 1024
+PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+#: Targets (from the brief) the figures are judged against.
+CHECK_LIMIT = 2.0
+NOOP_LIMIT = 2.0
+FLOOR_MARGIN = 0.15
+SCALE_LIMIT = 4.4
+MEMORY_LIMIT = 2 * 1024 * MIB
+
+
+def load_synth() -> ModuleType:
+    """Import scripts/synth.py."""
+    spec = importlib.util.spec_from_file_location("coursepack_synth", REPO / "scripts" / "synth.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["coursepack_synth"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---- running and measuring one process ---------------------------------------------------
+
+
+@dataclass
+class Run:
+    """What one measured process cost."""
+
+    #: Seconds from start to exit.
+    wall: float = 0.0
+    #: User plus system seconds of the process and the children it waited for.
+    cpu: float = 0.0
+    #: Largest resident set of any single process of the tree, in bytes.
+    max_rss: int = 0
+    #: Peak of the summed resident sets of the whole process tree, in bytes (sampled).
+    tree_rss: int = 0
+    #: Most processes of the tree seen alive at once.
+    processes: int = 1
+    #: "ok", "not built", "failed" or "skipped".
+    status: str = "ok"
+    #: The last lines of output when something went wrong.
+    detail: str = ""
+    #: Extra facts (changed outputs after an edit).
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    def cell(self) -> str:
+        """Return the time as a table cell."""
+        if self.status != "ok":
+            return self.status
+        return f"{self.wall:.2f} ({self.cpu:.2f})"
+
+    def memory(self) -> str:
+        """Return the memory as a table cell."""
+        if self.status != "ok":
+            return self.status
+        return f"{self.max_rss / MIB:.0f} / {self.tree_rss / MIB:.0f}"
+
+
+def _children_of() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        # The command name is in parentheses and may hold spaces: split after it.
+        fields = stat[stat.rfind(b")") + 2 :].split()
+        tree.setdefault(int(fields[1]), []).append(int(entry.name))
+    return tree
+
+
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Return the summed resident set (bytes) of a process and its descendants, and their number."""
+    tree = _children_of()
+    total, count, todo = 0, 0, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+            count += 1
+        except (OSError, IndexError, ValueError):
+            pass
+        todo.extend(tree.get(pid, ()))
+    return total, count
+
+
+def measure(cmd: Sequence[str], cwd: Path | None = None, timeout: float = 3600) -> Run:
+    """Run a command, wait for it, and return what it cost."""
+    run = Run()
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            list(cmd), cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+        stop = threading.Event()
+
+        def sample() -> None:
+            while not stop.is_set():
+                rss, count = _tree_rss(proc.pid)
+                run.tree_rss = max(run.tree_rss, rss)
+                run.processes = max(run.processes, count)
+                stop.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                _, status, usage = os.wait4(proc.pid, 0)
+                run.status = "timed out"
+                break
+            time.sleep(0.01)
+        run.wall = time.perf_counter() - start
+        stop.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        run.cpu = usage.ru_utime + usage.ru_stime
+        run.max_rss = usage.ru_maxrss * 1024  # kilobytes on Linux
+        run.tree_rss = max(run.tree_rss, run.max_rss)
+        output.seek(0)
+        text = output.read().decode("utf-8", errors="replace")
+    if run.status == "ok" and proc.returncode != 0:
+        run.status = "failed"
+    if run.status != "ok":
+        run.detail = "\n".join(text.strip().splitlines()[-3:])
+    run.notes["output"] = text[-2000:]
+    return run
+
+
+def coursepack(root: Path, *args: str) -> list[str]:
+    """Return the command line of one coursepack run."""
+    return [sys.executable, "-m", "coursepack", "--root", str(root), *args]
+
+
+def build_step(root: Path, out: Path, only: str | None, jobs: int, timeout: float) -> Run:
+    """Build into out (only one target, or all) and return what it cost."""
+    args = ["build", "--out", str(out), "--quiet", "--jobs", str(jobs)]
+    if only:
+        args += ["--only", only]
+    run = measure(coursepack(root, *args), timeout=timeout)
+    if run.status == "ok" and "not built yet" in run.notes.get("output", ""):
+        missing = [
+            line.split(":")[0]
+            for line in run.notes["output"].splitlines()
+            if "not built yet" in line
+        ]
+        if only or len(missing) == 3:
+            run.status = "not built"
+        run.notes["not built"] = missing
+    return run
+
+
+# ---- outputs and edits -------------------------------------------------------------------
+
+
+def snapshot(folder: Path) -> dict[str, int]:
+    """Return the modification time of every file under a folder, by relative path."""
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def edit_one_note(root: Path) -> str:
+    """Change the body of one historical note; return its path relative to root."""
+    notes = sorted((root / "annotations" / "notes").glob("*.md"))
+    # A note anchored in one reading only, so the outputs it should touch are few.
+    chosen = notes[min(1, len(notes) - 1)]
+    for path in notes:
+        text = path.read_text(encoding="utf-8")
+        front = text.split("\n---", 1)[0]
+        if front.count("reading:") == 1:
+            chosen = path
+            break
+    text = chosen.read_text(encoding="utf-8").rstrip("\n")
+    chosen.write_text(text + " The benchmark changed this sentence.\n", encoding="utf-8")
+    return chosen.relative_to(root).as_posix()
+
+
+def summarize_changes(before: dict[str, int], after: dict[str, int]) -> dict[str, Any]:
+    """Return which outputs were written again, and how many of each kind."""
+    changed = sorted(p for p, t in after.items() if before.get(p) != t)
+    pages = [p for p in changed if p.startswith("site/") and p.endswith(".html")]
+    # The site's downloads/ holds copies of the PDFs: count the PDFs under pdf/ only.
+    pdfs = [p for p in changed if p.startswith("pdf/") and p.endswith(".pdf")]
+    total_pages = sum(1 for p in after if p.startswith("site/") and p.endswith(".html"))
+    total_pdfs = sum(1 for p in after if p.startswith("pdf/") and p.endswith(".pdf"))
+    return {
+        "changed": changed,
+        "pages": pages,
+        "pdfs": pdfs,
+        "total_pages": total_pages,
+        "total_pdfs": total_pdfs,
+    }
+
+
+# ---- the floor: the tools underneath on the same sources ----------------------------------
+
+
+def dump_html(root: Path, folder: Path) -> int:
+    """Write the HTML the PDF renderer lays out (first pass), one file per PDF; return count."""
+    from coursepack.options import BuildOptions
+    from coursepack.pipeline import read_reader
+    from coursepack.render.pdf import plan_jobs
+    from coursepack.render.pdf.engine import render_html, with_layout
+
+    reader, report = read_reader(root)
+    if reader is None:
+        print(report.format(), file=sys.stderr)
+        return 0
+    folder.mkdir(parents=True, exist_ok=True)
+    jobs = plan_jobs(reader, folder, BuildOptions())
+    for i, job in enumerate(jobs):
+        html = render_html(job.template, with_layout(job.context, None, frozenset()))
+        (folder / f"{i:04d}-{job.target.stem}.html").write_text(html, encoding="utf-8")
+    return len(jobs)
+
+
+def _weasyprint_one(args: tuple[str, str]) -> None:
+    from weasyprint import HTML
+
+    from coursepack.render.pdf.engine import BASE_URL
+
+    source, target = args
+    HTML(filename=source, base_url=BASE_URL).write_pdf(target)
+
+
+def weasyprint_all(folder: Path, out: Path, jobs: int) -> None:
+    """Render every HTML file of a folder with plain WeasyPrint, in parallel."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    out.mkdir(parents=True, exist_ok=True)
+    work = [(str(p), str(out / (p.stem + ".pdf"))) for p in sorted(folder.glob("*.html"))]
+    # Largest first, as the build does, so the long reader does not start last.
+    work.sort(key=lambda w: -os.path.getsize(w[0]))
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        list(pool.map(_weasyprint_one, work))
+
+
+def floor_steps(root: Path, work: Path, jobs: int, timeout: float) -> dict[str, Run]:
+    """Measure plain sphinx-build and plain WeasyPrint on the reader's generated sources."""
+    runs: dict[str, Run] = {}
+    sphinx = shutil.which("sphinx-build", path=str(Path(sys.executable).parent)) or shutil.which(
+        "sphinx-build"
+    )
+    docs = root / "docs"
+    if sphinx and (docs / "conf.py").is_file():
+        runs["floor-site"] = measure(
+            [
+                sphinx,
+                "-q",
+                "-b",
+                "html",
+                "-j",
+                str(jobs),
+                "-d",
+                str(work / "floor-doctrees"),
+                str(docs),
+                str(work / "floor-site"),
+            ],
+            timeout=timeout,
+        )
+    else:
+        runs["floor-site"] = Run(status="not built", detail="no sphinx-build or docs/conf.py")
+    html = work / "floor-html"
+    dumped = subprocess.run(
+        [sys.executable, __file__, "--dump-html", str(root), str(html)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if dumped.returncode != 0 or not any(html.glob("*.html")):
+        tail = (dumped.stderr or dumped.stdout).strip().splitlines()[-1:]
+        runs["floor-pdf"] = Run(status="not built", detail=" ".join(tail))
+    else:
+        runs["floor-pdf"] = measure(
+            [
+                sys.executable,
+                __file__,
+                "--weasyprint",
+                str(html),
+                str(work / "floor-pdf"),
+                "--jobs",
+                str(jobs),
+            ],
+            timeout=timeout,
+        )
+    return runs
+
+
+# ---- one reader ----------------------------------------------------------------------------
+
+
+def copy_flagship(target: Path) -> Path:
+    """Copy the flagship reader's inputs and Sphinx project (not its outputs) to target."""
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, target / part)
+    shutil.copytree(
+        REPO / "docs",
+        target / "docs",
+        ignore=shutil.ignore_patterns("_generated", "_build", "__pycache__"),
+    )
+    return target
+
+
+def bench_reader(
+    name: str, root: Path, steps: set[str], jobs: int, timeout: float
+) -> dict[str, Run]:
+    """Run every wanted step on one reader; return the runs by step."""
+    work = root.parent / f"{root.name}-work"
+    work.mkdir(parents=True, exist_ok=True)
+    runs: dict[str, Run] = {}
+
+    def say(step: str) -> None:
+        run = runs[step]
+        extra = f" [{run.detail.splitlines()[-1]}]" if run.detail else ""
+        print(f"  {name} {step}: {run.cell()}{extra}", file=sys.stderr, flush=True)
+
+    if "check" in steps:
+        runs["check"] = measure(coursepack(root, "check"), timeout=timeout)
+        say("check")
+    for target in ("cite", "pdf", "site"):
+        if target in steps:
+            runs[target] = build_step(root, work / f"out-{target}", target, jobs, timeout)
+            say(target)
+    full = work / "out-full"
+    if steps & {"build", "noop", "edit"}:
+        runs["build"] = build_step(root, full, None, jobs, timeout)
+        say("build")
+    if "noop" in steps:
+        runs["noop"] = build_step(root, full, None, jobs, timeout)
+        say("noop")
+    if "edit" in steps:
+        before = snapshot(full)
+        edited = edit_one_note(root)
+        time.sleep(0.05)  # let modification times move on coarse clocks
+        run = build_step(root, full, None, jobs, timeout)
+        run.notes["edited"] = edited
+        run.notes.update(summarize_changes(before, snapshot(full)))
+        runs["edit"] = run
+        say("edit")
+    if "floor" in steps:
+        runs.update(floor_steps(root, work, jobs, timeout))
+        say("floor-site")
+        say("floor-pdf")
+    return runs
+
+
+# ---- report ----------------------------------------------------------------------------------
+
+
+def _size(root: Path) -> str:
+    from coursepack.pipeline import read_reader
+
+    reader, _ = read_reader(root)
+    if reader is None:
+        return "(does not check)"
+    annotations = (
+        len(reader.notes)
+        + len(reader.terms)
+        + len(reader.questions)
+        + len(reader.textual_notes)
+        + len(reader.entities)
+    )
+    return f"{len(reader.readings)} readings, {annotations} annotations"
+
+
+def floor_total(runs: dict[str, Run]) -> float | None:
+    """Return the floor of a full build: plain Sphinx plus plain WeasyPrint."""
+    site, pdf = runs.get("floor-site"), runs.get("floor-pdf")
+    if not site or not pdf or site.status != "ok" or pdf.status != "ok":
+        return None
+    return site.wall + pdf.wall
+
+
+def table(results: dict[str, dict[str, Run]], sizes: dict[str, str]) -> str:
+    """Return the figures as Markdown tables."""
+    steps = ["check", "cite", "pdf", "site", "build", "noop", "edit", "floor-site", "floor-pdf"]
+    head = "| reader | size | " + " | ".join(steps) + " | build / floor |"
+    lines = [
+        "Time: wall seconds (CPU seconds of the process tree).",
+        "",
+        head,
+        "|" + " --- |" * (len(steps) + 3),
+    ]
+    for name, runs in results.items():
+        cells = [runs[s].cell() if s in runs else "–" for s in steps]
+        floor = floor_total(runs)
+        build = runs.get("build")
+        ratio = (
+            f"{build.wall / floor:.2f}"
+            if floor and build is not None and build.status == "ok"
+            else "–"
+        )
+        lines.append(f"| {name} | {sizes[name]} | " + " | ".join(cells) + f" | {ratio} |")
+    lines += [
+        "",
+        "Peak memory, MiB: largest single process / whole process tree (sampled).",
+        "",
+        "| reader | check | pdf | site | build | floor-site | floor-pdf |",
+        "|" + " --- |" * 7,
+    ]
+    for name, runs in results.items():
+        cells = [
+            runs[s].memory() if s in runs else "–"
+            for s in ("check", "pdf", "site", "build", "floor-site", "floor-pdf")
+        ]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", "Rebuild after editing one note:", ""]
+    for name, runs in results.items():
+        edit = runs.get("edit")
+        if edit is None:
+            continue
+        if edit.status != "ok":
+            lines.append(f"- {name}: {edit.status}")
+            continue
+        n = edit.notes
+        shown = ", ".join(p.removeprefix("site/") for p in n["pages"][:6])
+        more = f" and {len(n['pages']) - 6} more" if len(n["pages"]) > 6 else ""
+        lines.append(
+            f"- {name}: edited {n['edited']}; {len(n['pages'])} of {n['total_pages']} "
+            f"HTML pages rewritten ({shown}{more}); {len(n['pdfs'])} of {n['total_pdfs']} "
+            f"PDFs rewritten ({', '.join(p.removeprefix('pdf/') for p in n['pdfs'])}); "
+            f"{len(n['changed'])} files in all"
+        )
+    lines += ["", *verdicts(results)]
+    return "\n".join(lines)
+
+
+def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
+    """Return one line per target: met, not met, or not measured, with the figure."""
+    out = ["Targets:", ""]
+
+    def line(ok: bool | None, text: str) -> None:
+        mark = "not measured" if ok is None else ("met" if ok else "NOT met")
+        out.append(f"- {text}: {mark}")
+
+    biggest = list(results)[-1]
+    check = results[biggest].get("check")
+    line(
+        None if check is None or check.status != "ok" else check.wall < CHECK_LIMIT,
+        f"check of {biggest} under {CHECK_LIMIT:.0f} s"
+        + (f" ({check.wall:.2f} s wall, {check.cpu:.2f} s CPU)" if check else ""),
+    )
+    for name, runs in results.items():
+        noop = runs.get("noop")
+        if noop is not None:
+            line(
+                None if noop.status != "ok" else noop.wall < NOOP_LIMIT,
+                f"no-op build of {name} under {NOOP_LIMIT:.0f} s ({noop.cell()})",
+            )
+        floor, build = floor_total(runs), runs.get("build")
+        if build is not None:
+            ok = None
+            if floor and build.status == "ok":
+                ok = build.wall <= floor * (1 + FLOOR_MARGIN)
+            line(
+                ok,
+                f"full build of {name} within {FLOOR_MARGIN:.0%} of the floor"
+                + (f" ({build.wall:.1f} s against {floor:.1f} s)" if floor else ""),
+            )
+        edit = runs.get("edit")
+        if edit is not None and edit.status == "ok":
+            n = edit.notes
+            few = len(n["pdfs"]) < max(2, n["total_pdfs"]) and len(n["pages"]) < max(
+                2, n["total_pages"] // 2
+            )
+            line(
+                few,
+                f"{name}: only outputs that use the edited note rebuilt "
+                f"({len(n['pages'])} pages, {len(n['pdfs'])} PDFs)",
+            )
+    b50 = results.get("synth-50", {}).get("build")
+    b200 = results.get("synth-200", {}).get("build")
+    if b50 and b200:
+        ok = None
+        if b50.status == "ok" and b200.status == "ok":
+            ok = b200.wall <= SCALE_LIMIT * b50.wall
+        ratio = f"{b200.wall / b50.wall:.2f}×" if ok is not None else "–"
+        line(ok, f"200-reading build at most {SCALE_LIMIT}× the 50-reading build ({ratio})")
+        ok = None if b200.status != "ok" else b200.tree_rss < MEMORY_LIMIT
+        line(
+            ok,
+            f"peak memory of the 200-reading build under 2 GiB "
+            f"({b200.tree_rss / MIB:.0f} MiB for the process tree)",
+        )
+    for name, runs in results.items():
+        pdf = runs.get("pdf")
+        if pdf is not None and pdf.status == "ok":
+            parallel = pdf.processes > 2 and pdf.cpu > 1.2 * pdf.wall
+            line(
+                parallel if (os.cpu_count() or 1) > 1 else None,
+                f"{name}: PDFs rendered in parallel ({pdf.processes} processes at once, "
+                f"CPU {pdf.cpu:.1f} s over {pdf.wall:.1f} s wall)",
+            )
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the tables."""
+    parser = argparse.ArgumentParser(description="Measure coursepack; print a table.")
+    parser.add_argument("--sizes", default="10,50,200", help="synthetic reader sizes")
+    parser.add_argument("--quick", action="store_true", help="leave out the largest size")
+    parser.add_argument("--annotations-per-reading", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only",
+        default="check,cite,pdf,site,build,noop,edit,floor",
+        help="steps to run (check,cite,pdf,site,build,noop,edit,floor)",
+    )
+    parser.add_argument("--no-flagship", action="store_true", help="synthetic readers only")
+    parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: cores)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
+    parser.add_argument("--workdir", type=Path, help="keep the readers and outputs here")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument("--dump-html", nargs=2, metavar=("ROOT", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--weasyprint", nargs=2, metavar=("DIR", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    jobs = args.jobs or os.cpu_count() or 1
+    if args.dump_html:
+        return 0 if dump_html(Path(args.dump_html[0]), Path(args.dump_html[1])) else 1
+    if args.weasyprint:
+        weasyprint_all(Path(args.weasyprint[0]), Path(args.weasyprint[1]), jobs)
+        return 0
+
+    sizes = sorted(int(s) for s in args.sizes.split(",") if s.strip())
+    if args.quick and len(sizes) > 1:
+        sizes = sizes[:-1]
+    steps = {s.strip() for s in args.only.split(",") if s.strip()}
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="coursepack-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    print(
+        f"coursepack benchmark: {os.cpu_count()} cores, {platform.python_implementation()} "
+        f"{platform.python_version()}, load average {os.getloadavg()[0]:.1f}; work in {workdir}",
+        file=sys.stderr,
+    )
+    readers: dict[str, Path] = {}
+    if not args.no_flagship:
+        readers["flagship"] = copy_flagship(workdir / "flagship")
+    synth = load_synth()
+    for n in sizes:
+        root = workdir / f"synth-{n}"
+        synth.generate(root, n, args.annotations_per_reading, args.seed)
+        readers[f"synth-{n}"] = root
+    sizes_text = {name: _size(root) for name, root in readers.items()}
+    results: dict[str, dict[str, Run]] = {}
+    started = time.perf_counter()
+    for name, root in readers.items():
+        print(f"{name}: {sizes_text[name]}", file=sys.stderr, flush=True)
+        results[name] = bench_reader(name, root, steps, jobs, args.timeout)
+    print(
+        f"# coursepack benchmark\n\n{os.cpu_count()} cores (os.cpu_count()), {jobs} worker "
+        f"processes; load average {os.getloadavg()[0]:.1f} at the end; "
+        f"{time.perf_counter() - started:.0f} s in all.\n"
+    )
+    print(table(results, sizes_text))
+    if args.json:
+        data = {
+            name: {
+                step: {k: v for k, v in asdict(run).items() if k != "notes"}
+                | {"notes": {k: v for k, v in run.notes.items() if k != "output"}}
+                for step, run in runs.items()
+            }
+            for name, runs in results.items()
+        }
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
