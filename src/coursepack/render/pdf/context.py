@@ -142,11 +142,13 @@ class _Builder:
     # -- readings ---------------------------------------------------------------------------
 
     def reading(self, reading: Reading) -> Context:
+        """Return a reading: metadata, blocks of runs, citation, questions."""
         r = reading
         reader = self.reader
         author = ", ".join(r.authors) if r.authors else (r.corporate_author or "")
+        author_supplied = r.is_supplied("authors" if r.authors else "corporate_author")
         fields = [
-            ("Author", _bracket(author, r.is_supplied("authors")) if author else ""),
+            ("Author", _bracket(author, author_supplied) if author else ""),
             ("Outlet", _bracket(r.outlet, r.is_supplied("outlet"))),
             ("Date", _bracket(format_date(r.date), r.is_supplied("date"))),
             ("Genre", _bracket(r.genre, r.is_supplied("genre"))),
@@ -159,7 +161,7 @@ class _Builder:
             "title": _bracket(r.title, r.is_supplied("title")),
             "plain_title": r.title,
             "running": _running(r),
-            "author": _bracket(author, r.is_supplied("authors")) if author else "",
+            "author": _bracket(author, author_supplied) if author else "",
             "short": f"{r.author_label} {r.date.year}",
             "language": r.language,
             "fields": [{"label": k, "value": v} for k, v in fields if v],
@@ -176,6 +178,7 @@ class _Builder:
         }
 
     def _reading_marks(self, reading: Reading) -> list[Mark]:
+        """Return (and remember) the marks of a reading and the first use of each term."""
         marks = self._marks_cache.get(reading.id)
         if marks is None:
             marks = segments.reading_marks(self.reader, reading.id, _MARK_KINDS)
@@ -196,6 +199,7 @@ class _Builder:
         return table[(self._current, start)]
 
     def block(self, reading: Reading, paragraph: Paragraph) -> Context:
+        """Return a block as runs of text, with occurrence ids, term marks and footnotes."""
         reader = self.reader
         marks = self._reading_marks(reading)
         firsts = self._first_terms[reading.id]
@@ -240,6 +244,7 @@ class _Builder:
         }
 
     def note_call(self, note: Note) -> Context:
+        """Return the footnote that points a passage to its historical note."""
         return {
             "kind": "note",
             "id": note.id,
@@ -248,6 +253,7 @@ class _Builder:
         }
 
     def textual(self, t: TextualNote) -> Context:
+        """Return a textual note."""
         return {
             "id": t.id,
             "label": TEXTUAL_LABELS.get(t.kind, t.kind),
@@ -259,6 +265,7 @@ class _Builder:
     # -- apparatus --------------------------------------------------------------------------
 
     def note(self, note: Note) -> Context:
+        """Return a historical note in full."""
         return {
             "id": note.id,
             "title": note.title,
@@ -277,6 +284,7 @@ class _Builder:
         }
 
     def term(self, term: Term) -> Context:
+        """Return a glossary entry."""
         readings = [
             r for r in self.reader.readings if any(o.reading == r.id for o in term.occurrences)
         ]
@@ -295,6 +303,7 @@ class _Builder:
         }
 
     def question(self, q: Question, teaching: bool | None = None) -> Context:
+        """Return a question; its teaching note only in the instructor edition or when asked."""
         show = self.options.edition == "instructor" if teaching is None else teaching
         reader = self.reader
         return {
@@ -315,10 +324,12 @@ class _Builder:
         }
 
     def timeline(self) -> list[Context]:
+        """Return the historical notes in the order of their periods."""
         notes = sorted(self.reader.notes, key=lambda n: (n.period.start.sort_key(), n.id))
         return [{"id": n.id, "title": n.title, "period": format_period(n.period)} for n in notes]
 
     def question_groups(self, teaching: bool | None = None) -> list[Context]:
+        """Return the questions by reading, then the comparative ones, numbered "g.q"."""
         groups: list[Context] = [
             {
                 "title": r.title,
@@ -374,6 +385,7 @@ class _Builder:
         }
 
     def common(self) -> Context:
+        """Return what every document shows: the reader's metadata and the options."""
         m = self.reader.meta
         return {
             "meta": {

@@ -1,0 +1,39 @@
+"""Small pieces of the PDF renderer: page ranges, dates, the Jinja environment."""
+
+from __future__ import annotations
+
+import jinja2
+import pytest
+
+from coursepack.model import PartialDate, Period
+from coursepack.render.pdf.context import format_date, format_period
+from coursepack.render.pdf.engine import environment, page_ranges
+
+
+def test_page_ranges_merge_runs_and_link_the_first_anchor_on_each_page() -> None:
+    pages = {"a": 3, "b": 4, "c": 4, "d": 5, "e": 9, "f": 11, "g": 12}
+    ranges = page_ranges(["c", "a", "b", "d", "e", "f", "g", "missing"], pages)
+    assert ranges == [
+        {"label": "3–5", "anchor": "a"},
+        {"label": "9", "anchor": "e"},
+        {"label": "11–12", "anchor": "f"},
+    ]
+    assert page_ranges([], pages) == []
+
+
+def test_dates_and_periods_read_as_prose() -> None:
+    assert format_date(PartialDate(2026, 1, 23)) == "January 23, 2026"
+    assert format_date(PartialDate(2026, 1)) == "January 2026"
+    assert format_date(PartialDate(1934)) == "1934"
+    span = Period(PartialDate(1934, 2, 7), PartialDate(1934, 8, 21))
+    assert format_period(span) == "February 7, 1934 – August 21, 1934"
+    assert format_period(Period(PartialDate(1985), None, "winter 1985–86")) == "winter 1985–86"
+
+
+def test_templates_escape_and_refuse_missing_values() -> None:
+    env = environment()
+    assert isinstance(env.undefined, type) and issubclass(env.undefined, jinja2.StrictUndefined)
+    rendered = env.from_string("{{ text }}").render(text="<script>x</script>")
+    assert rendered == "&lt;script&gt;x&lt;/script&gt;"
+    with pytest.raises(jinja2.UndefinedError):
+        env.get_template("guide.html").render(meta={"language": "en"})
