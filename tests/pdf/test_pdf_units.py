@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import jinja2
 import pytest
 
-from coursepack.model import PartialDate, Period
+from coursepack.model import PartialDate, Period, Reader
+from coursepack.options import BuildOptions
+from coursepack.render.pdf import engine, plan_jobs
 from coursepack.render.pdf.context import format_date, format_period
 from coursepack.render.pdf.engine import environment, page_ranges
 
@@ -37,3 +42,34 @@ def test_templates_escape_and_refuse_missing_values() -> None:
     assert rendered == "&lt;script&gt;x&lt;/script&gt;"
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("guide.html").render(meta={"language": "en"})
+
+
+class FakeDocument:
+    """Stands in for a laid-out document: the HTML it was given and its anchors' pages."""
+
+    def __init__(self, html: str, pages: dict[str, int]) -> None:
+        self.html = html
+        self.pages = pages
+
+
+def test_a_paragraph_whose_footnote_slips_starts_a_new_page(
+    mini_reader: Reader, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    job = next(
+        j for j in plan_jobs(mini_reader, tmp_path, BuildOptions()) if j.target.stem == "alpha"
+    )
+    fid, block = next(iter(job.context["footnote_blocks"].items()))
+    htmls: list[str] = []
+
+    def layout(html: str, fetcher: object = None) -> FakeDocument:
+        htmls.append(html)
+        broken = re.search(rf'class="[^"]*page-break[^"]*" id="{block}"', html) is not None
+        # The call is on page 1 and its note slips to page 2, unless its block starts page 2.
+        return FakeDocument(html, {f"call-{fid}": 2 if broken else 1, fid: 2})
+
+    monkeypatch.setattr(engine, "render_document", layout)
+    monkeypatch.setattr(engine, "anchor_pages", lambda document: document.pages)
+    engine.build_pdf(job)
+    assert len(htmls) == 2
+    assert "page-break" not in htmls[0]
+    assert re.findall(r'class="[^"]*page-break[^"]*" id="([^"]+)"', htmls[1]) == [block]
