@@ -354,7 +354,6 @@ class _Builder:
         names = [
             {
                 "label": e.name,
-                "note": e.description,
                 "anchors": [
                     occurrence_id("entity", e.id, i)
                     for i, o in enumerate(e.occurrences)
@@ -366,7 +365,6 @@ class _Builder:
         terms = [
             {
                 "label": t.term + (f" ({t.abbreviation})" if t.abbreviation else ""),
-                "note": "",
                 "anchors": [
                     occurrence_id("term", t.id, i)
                     for i, o in enumerate(t.occurrences)
