@@ -16,6 +16,8 @@ import yaml
 from coursepack.diagnostics import Location, Report
 
 PathKey = tuple[str | int, ...]
+#: Line and column, from 1 (a Location is made only when one is asked for).
+Position = tuple[int, int]
 
 
 class _Loader(yaml.SafeLoader):
@@ -44,10 +46,10 @@ class Located:
 
     data: Any
     path: str
-    #: Location of each value, by its path from the document root.
-    values: dict[PathKey, Location] = field(default_factory=dict)
-    #: Location of each mapping key, by the path of its value.
-    keys: dict[PathKey, Location] = field(default_factory=dict)
+    #: Line and column of each value, by its path from the document root.
+    values: dict[PathKey, Position] = field(default_factory=dict)
+    #: Line and column of each mapping key, by the path of its value.
+    keys: dict[PathKey, Position] = field(default_factory=dict)
     #: Where data sits in the document that values and keys describe (see :meth:`sub`).
     base: PathKey = ()
 
@@ -57,13 +59,14 @@ class Located:
         floor = len(self.base)
         while len(key) > floor:
             if key in self.values:
-                return self.values[key]
+                return Location(self.path, *self.values[key])
             key = key[:-1]
-        return self.values.get(self.base, Location(self.path, 1, 1))
+        return Location(self.path, *self.values.get(self.base, (1, 1)))
 
     def key_at(self, *path: str | int) -> Location:
         """Return where the key of the value at a path was written."""
-        return self.keys.get(self.base + path) or self.at(*path)
+        position = self.keys.get(self.base + path)
+        return Location(self.path, *position) if position else self.at(*path)
 
     def sub(self, *path: str | int) -> Located:
         """Return the value at a path as its own Located, positions kept.
@@ -78,7 +81,11 @@ class Located:
 
 
 def _location(path: str, mark: Any, line_offset: int) -> Location:
-    return Location(path, mark.line + 1 + line_offset, mark.column + 1)
+    return Location(path, *_position(mark, line_offset))
+
+
+def _position(mark: Any, line_offset: int) -> Position:
+    return (mark.line + 1 + line_offset, mark.column + 1)
 
 
 def parse_yaml(text: str, path: str, report: Report, *, line_offset: int = 0) -> Located | None:
@@ -135,24 +142,24 @@ def _build(
     report: Report,
     line_offset: int,
 ) -> Any:
-    out.values[at] = _location(out.path, node.start_mark, line_offset)
+    out.values[at] = _position(node.start_mark, line_offset)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _scalar(key_node, loader)
-            key_loc = _location(out.path, key_node.start_mark, line_offset)
+            key_position = _position(key_node.start_mark, line_offset)
             if not isinstance(key, str):
                 key = str(key)
             if key in result:
-                first = out.keys[(*at, key)]
+                first_line = out.keys[(*at, key)][0]
                 report.error(
                     "yaml.duplicate-key",
-                    f"key '{key}' appears twice in this mapping (first at line {first.line}); "
+                    f"key '{key}' appears twice in this mapping (first at line {first_line}); "
                     "keep one",
-                    key_loc,
+                    Location(out.path, *key_position),
                 )
                 continue
-            out.keys[(*at, key)] = key_loc
+            out.keys[(*at, key)] = key_position
             result[key] = _build(value_node, (*at, key), out, loader, report, line_offset)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -190,7 +197,7 @@ def split_front_matter(text: str, path: str, report: Report) -> tuple[Located | 
             located = parse_yaml(front, path, report, line_offset=1)
             if located is not None and located.data is None:
                 located.data = {}
-                located.values[()] = Location(path, 2, 1)
+                located.values[()] = (2, 1)
             return located, body, i + 2
     report.error(
         "frontmatter.unclosed",
