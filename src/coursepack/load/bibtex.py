@@ -21,9 +21,16 @@ _KEY = re.compile(r"\s*@\w+\s*[{(]\s*([^,\s]+)\s*,")
 _latex = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=True)
 
 
+#: Characters that mean something to LaTeX; a value without them (and without the
+#: ligatures ``--`` and ``''``) is plain text already, and decoding it is skipped.
+_LATEX = frozenset("\\{}$~%&#^_`")
+
+
 def _plain(name: str, value: str) -> str:
     if name in _VERBATIM:
         return value.strip()
+    if _LATEX.isdisjoint(value) and "--" not in value and "''" not in value:
+        return " ".join(value.split())
     return " ".join(_latex.latex_to_text(value).split())
 
 
