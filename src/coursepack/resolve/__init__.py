@@ -403,12 +403,11 @@ def _with_occurrences(items: list[Any], readings: list[Reading]) -> dict[str, li
 
 
 def _merge(
-    auto: list[Anchor], explicit: tuple[Anchor, ...], order: list[str]
+    auto: list[Anchor], explicit: tuple[Anchor, ...], rank: dict[str, int]
 ) -> tuple[Anchor, ...]:
     spans = {(a.reading, a.start, a.end): a for a in auto}
     for a in explicit:
         spans[(a.reading, a.start, a.end)] = a
-    rank = {r: i for i, r in enumerate(order)}
     return tuple(sorted(spans.values(), key=lambda a: (rank.get(a.reading, 0), a.start)))
 
 
@@ -485,13 +484,14 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         for x in readings
     ]
 
+    rank = {r: i for i, r in enumerate(order)}
     term_hits = _with_occurrences(terms, readings)
     terms = [
-        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, order)) for t in terms
+        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, rank)) for t in terms
     ]
     entity_hits = _with_occurrences(entities, readings)
     entities = [
-        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), order)) for e in entities
+        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), rank)) for e in entities
     ]
 
     if not report.ok:
