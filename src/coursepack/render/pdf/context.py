@@ -16,7 +16,6 @@ from coursepack.model import (
     Anchor,
     Note,
     Paragraph,
-    PartialDate,
     Period,
     Question,
     Reader,
@@ -27,45 +26,13 @@ from coursepack.model import (
 )
 from coursepack.options import BuildOptions
 from coursepack.render import markup, segments
+from coursepack.render.labels import LEVEL_LABELS, format_date, textual_label
 from coursepack.render.pdf import _cite
 from coursepack.render.segments import Mark, MarkKind
 
 Context = dict[str, Any]
 
 _MARK_KINDS: frozenset[MarkKind] = frozenset({"note", "textual", "term", "entity"})
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-LEVEL_LABELS = {
-    "recall": "Recall",
-    "interpret": "Interpret",
-    "compare": "Compare",
-    "evaluate": "Evaluate",
-}
-
-TEXTUAL_LABELS = {
-    "sic": "Sic",
-    "error": "Error",
-    "variant": "Variant",
-    "residue": "Markup residue",
-    "boilerplate": "Boilerplate",
-    "missing-quote": "Missing quotation mark",
-    "duplicated": "Duplicated passage",
-    "displaced": "Displaced passage",
-    "metadata": "Metadata",
-}
-
-
-def format_date(date: PartialDate) -> str:
-    """Return a date as it reads in prose ("January 21, 2026", "January 2026", "2026")."""
-    if date.month is None:
-        return str(date.year)
-    if date.day is None:
-        return f"{MONTHS[date.month - 1]} {date.year}"
-    return f"{MONTHS[date.month - 1]} {date.day}, {date.year}"
 
 
 def format_period(period: Period) -> str:
@@ -256,7 +223,7 @@ class _Builder:
         """Return a textual note."""
         return {
             "id": t.id,
-            "label": TEXTUAL_LABELS.get(t.kind, t.kind),
+            "label": textual_label(t.kind),
             "html": _inline(t.note),
             "correction": t.correction or "",
             "sources": _sources(self.reader, t.sources),

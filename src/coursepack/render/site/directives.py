@@ -22,7 +22,6 @@ from coursepack.model import (
     Entity,
     Note,
     Paragraph,
-    PartialDate,
     Question,
     Reader,
     Reading,
@@ -31,43 +30,10 @@ from coursepack.model import (
     TextualNote,
 )
 from coursepack.render import markup, segments
+from coursepack.render.labels import LEVEL_LABELS, TEXTUAL_LABELS, format_date, textual_label
 from coursepack.render.site import _cite
 from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
 from coursepack.render.site.state import SiteState, get_state
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-_TEXTUAL_LABELS = {
-    "sic": "sic",
-    "error": "error in the text",
-    "variant": "variant",
-    "residue": "markup residue",
-    "boilerplate": "boilerplate",
-    "missing-quote": "missing quotation mark",
-    "duplicated": "duplicated passage",
-    "displaced": "displaced passage",
-    "metadata": "metadata",
-}
-
-_LEVELS = {
-    "recall": "Recall",
-    "interpret": "Interpret",
-    "compare": "Compare",
-    "evaluate": "Evaluate",
-}
-
-
-def format_date(date: PartialDate) -> str:
-    """Return a date the way Chicago writes it ("January 21, 2026")."""
-    if date.month is None:
-        return str(date.year)
-    month = _MONTHS[date.month - 1]
-    if date.day is None:
-        return f"{month} {date.year}"
-    return f"{month} {date.day}, {date.year}"
 
 
 def md_block(source: str) -> nodes.raw:
@@ -290,7 +256,7 @@ class ReadingHeaderDirective(ReaderDirective):
 
 def _textual_body(t: TextualNote) -> nodes.Element:
     body = make("div", class_="cp-note-body")
-    body += make("p", make("em", nodes.Text(_TEXTUAL_LABELS[t.kind].capitalize() + ".")))
+    body += make("p", make("em", nodes.Text(textual_label(t.kind) + ".")))
     body += md_block(t.note)
     if t.correction:
         body += make(
@@ -416,7 +382,7 @@ class ReadingTextDirective(ReaderDirective):
                 if t.kind == "sic":
                     out.append(text("[sic]", class_="cp-sic"))
                 letter = self.textual_letters[m.id]
-                label = f"Textual note {letter}: {_TEXTUAL_LABELS[t.kind]}"
+                label = f"Textual note {letter}: {TEXTUAL_LABELS[t.kind]}"
                 out.append(
                     make(
                         "sup",
@@ -513,7 +479,7 @@ class ReadingTextDirective(ReaderDirective):
             "summary",
             text(letter, class_="cp-note-num"),
             nodes.Text(" "),
-            text(f"Textual note: {_TEXTUAL_LABELS[t.kind]}", class_="cp-note-title"),
+            text(f"Textual note: {TEXTUAL_LABELS[t.kind]}", class_="cp-note-title"),
         )
         return make(
             "details",
@@ -573,7 +539,7 @@ class QuestionsDirective(ReaderDirective):
         li = make("li", class_="cp-question", id=f"q-{q.id}")
         li += md_block(q.text)
         meta = make("p", class_="cp-question-meta")
-        meta += text(_LEVELS[q.level], class_="cp-level")
+        meta += text(LEVEL_LABELS[q.level], class_="cp-level")
         if q.comparative:
             meta += nodes.Text(" · Readings: ")
             for i, rid in enumerate(q.readings):
