@@ -78,3 +78,48 @@ def test_letters_that_fold_to_ascii_still_match(text: str) -> None:
     entries = [("k", ["kiss"])]
     assert len(reference(entries, text)) == 1
     assert found(entries, text) == reference(entries, text)
+
+
+plain_words = st.text(alphabet="abAB1", min_size=1, max_size=3)
+plain_forms = st.lists(plain_words, min_size=1, max_size=3).map(" ".join)
+plain_entries = st.lists(
+    st.tuples(st.sampled_from(["x", "y", "z"]), st.lists(plain_forms, min_size=1, max_size=3)),
+    min_size=1,
+    max_size=5,
+)
+GLUE = [
+    "",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "-",
+    "_",
+    "s",
+    "es",
+    "'s",
+    "’s",
+    "s'",
+    "s’",
+    "é",
+    "ſ",
+    ".",
+    "1",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(plain_entries, st.lists(st.tuples(st.sampled_from(GLUE), st.integers(0, 20)), max_size=25))
+def test_plain_forms_found_by_hand_as_by_the_alternation(
+    entries: list[tuple[str, list[str]]], layout: list[tuple[str, int]]
+) -> None:
+    # Forms of plain ASCII words are matched without a regular expression; glue the forms
+    # (in either case) with the characters that decide a match: endings, hyphens, word
+    # characters, line breaks and paragraph breaks.
+    forms = [f for _, fs in entries for f in fs]
+    pieces = []
+    for glue, pick in layout:
+        form = forms[pick % len(forms)]
+        pieces += [glue, form.upper() if pick % 3 == 0 else form]
+    text = "".join(pieces)
+    assert found(entries, text) == reference(entries, text)

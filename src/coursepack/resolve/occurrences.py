@@ -103,18 +103,16 @@ class OccurrenceFinder:
         for form, need in needs.items():
             for word in sorted(need[0]) if need else ():
                 self._by_word.setdefault(word, []).append((form, need))
-        self._compiled: dict[tuple[str, ...], re.Pattern[str] | None] = {}
+        self._compiled: dict[tuple[str, ...], re.Pattern[str]] = {}
 
     def _entry(self, matched: str) -> str | None:
         return self._exact.get(_key(matched, True)) or self._folded.get(_key(matched, False))
 
-    def _regex_for(self, text: str) -> re.Pattern[str] | None:
-        """Return the matcher of the forms that can occur in a text.
+    def _candidates(self, text: str) -> list[str]:
+        """Return the forms that can occur in a text, in the order of the alternation.
 
-        A single alternation of thousands of forms is tried at every position of the
-        text, which makes a large glossary slow. A form one of whose words is not in the
-        text cannot match there, so leaving it out of the alternation changes no result:
-        the forms kept stay in the same order, longest first.
+        A form one of whose words is not in the text cannot match there, so leaving it
+        out changes no result.
         """
         tokens = _words_of(text)
         wanted = set(self._always)
@@ -122,32 +120,134 @@ class OccurrenceFinder:
             for form, need in self._by_word.get(token, ()):
                 if all(not tokens.isdisjoint(words) for words in need[1:]):
                     wanted.add(form)
-        forms = tuple(sorted(wanted, key=self._rank.__getitem__))
+        return sorted(wanted, key=self._rank.__getitem__)
+
+    def _regex(self, forms: tuple[str, ...]) -> re.Pattern[str]:
+        """Return the alternation of some forms, each in its own group (to tell its rank)."""
         if forms not in self._compiled:
-            self._compiled[forms] = (
-                re.compile(
-                    r"(?<![\w-])("
-                    + "|".join(_pattern(f) for f in forms)
-                    + ")"
-                    + _SUFFIX
-                    + r"(?![\w-])"
-                )
-                if forms
-                else None
+            self._compiled[forms] = re.compile(
+                r"(?<![\w-])(?:"
+                + "|".join(f"({_pattern(f)})" for f in forms)
+                + ")"
+                + _SUFFIX
+                + r"(?![\w-])"
             )
         return self._compiled[forms]
 
     def find(self, paragraphs: Iterable[Paragraph], text: str) -> list[tuple[str, int, int]]:
-        """Return (entry id, start, end) for every occurrence in the paragraphs."""
+        """Return (entry id, start, end) for every occurrence in the paragraphs.
+
+        The result is what one alternation of every form, longest first, finds scanning
+        each paragraph left to right: at each place the first form (in that order) that
+        matches there wins, and the scan goes on after it. A large glossary makes such an
+        alternation slow to compile and to run, so only the forms that can occur in the
+        text are tried; forms of plain ASCII words are looked for with ``str.find`` and
+        checked by hand (:func:`_plain_match`), the others with a regular expression; the
+        places each finds are then merged by those same rules.
+        """
         if not self._ordered:
             return []
-        regex = self._regex_for(text)
-        if regex is None:
+        paragraphs = list(paragraphs)
+        if not paragraphs:
             return []
+        folded = _token_key(text)
+        aligned = len(folded) == len(text)
+        plain: list[str] = []
+        other: list[str] = []
+        for form in self._candidates(text):
+            (plain if aligned and _PLAIN.fullmatch(form) else other).append(form)
+        lo, hi = paragraphs[0].start, paragraphs[-1].end
+        # Start -> every (rank, end of the form, end of the match) of a plain form there.
+        # All are kept: one that runs into the next paragraph does not count, and the
+        # next form in order may then win.
+        plain_at: dict[int, list[tuple[int, int, int]]] = {}
+        for form in plain:
+            rank = self._rank[form]
+            for start, form_end, end in _plain_matches(form, text, folded, lo, hi):
+                plain_at.setdefault(start, []).append((rank, form_end, end))
+        regex = self._regex(tuple(other)) if other else None
         found = []
         for para in paragraphs:
-            for match in regex.finditer(text, para.start, para.end):
-                entry = self._entry(match.group(1))
+            # Start -> (rank, end of the form, end of the match): the first form wins.
+            here: dict[int, tuple[int, int, int]] = {}
+            for start, values in plain_at.items():
+                if para.start <= start < para.end:
+                    fitting = [v for v in values if v[2] <= para.end]
+                    if fitting:
+                        here[start] = min(fitting)
+            if regex is not None:
+                at = para.start
+                while (match := regex.search(text, at, para.end)) is not None:
+                    index = match.lastindex or 1
+                    value = (self._rank[other[index - 1]], match.end(index), match.end())
+                    if match.start() not in here or value[0] < here[match.start()][0]:
+                        here[match.start()] = value
+                    at = match.start() + 1
+            cursor = para.start
+            for start in sorted(here):
+                if start < cursor:
+                    continue
+                _, form_end, end = here[start]
+                entry = self._entry(text[start:form_end])
                 if entry is not None:
-                    found.append((entry, match.start(), match.end()))
+                    found.append((entry, start, end))
+                cursor = end
         return found
+
+
+#: A form of plain ASCII words separated by spaces: found without a regular expression.
+_PLAIN = re.compile(r"[A-Za-z0-9]+(?:\s+[A-Za-z0-9]+)*")
+#: The endings _SUFFIX allows, in the order the regular expression tries them.
+_ENDINGS = ("es", "s", "'s", "’s", "s'", "s’", "")
+
+
+def _is_word(ch: str) -> bool:
+    """Return whether a character is one that ``\\w`` matches."""
+    return ch.isalnum() or ch == "_"
+
+
+def _plain_matches(
+    form: str, text: str, folded: str, lo: int, hi: int
+) -> list[tuple[int, int, int]]:
+    """Return (start, end of the form, end with its ending) of a plain form in text[lo:hi].
+
+    The same as the form's pattern: no word character or hyphen before; the words, with
+    runs of whitespace between; then the first ending that no word character or hyphen
+    follows. A form with a capital matches exactly, else without regard to case (folded
+    is the text lower-cased the way the filter does it, character for character).
+    """
+    words = form.split()
+    sensitive = any(c.isupper() for c in form)
+    hay = text if sensitive else folded
+    if not sensitive:
+        words = [w.lower() for w in words]
+    out = []
+    i = hay.find(words[0], lo, hi)
+    while i != -1:
+        match = _plain_at(words, hay, text, i, hi)
+        if match is not None:
+            out.append((i, *match))
+        i = hay.find(words[0], i + 1, hi)
+    return out
+
+
+def _plain_at(words: list[str], hay: str, text: str, i: int, hi: int) -> tuple[int, int] | None:
+    if i > 0 and (_is_word(text[i - 1]) or text[i - 1] == "-"):
+        return None
+    end = i + len(words[0])
+    for word in words[1:]:
+        j = end
+        while j < hi and text[j].isspace():
+            j += 1
+        if j == end or not hay.startswith(word, j) or j + len(word) > hi:
+            return None
+        end = j + len(word)
+    for ending in _ENDINGS:
+        stop = end + len(ending)
+        if (
+            stop <= hi
+            and text.startswith(ending, end)
+            and (stop == hi or not (_is_word(text[stop]) or text[stop] == "-"))
+        ):
+            return end, stop
+    return None
