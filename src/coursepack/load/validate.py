@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from coursepack.diagnostics import Report
 from coursepack.load.quickcheck import quick_check
 from coursepack.load.yamlnodes import Located, dotted
 from coursepack.schemas import DATE_PATTERN, ID_PATTERN, SCHEMAS
+
+if TYPE_CHECKING:  # jsonschema is imported only when a document fails the quick check
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "string": "text",
@@ -27,6 +28,8 @@ _TYPE_NAMES = {
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(SCHEMAS[name])
 
 
@@ -171,6 +174,8 @@ def _flatten(errors: list[Any]) -> list[Any]:
                 out.extend(_flatten(subs))
                 continue
             types = _branch_types(error.schema["oneOf"])
+            from jsonschema.exceptions import ValidationError
+
             error = ValidationError(
                 "wrong type",
                 validator="type",
