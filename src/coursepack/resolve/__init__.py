@@ -145,7 +145,7 @@ class _Resolver:
             self.report.error(result.code, result.message, where)
             return None
         start, end = result
-        return dataclasses.replace(index.anchor(start, end), location=where)
+        return index.anchor(start, end, where)
 
     def check_reading(self, reading_id: str, where: Location) -> bool:
         if reading_id in self.raw.seeds:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from string import punctuation
 
+from coursepack.diagnostics import Location
 from coursepack.model import Anchor, Paragraph
 from coursepack.resolve.text import ParagraphFinder
 
@@ -160,8 +161,8 @@ class TextIndex:
         """Return a span as a candidate with its ¶ number."""
         return Candidate(start, end, self.paragraph_number(start))
 
-    def anchor(self, start: int, end: int) -> Anchor:
-        """Return the Anchor for a span (no source location)."""
+    def anchor(self, start: int, end: int, location: Location | None = None) -> Anchor:
+        """Return the Anchor for a span, with where it was written (None if found)."""
         return Anchor(
             reading=self.reading_id,
             paragraph=self.paragraph_number(start),
@@ -170,6 +171,7 @@ class TextIndex:
             exact=self.text[start:end],
             prefix=self.text[max(0, start - CONTEXT) : start],
             suffix=self.text[end : end + CONTEXT],
+            location=location,
         )
 
     def _describe(self, spans: list[tuple[int, int]]) -> str:
