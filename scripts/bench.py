@@ -559,6 +559,19 @@ def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
     return out
 
 
+def write_json(path: Path, results: dict[str, dict[str, Run]]) -> None:
+    """Write the figures (without the captured output) as JSON."""
+    data = {
+        name: {
+            step: {k: v for k, v in asdict(run).items() if k != "notes"}
+            | {"notes": {k: v for k, v in run.notes.items() if k != "output"}}
+            for step, run in runs.items()
+        }
+        for name, runs in results.items()
+    }
+    path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the tables."""
     parser = argparse.ArgumentParser(description="Measure coursepack; print a table.")
@@ -611,22 +624,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name, root in readers.items():
         print(f"{name}: {sizes_text[name]}", file=sys.stderr, flush=True)
         results[name] = bench_reader(name, root, steps, jobs, args.timeout)
+        if args.json:  # after each reader, so a long run that is stopped keeps its figures
+            write_json(args.json, results)
     print(
         f"# coursepack benchmark\n\n{os.cpu_count()} cores (os.cpu_count()), {jobs} worker "
         f"processes; load average {os.getloadavg()[0]:.1f} at the end; "
         f"{time.perf_counter() - started:.0f} s in all.\n"
     )
     print(table(results, sizes_text))
-    if args.json:
-        data = {
-            name: {
-                step: {k: v for k, v in asdict(run).items() if k != "notes"}
-                | {"notes": {k: v for k, v in run.notes.items() if k != "output"}}
-                for step, run in runs.items()
-            }
-            for name, runs in results.items()
-        }
-        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
