@@ -300,14 +300,18 @@ def weasyprint_all(folder: Path, out: Path, jobs: int) -> None:
         list(pool.map(_weasyprint_one, work))
 
 
-def floor_steps(root: Path, work: Path, jobs: int, timeout: float) -> dict[str, Run]:
+def floor_steps(
+    root: Path, work: Path, jobs: int, timeout: float, wanted: set[str]
+) -> dict[str, Run]:
     """Measure plain sphinx-build and plain WeasyPrint on the reader's generated sources."""
     runs: dict[str, Run] = {}
     sphinx = shutil.which("sphinx-build", path=str(Path(sys.executable).parent)) or shutil.which(
         "sphinx-build"
     )
     docs = root / "docs"
-    if sphinx and (docs / "conf.py").is_file():
+    if "floor-site" not in wanted:
+        pass
+    elif sphinx and (docs / "conf.py").is_file():
         runs["floor-site"] = measure(
             [
                 sphinx,
@@ -325,6 +329,8 @@ def floor_steps(root: Path, work: Path, jobs: int, timeout: float) -> dict[str, 
         )
     else:
         runs["floor-site"] = Run(status="not built", detail="no sphinx-build or docs/conf.py")
+    if "floor-pdf" not in wanted:
+        return runs
     html = work / "floor-html"
     dumped = subprocess.run(
         [sys.executable, __file__, "--dump-html", str(root), str(html)],
@@ -402,10 +408,12 @@ def bench_reader(
         run.notes.update(summarize_changes(before, snapshot(full)))
         runs["edit"] = run
         say("edit")
-    if "floor" in steps:
-        runs.update(floor_steps(root, work, jobs, timeout))
-        say("floor-site")
-        say("floor-pdf")
+    if steps & {"floor", "floor-site", "floor-pdf"}:
+        wanted = {"floor-site", "floor-pdf"} if "floor" in steps else steps
+        runs.update(floor_steps(root, work, jobs, timeout, wanted))
+        for step in ("floor-site", "floor-pdf"):
+            if step in runs:
+                say(step)
     return runs
 
 
@@ -582,7 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--only",
         default="check,cite,pdf,site,build,noop,edit,floor",
-        help="steps to run (check,cite,pdf,site,build,noop,edit,floor)",
+        help="steps to run (check,cite,pdf,site,build,noop,edit,floor or floor-site,floor-pdf)",
     )
     parser.add_argument("--no-flagship", action="store_true", help="synthetic readers only")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: cores)")
