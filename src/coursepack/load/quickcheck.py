@@ -92,7 +92,12 @@ def _compile(schema: Any) -> Check:
         for name in types:
             _is_type(None, name)  # raises Unsupported for a type it does not know
         names_of_types = tuple(types)
-        checks.append(lambda v: any(_is_type(v, t) for t in names_of_types))
+        simple = {"string": str, "object": dict, "array": list}
+        if len(types) == 1 and types[0] in simple:
+            kind = simple[types[0]]
+            checks.append(lambda v: isinstance(v, kind))
+        else:
+            checks.append(lambda v: any(_is_type(v, t) for t in names_of_types))
     if "enum" in schema:
         allowed = schema["enum"]
         if not all(isinstance(a, str) for a in allowed):
@@ -117,18 +122,12 @@ def _compile(schema: Any) -> Check:
     if schema.get("uniqueItems"):
         checks.append(_unique)
     if "items" in schema:
-        item = _compile(schema["items"])
-        checks.append(lambda v: not isinstance(v, list) or all(item(x) for x in v))
+        checks.append(_each_item(_compile(schema["items"])))
     if "required" in schema:
         required = tuple(schema["required"])
         checks.append(lambda v: not isinstance(v, dict) or all(k in v for k in required))
     if "properties" in schema:
-        fields = {k: _compile(s) for k, s in schema["properties"].items()}
-        checks.append(
-            lambda v: (
-                not isinstance(v, dict) or all(fields[k](x) for k, x in v.items() if k in fields)
-            )
-        )
+        checks.append(_each_field({k: _compile(s) for k, s in schema["properties"].items()}))
     if "additionalProperties" in schema:
         extra = schema["additionalProperties"]
         if extra is not False:
@@ -138,7 +137,46 @@ def _compile(schema: Any) -> Check:
     if "oneOf" in schema:
         branches = [_compile(b) for b in schema["oneOf"]]
         checks.append(lambda v: sum(1 for b in branches if b(v)) == 1)
-    return lambda value: all(check(value) for check in checks)
+    return _all_of(checks)
+
+
+# Plain loops rather than all() over generators: these run for every value of every file.
+
+
+def _all_of(checks: list[Check]) -> Check:
+    if len(checks) == 1:
+        return checks[0]
+
+    def check(value: Any) -> bool:
+        for one in checks:  # noqa: SIM110 (a loop: all() over a generator is slower here)
+            if not one(value):
+                return False
+        return True
+
+    return check
+
+
+def _each_item(item: Check) -> Check:
+    def check(value: Any) -> bool:
+        if isinstance(value, list):
+            for x in value:
+                if not item(x):
+                    return False
+        return True
+
+    return check
+
+
+def _each_field(fields: dict[str, Check]) -> Check:
+    def check(value: Any) -> bool:
+        if isinstance(value, dict):
+            for key, x in value.items():
+                field = fields.get(key)
+                if field is not None and not field(x):
+                    return False
+        return True
+
+    return check
 
 
 def _unique(value: Any) -> bool:
