@@ -116,8 +116,8 @@ class OccurrenceFinder:
         """
         tokens = _words_of(text)
         wanted = set(self._always)
-        for token in tokens:
-            for form, need in self._by_word.get(token, ()):
+        for token in tokens & self._by_word.keys():
+            for form, need in self._by_word[token]:
                 if all(not tokens.isdisjoint(words) for words in need[1:]):
                     wanted.add(form)
         return sorted(wanted, key=self._rank.__getitem__)
