@@ -11,7 +11,6 @@ import hashlib
 import json
 import multiprocessing
 import os
-import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ import weasyprint
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, source_date_epoch
+from coursepack.progress import Progress
 from coursepack.render.pdf.context import (
     Context,
     guide_context,
@@ -110,26 +110,22 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
 
     todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
     _remove_stale(out, jobs)
-    if options.progress:
-        print(f"pdf: {len(todo)} of {len(jobs)} PDFs to render", file=sys.stderr)
+    progress = Progress(enabled=options.progress)
+    progress.start("pdf", total=len(todo))
     workers = min(options.workers, len(todo))
     if workers <= 1:
         for job in todo:
             run_job(job)
-            _report(options, job)
+            progress.advance()
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for job, _ in zip(todo, pool.map(run_job, todo), strict=True):
-                _report(options, job)
+            for _ in pool.map(run_job, todo):
+                progress.advance()
+    progress.done()
     new = {key(j): j.digest for j in jobs}
     _save_hashes(hashes_path, new)
     return [j.target for j in jobs]
-
-
-def _report(options: BuildOptions, job: Job) -> None:
-    if options.progress:
-        print(f"pdf: wrote {job.target}", file=sys.stderr)
 
 
 def _remove_stale(out: Path, jobs: list[Job]) -> None:
