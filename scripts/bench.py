@@ -36,6 +36,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -143,8 +144,15 @@ def measure(cmd: Sequence[str], cwd: Path | None = None, timeout: float = 3600) 
     run = Run()
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
+        # A session of its own, so that a step that runs too long is stopped with all the
+        # workers it started.
         proc = subprocess.Popen(
-            list(cmd), cwd=cwd, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+            list(cmd),
+            cwd=cwd,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         stop = threading.Event()
 
@@ -163,7 +171,7 @@ def measure(cmd: Sequence[str], cwd: Path | None = None, timeout: float = 3600) 
             if pid:
                 break
             if time.perf_counter() > deadline:
-                proc.kill()
+                os.killpg(proc.pid, signal.SIGKILL)
                 _, status, usage = os.wait4(proc.pid, 0)
                 run.status = "timed out"
                 break
