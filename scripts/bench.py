@@ -434,13 +434,7 @@ def _size(root: Path) -> str:
     reader, _ = read_reader(root)
     if reader is None:
         return "(does not check)"
-    annotations = (
-        len(reader.notes)
-        + len(reader.terms)
-        + len(reader.questions)
-        + len(reader.textual_notes)
-        + len(reader.entities)
-    )
+    annotations = reader.annotation_count
     return f"{len(reader.readings)} readings, {annotations} annotations"
 
 

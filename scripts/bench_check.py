@@ -32,13 +32,7 @@ def main() -> None:
     if reader is None:
         print(report.format())
         raise SystemExit(1)
-    annotations = (
-        len(reader.notes)
-        + len(reader.terms)
-        + len(reader.questions)
-        + len(reader.textual_notes)
-        + len(reader.entities)
-    )
+    annotations = reader.annotation_count
     print(
         f"check of {args.root}: {len(reader.readings)} readings, {annotations} annotations; "
         f"median {statistics.median(times) * 1000:.0f} ms, best {min(times) * 1000:.0f} ms "

@@ -34,6 +34,7 @@ from typing import Any
 import yaml
 
 from coursepack.model import Paragraph
+from coursepack.render.site.build import GENERATED_PAGES
 from coursepack.resolve.anchor import TextIndex
 from coursepack.resolve.text import paragraphs_of
 
@@ -780,25 +781,12 @@ html_copy_source = False
 html_show_sourcelink = False
 '''
 
-DOCS_INDEX = """# A Synthetic Reader
-
-```{coursepack-introduction}
-```
-
-```{toctree}
-:caption: The reader
-:maxdepth: 1
-
-_generated/readings/index
-_generated/glossary
-_generated/notes/index
-_generated/timeline
-_generated/people
-_generated/questions
-_generated/bibliography
-_generated/downloads
-```
-"""
+DOCS_INDEX = (
+    "# A Synthetic Reader\n\n```{coursepack-introduction}\n```\n\n"
+    "```{toctree}\n:caption: The reader\n:maxdepth: 1\n\n"
+    + "".join(f"{page}\n" for page in GENERATED_PAGES)
+    + "```\n"
+)
 
 
 def generate(out: Path, readings: int, per_reading: int = 40, seed: int = 1) -> list[Path]:

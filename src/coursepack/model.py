@@ -422,6 +422,17 @@ class Reader:
     def _references(self) -> dict[str, Reference]:
         return {r.key: r for r in self.references}
 
+    @property
+    def annotation_count(self) -> int:
+        """Return how many annotations of every kind the reader holds."""
+        return (
+            len(self.notes)
+            + len(self.terms)
+            + len(self.questions)
+            + len(self.textual_notes)
+            + len(self.entities)
+        )
+
     def reading(self, reading_id: str) -> Reading:
         """Return a reading by id."""
         return self._readings[reading_id]

@@ -159,18 +159,16 @@ def load_project(root: Path, report: Report) -> RawProject:
         for meta in sorted((root / SEEDS).glob("*.yaml")):
             raw.seeds[meta.stem] = _load_seed(root, meta.stem, report, Location(_shown(root, meta)))
 
-    for path in sorted((ann / "notes").glob("*.md")):
-        note = _load_markdown(root, path, "note", "historical note", report)
-        if note is not None:
-            raw.notes.append(note)
-        else:
-            raw.broken_ids.add(path.stem)
-    for path in sorted((ann / "glossary").glob("*.md")):
-        term = _load_markdown(root, path, "term", "glossary term", report)
-        if term is not None:
-            raw.terms.append(term)
-        else:
-            raw.broken_ids.add(path.stem)
+    for sub, schema, what, records in (
+        ("notes", "note", "historical note", raw.notes),
+        ("glossary", "term", "glossary term", raw.terms),
+    ):
+        for path in sorted((ann / sub).glob("*.md")):
+            record = _load_markdown(root, path, schema, what, report)
+            if record is not None:
+                records.append(record)
+            else:
+                raw.broken_ids.add(path.stem)
     for path in sorted((ann / "questions").glob("*.yaml")):
         doc = _load_yaml(root, path, "questions", "questions file", report)
         if doc is not None:

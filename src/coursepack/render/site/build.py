@@ -20,6 +20,18 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 
+#: The generated pages a reader's table of contents lists, in order.
+GENERATED_PAGES = (
+    "_generated/readings/index",
+    "_generated/glossary",
+    "_generated/notes/index",
+    "_generated/timeline",
+    "_generated/people",
+    "_generated/questions",
+    "_generated/bibliography",
+    "_generated/downloads",
+)
+
 _INDEX = """\
 {title}
 {rule}
@@ -32,14 +44,7 @@ _INDEX = """\
    :caption: The reader
    :maxdepth: 1
 
-   _generated/readings/index
-   _generated/glossary
-   _generated/notes/index
-   _generated/timeline
-   _generated/people
-   _generated/questions
-   _generated/bibliography
-   _generated/downloads
+{pages}
 """
 
 
@@ -56,7 +61,11 @@ def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]
     folder.mkdir(parents=True, exist_ok=True)
     title = reader.meta.title.replace("\n", " ")
     escaped = "".join("\\" + c if not c.isalnum() and c != " " else c for c in title)
-    index = _INDEX.format(title=escaped, rule="=" * (2 * len(escaped) + 2))
+    index = _INDEX.format(
+        title=escaped,
+        rule="=" * (2 * len(escaped) + 2),
+        pages="\n".join(f"   {page}" for page in GENERATED_PAGES),
+    )
     path = folder / "index.rst"
     if not path.is_file() or path.read_text(encoding="utf-8") != index:
         path.write_text(index, encoding="utf-8")
