@@ -24,7 +24,12 @@ from coursepack.render.cite import csl
 from coursepack.render.site import _cite
 from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
-from coursepack.render.site.generate import Download, documents, write_documents
+from coursepack.render.site.generate import (
+    SIDEBAR_READINGS,
+    Download,
+    documents,
+    write_documents,
+)
 from coursepack.render.site.state import SiteState, get_state, set_state
 
 logger = logging.getLogger(__name__)
@@ -163,7 +168,8 @@ def _on_builder_inited(app: Sphinx) -> None:
     )
     set_state(app.srcdir, state)
     folder = Path(app.srcdir) / state.generated
-    written = write_documents(folder, documents(reader, edition, downloads))
+    limit = app.config.coursepack_sidebar_readings
+    written = write_documents(folder, documents(reader, edition, downloads, limit))
     if written:
         logger.info("coursepack: wrote %d generated document(s)", len(written))
 
@@ -288,6 +294,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "env",
         types=frozenset({str, type(None)}),
         description="folder holding pdf/ and cite/ to offer as downloads (default: root/build)",
+    )
+    app.add_config_value(
+        "coursepack_sidebar_readings",
+        SIDEBAR_READINGS,
+        "env",
+        types=frozenset({int}),
+        description="list the readings in the sidebar when there are at most this many",
     )
     keep = (site_nodes.visit_passthrough, site_nodes.depart_passthrough)
     skip = (site_nodes.visit_skip, None)

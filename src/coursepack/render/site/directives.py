@@ -8,7 +8,7 @@ editing one annotation file re-reads only the pages that show it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -32,6 +32,7 @@ from coursepack.model import (
 from coursepack.render import markup, segments
 from coursepack.render.labels import LEVEL_LABELS, TEXTUAL_LABELS, format_date, textual_label
 from coursepack.render.site import _cite
+from coursepack.render.site.generate import neighbours, note_order, reading_order, reading_title
 from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
 from coursepack.render.site.state import SiteState, get_state
 
@@ -897,6 +898,60 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB"
 
 
+class PagerDirective(ReaderDirective):
+    """Links to the previous and next page of its kind, and up to their index.
+
+    Note pages (and reading pages of large readers) are in no toctree, so that they stay
+    out of the sidebar every page carries; the theme then has no previous/next links for
+    them, and this gives them their own. Argument: ``note <id>`` or ``reading <id>``.
+    """
+
+    required_arguments = 2
+    optional_arguments = 0
+
+    def expand(self, reader: Reader) -> list[nodes.Node]:
+        """Return the navigation, for HTML only."""
+        kind, ident = self.arguments
+        doc: Callable[[str], str]
+        if kind == "note":
+            items = [(n.id, n.title) for n in note_order(reader)]
+            doc, noun, index, up = self.site.note_doc, "note", "notes/index", "All historical notes"
+        elif kind == "reading":
+            items = [(r.id, reading_title(r)) for r in reading_order(reader)]
+            doc, noun, index, up = (
+                self.site.reading_doc,
+                "reading",
+                "readings/index",
+                "All readings",
+            )
+        else:
+            raise self.error(f"coursepack-pager: unknown kind {kind!r} (note or reading)")
+        ids = [i for i, _ in items]
+        if ident not in ids:
+            raise self.error(f"coursepack-pager: no {kind} {ident!r}")
+        before, after = neighbours(ids, ident)
+        nav = make("nav", class_="cp-pager", aria_label=f"Previous and next {noun}s")
+        if before is not None:
+            nav += self.pager_link(
+                doc(items[before][0]), f"Previous {noun}", items[before][1], "prev"
+            )
+        nav += doc_link(self.site.doc(index), None, nodes.Text(up), class_="cp-pager-up")
+        if after is not None:
+            nav += self.pager_link(doc(items[after][0]), f"Next {noun}", items[after][1], "next")
+        return [html_only("", _no_search(nav))]
+
+    def pager_link(self, docname: str, label: str, title: str, rel: str) -> nodes.Node:
+        """Return a previous or next link: a small label above the page's title."""
+        return doc_link(
+            docname,
+            None,
+            text(label, class_="cp-pager-label"),
+            text(title, class_="cp-pager-title"),
+            class_=f"cp-pager-{rel}",
+            rel=rel,
+        )
+
+
 DIRECTIVES: dict[str, type[ReaderDirective]] = {
     "coursepack-readings": ReadingsDirective,
     "coursepack-introduction": IntroductionDirective,
@@ -916,4 +971,5 @@ DIRECTIVES: dict[str, type[ReaderDirective]] = {
     "coursepack-questions-intro": QuestionsIntroDirective,
     "coursepack-bibliography": BibliographyDirective,
     "coursepack-downloads": DownloadsDirective,
+    "coursepack-pager": PagerDirective,
 }
