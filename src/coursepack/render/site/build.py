@@ -5,12 +5,16 @@ otherwise a minimal project (a front page, furo) is made next to the output. The
 already loaded by the build is handed to the extension, so nothing is read twice, and the
 edition comes from the build options. Doctrees are kept next to the output, so a second
 build re-reads only the pages whose data changed.
+
+Sphinx's own messages are kept quiet; with ``options.progress`` a :class:`Progress` line
+counts the documents Sphinx reads and the pages it writes (``site: done/total``).
 """
 
 from __future__ import annotations
 
 import io
-import sys
+import multiprocessing
+from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.progress import Progress
 
 #: The generated pages a reader's table of contents lists, in order.
 GENERATED_PAGES = (
@@ -82,6 +87,78 @@ def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]
     return folder, config
 
 
+class _Progress(Progress):
+    """A progress line whose total can grow while it is drawn."""
+
+    def retotal(self, total: int) -> None:
+        """Set the current target's total (never below the count so far) and redraw."""
+        if self.target is None:
+            return
+        self._total = max(total, self.count)
+        self._draw(force=True)
+
+
+class _SiteProgress:
+    """Count documents read and pages written by Sphinx, in every process of the build.
+
+    Sphinx reads and writes in forked worker processes when it runs in parallel; they share
+    one counter, and each process redraws the progress line from it. The total is the
+    documents to read plus, once reading is over, the pages to write (until then, an equal
+    number is assumed, as in a full build).
+    """
+
+    def __init__(self, progress: _Progress) -> None:
+        self.progress = progress
+        # Shared memory: forked workers see and add to the same number.
+        self._done = multiprocessing.Value("q", 0)
+        self._read = 0
+
+    def connect(self, app: Sphinx) -> None:
+        """Follow the build of app."""
+        app.connect("env-before-read-docs", self._before_read)
+        app.connect("source-read", self._one)
+        app.connect("html-page-context", self._one)
+        app.connect("env-merge-info", self._sync)
+        app.connect("write-started", self._write_started)
+
+    def _before_read(self, app: Sphinx, env: Any, docnames: list[str]) -> None:
+        self._read = len(docnames)
+        self.progress.start("site", total=2 * self._read)
+
+    def _one(self, app: Sphinx, *args: Any) -> None:
+        with self._done.get_lock():
+            self._done.value += 1
+        self._sync()
+
+    def _sync(self, *args: Any) -> None:
+        """Bring this process's line up to the shared count."""
+        done = self._done.value
+        if self.progress.total:
+            done = min(done, self.progress.total)
+        behind = done - self.progress.count
+        if behind > 0:
+            self.progress.advance(behind)
+
+    def _write_started(self, app: Sphinx, builder: Any) -> None:
+        # The pages to write are known only when the builder writes them: see its total.
+        write: Callable[[Set[str]], None] = builder.write_documents
+
+        def write_documents(docnames: Set[str]) -> None:
+            self._retotal(self._read + len(docnames))
+            write(docnames)
+
+        setattr(builder, "write_documents", write_documents)  # noqa: B010 (an instance method)
+
+    def _retotal(self, total: int) -> None:
+        self._sync()
+        self.progress.retotal(total)
+
+    def done(self) -> None:
+        """Draw the final count and end the line."""
+        self._sync()
+        self.progress.done()
+
+
 def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
     """Build the HTML site of reader into out; return Sphinx's warnings (empty when clean)."""
     out = Path(out)
@@ -98,7 +175,7 @@ def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
         coursepack_build_dir=str(out.parent.resolve()),
     )
     warnings = io.StringIO()
-    status = sys.stdout if options.progress else io.StringIO()
+    progress = _SiteProgress(_Progress(enabled=options.progress))
     with patch_docutils(confdir), docutils_namespace():
         app = Sphinx(
             srcdir=srcdir,
@@ -107,12 +184,17 @@ def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
             doctreedir=out.parent / ".site-doctrees",
             buildername="html",
             confoverrides=overrides,
-            status=status,
+            status=io.StringIO(),
             warning=warnings,
             freshenv=False,
             parallel=options.workers,
         )
-        app.build()
+        if options.progress:
+            progress.connect(app)
+        try:
+            app.build()
+        finally:
+            progress.done()
     lines = [line for line in warnings.getvalue().splitlines() if line.strip()]
     if app.statuscode != 0:
         raise SiteBuildError("Sphinx could not build the site", lines)
