@@ -15,6 +15,8 @@ def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
     report = Report()
     raw = load_project(Path(root), report)
     reader = resolve(raw, report)
+    if raw.cache is not None:
+        raw.cache.save()
     return (reader if report.ok else None), report
 
 

@@ -12,9 +12,16 @@ from pathlib import Path
 
 from coursepack.diagnostics import Location, Report
 from coursepack.load.bibtex import parse_references
+from coursepack.load.cache import ParseCache
 from coursepack.load.files import decode, read_text
 from coursepack.load.validate import validate
-from coursepack.load.yamlnodes import Located, parse_yaml, split_front_matter
+from coursepack.load.yamlnodes import (
+    FRONT_MATTER_OFFSET,
+    Located,
+    front_matter_parts,
+    parse_front_matter,
+    parse_yaml,
+)
 from coursepack.model import Reference
 
 ANNOTATIONS = "annotations"
@@ -68,6 +75,8 @@ class RawProject:
     incomplete: set[str] = field(default_factory=set)
     #: Paths (relative to root) of every file read, for dependency tracking.
     files: list[str] = field(default_factory=list)
+    #: What loading and resolving may reuse from earlier runs (saved by the caller).
+    cache: ParseCache | None = None
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -77,30 +86,49 @@ def _shown(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
-def _load_yaml(root: Path, path: Path, schema: str, what: str, report: Report) -> Located | None:
+def _load_yaml(
+    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
+) -> Located | None:
     shown = _shown(root, path)
     text = read_text(path, shown, report)
     if text is None:
         return None
+    doc = cache.get(schema, text, 0, shown)
+    if doc is not None:
+        return doc
+    before = len(report.diagnostics)
     doc = parse_yaml(text, shown, report)
     if doc is None:
         return None
     if doc.data is None:
         report.error("file.empty", "file has no YAML content; write it or delete it", doc.at())
         return None
-    return doc if validate(doc, schema, what, report) else None
+    if not validate(doc, schema, what, report):
+        return None
+    if len(report.diagnostics) == before:
+        cache.put(schema, text, 0, doc)
+    return doc
 
 
 def _load_markdown(
-    root: Path, path: Path, schema: str, what: str, report: Report
+    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
 ) -> MarkdownRecord | None:
     shown = _shown(root, path)
     text = read_text(path, shown, report)
     if text is None:
         return None
-    front, body, body_line = split_front_matter(text, shown, report)
-    if front is None or not validate(front, schema, what, report):
+    parts = front_matter_parts(text, shown, report)
+    if parts is None:
         return None
+    front_text, body, body_line = parts
+    front = cache.get(schema, front_text, FRONT_MATTER_OFFSET, shown)
+    if front is None:
+        before = len(report.diagnostics)
+        front = parse_front_matter(front_text, shown, report)
+        if front is None or not validate(front, schema, what, report):
+            return None
+        if len(report.diagnostics) == before:
+            cache.put(schema, front_text, FRONT_MATTER_OFFSET, front)
     if not body.strip():
         report.error(
             "schema.required",
@@ -111,7 +139,9 @@ def _load_markdown(
     return MarkdownRecord(path.stem, front, body, Location(shown, body_line, 1))
 
 
-def _load_seed(root: Path, seed_id: str, report: Report, where: Location) -> SeedRecord:
+def _load_seed(
+    root: Path, seed_id: str, report: Report, where: Location, cache: ParseCache
+) -> SeedRecord:
     text_path = root / SEEDS / f"{seed_id}.txt"
     meta_path = root / SEEDS / f"{seed_id}.yaml"
     record = SeedRecord(seed_id, _shown(root, text_path), _shown(root, meta_path), None, None, None)
@@ -123,7 +153,7 @@ def _load_seed(root: Path, seed_id: str, report: Report, where: Location) -> See
             where,
         )
     else:
-        record.meta = _load_yaml(root, meta_path, "seed", "seed metadata", report)
+        record.meta = _load_yaml(root, meta_path, "seed", "seed metadata", report, cache)
     if not text_path.exists():
         report.error(
             "seed.missing",
@@ -140,7 +170,8 @@ def _load_seed(root: Path, seed_id: str, report: Report, where: Location) -> See
 def load_project(root: Path, report: Report) -> RawProject:
     """Read every file of a reader, reporting all problems."""
     root = root.resolve()
-    raw = RawProject(root)
+    cache = ParseCache(root)
+    raw = RawProject(root, cache=cache)
     ann = root / ANNOTATIONS
     reader_path = ann / "reader.yaml"
     if not reader_path.exists():
@@ -150,38 +181,44 @@ def load_project(root: Path, report: Report) -> RawProject:
             Location(_shown(root, reader_path), 1, 1),
         )
     else:
-        raw.reader = _load_yaml(root, reader_path, "reader", "reader metadata", report)
+        raw.reader = _load_yaml(root, reader_path, "reader", "reader metadata", report, cache)
 
     if raw.reader is not None:
         for i, seed_id in enumerate(raw.reader.data["readings"]):
-            raw.seeds[seed_id] = _load_seed(root, seed_id, report, raw.reader.at("readings", i))
+            raw.seeds[seed_id] = _load_seed(
+                root, seed_id, report, raw.reader.at("readings", i), cache
+            )
     else:
         for meta in sorted((root / SEEDS).glob("*.yaml")):
-            raw.seeds[meta.stem] = _load_seed(root, meta.stem, report, Location(_shown(root, meta)))
+            raw.seeds[meta.stem] = _load_seed(
+                root, meta.stem, report, Location(_shown(root, meta)), cache
+            )
 
     for sub, schema, what, records in (
         ("notes", "note", "historical note", raw.notes),
         ("glossary", "term", "glossary term", raw.terms),
     ):
         for path in sorted((ann / sub).glob("*.md")):
-            record = _load_markdown(root, path, schema, what, report)
+            record = _load_markdown(root, path, schema, what, report, cache)
             if record is not None:
                 records.append(record)
             else:
                 raw.broken_ids.add(path.stem)
     for path in sorted((ann / "questions").glob("*.yaml")):
-        doc = _load_yaml(root, path, "questions", "questions file", report)
+        doc = _load_yaml(root, path, "questions", "questions file", report, cache)
         if doc is not None:
             raw.questions.append(doc)
         else:
             raw.incomplete.add("questions")
     for path in sorted((ann / "textual").glob("*.yaml")):
-        doc = _load_yaml(root, path, "textual", "textual notes file", report)
+        doc = _load_yaml(root, path, "textual", "textual notes file", report, cache)
         if doc is not None:
             raw.textual.append(doc)
     entities = ann / "entities.yaml"
     if entities.exists():
-        raw.entities = _load_yaml(root, entities, "entities", "people and organizations", report)
+        raw.entities = _load_yaml(
+            root, entities, "entities", "people and organizations", report, cache
+        )
         if raw.entities is None:
             raw.incomplete.add("entities")
     bib_path = ann / "references.bib"

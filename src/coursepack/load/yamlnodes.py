@@ -182,6 +182,15 @@ def _scalar(node: yaml.Node, loader: Any) -> Any:
 
 def split_front_matter(text: str, path: str, report: Report) -> tuple[Located | None, str, int]:
     """Split a Markdown file into front matter (with positions), body, and the body's line."""
+    parts = front_matter_parts(text, path, report)
+    if parts is None:
+        return None, text, 1
+    front, body, body_line = parts
+    return parse_front_matter(front, path, report), body, body_line
+
+
+def front_matter_parts(text: str, path: str, report: Report) -> tuple[str, str, int] | None:
+    """Return a Markdown file's front matter text, its body, and the body's line."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
         report.error(
@@ -189,22 +198,31 @@ def split_front_matter(text: str, path: str, report: Report) -> tuple[Located | 
             "file must start with a line '---', then the YAML front matter, then '---'",
             Location(path, 1, 1),
         )
-        return None, text, 1
+        return None
     for i in range(1, len(lines)):
         if lines[i].rstrip() in ("---", "..."):
             front = "\n".join(lines[1:i])
             body = "\n".join(lines[i + 1 :]).strip("\n")
-            located = parse_yaml(front, path, report, line_offset=1)
-            if located is not None and located.data is None:
-                located.data = {}
-                located.values[()] = (2, 1)
-            return located, body, i + 2
+            return front, body, i + 2
     report.error(
         "frontmatter.unclosed",
         "front matter opened by '---' on line 1 is never closed; add a line '---' after it",
         Location(path, 1, 1),
     )
-    return None, "", len(lines)
+    return None
+
+
+#: Front matter starts on a file's second line.
+FRONT_MATTER_OFFSET = 1
+
+
+def parse_front_matter(front: str, path: str, report: Report) -> Located | None:
+    """Parse front matter text; empty front matter is an empty mapping."""
+    located = parse_yaml(front, path, report, line_offset=FRONT_MATTER_OFFSET)
+    if located is not None and located.data is None:
+        located.data = {}
+        located.values[()] = (2, 1)
+    return located
 
 
 def dotted(path: Iterable[str | int]) -> str:

@@ -37,6 +37,7 @@ from coursepack.resolve.text import paragraphs_of
 
 if TYPE_CHECKING:  # loading parses BibTeX; resolving must not import a renderer library
     from coursepack.load import MarkdownRecord, RawProject, SeedRecord
+    from coursepack.load.cache import ParseCache
     from coursepack.load.yamlnodes import Located
 
 
@@ -70,6 +71,8 @@ class _Resolver:
         #: Anchors written against each reading, for the changed-seed message.
         self.anchor_sites: dict[str, list[Location]] = {}
         self.failed_sites: dict[str, list[Location]] = {}
+        #: A hash of each reading's text and front matter, keying what the cache keeps.
+        self.digests: dict[str, str] = {}
 
     # ---- readings -------------------------------------------------------------------
 
@@ -82,6 +85,7 @@ class _Resolver:
             return None
         front, paragraphs = paragraphs_of(seed.text, meta["front_blocks"])
         self.indexes[seed.id] = TextIndex(seed.id, seed.text, front + paragraphs)
+        self.digests[seed.id] = _digest(str(len(front)), seed.text)
         return Reading(
             id=seed.id,
             title=meta["title"],
@@ -137,9 +141,15 @@ class _Resolver:
         if index is None:
             return None  # the unknown reading is reported by the caller
         self.anchor_sites.setdefault(reading, []).append(where)
-        result = index.resolve(
-            spec["quote"], spec.get("prefix"), spec.get("suffix"), spec.get("occurrence")
-        )
+        args = (spec["quote"], spec.get("prefix"), spec.get("suffix"), spec.get("occurrence"))
+        key = _digest(self.digests[reading], *map(repr, args))
+        cache = self.raw.cache
+        known = cache.recall("anchor", key) if cache else None
+        if isinstance(known, list) and len(known) == 2:
+            return index.anchor(known[0], known[1], where)
+        result = index.resolve(*args)
+        if cache and not isinstance(result, AnchorProblem):
+            cache.remember("anchor", key, list(result))
         if isinstance(result, AnchorProblem):
             self.failed_sites.setdefault(reading, []).append(where)
             self.report.error(result.code, result.message, where)
@@ -392,12 +402,26 @@ def _check_ids(
             report.error(code, f"unknown {what} '{value}'{_did_you_mean(value, known)}", where)
 
 
-def _with_occurrences(items: list[Any], readings: list[Reading]) -> dict[str, list[Anchor]]:
-    finder = OccurrenceFinder((i.id, i.forms) for i in items if i.autolink)
+def _digest(*parts: str) -> str:
+    return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
+
+
+def _with_occurrences(
+    items: list[Any], readings: list[Reading], cache: ParseCache | None
+) -> dict[str, list[Anchor]]:
+    linked = [(i.id, i.forms) for i in items if i.autolink]
+    finder = OccurrenceFinder(linked)
+    forms = _digest(repr(linked))
     found: dict[str, list[Anchor]] = {i.id: [] for i in items}
     for reading in readings:
         index = TextIndex(reading.id, reading.text, reading.front + reading.paragraphs)
-        for entry, start, end in finder.find(reading.paragraphs, reading.text):
+        key = _digest(forms, str(len(reading.front)), reading.text)
+        hits = cache.recall("occurrences", key) if cache else None
+        if not isinstance(hits, list):
+            hits = finder.find(reading.paragraphs, reading.text)
+            if cache:
+                cache.remember("occurrences", key, hits)
+        for entry, start, end in hits:
             found[entry].append(index.anchor(start, end))
     return found
 
@@ -485,11 +509,11 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     ]
 
     rank = {r: i for i, r in enumerate(order)}
-    term_hits = _with_occurrences(terms, readings)
+    term_hits = _with_occurrences(terms, readings, raw.cache)
     terms = [
         dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, rank)) for t in terms
     ]
-    entity_hits = _with_occurrences(entities, readings)
+    entity_hits = _with_occurrences(entities, readings, raw.cache)
     entities = [
         dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), rank)) for e in entities
     ]

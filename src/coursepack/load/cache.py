@@ -1,0 +1,145 @@
+"""A cache of parsed and checked YAML documents and of resolved anchors, keyed by content.
+
+Parsing YAML with positions and checking it against its schema is most of what loading
+costs, and an editor changes one file at a time. A document that parsed and passed its
+schema without a single diagnostic is kept in ``.coursepack-cache/`` under the reader's
+root, keyed by a hash of its schema, its text and where it starts in its file; the next
+load takes its values and positions from there. Documents with any problem are never
+kept, so every diagnostic comes from parsing and checking anew. The resolver keeps what
+it found the same way (:meth:`ParseCache.recall` and :meth:`ParseCache.remember`): where a
+quote lands in a text, and the glossary and name occurrences of a text, keyed by the text
+and everything else that decides the answer; failures are never kept.
+
+The cache holds JSON only (never anything that could run code when read), is written
+atomically, and is dropped as a whole when it cannot be read, when coursepack's loader or
+schemas change (its file name carries their fingerprint), or when
+``COURSEPACK_NO_CACHE`` is set. It keeps only the entries the last load used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from coursepack.load.yamlnodes import Located, PathKey, Position
+
+#: The cache folder under a reader's root.
+FOLDER = ".coursepack-cache"
+#: Set (to anything but an empty string) to load without the cache.
+DISABLE = "COURSEPACK_NO_CACHE"
+_HERE = Path(__file__).parent
+
+
+@lru_cache(maxsize=1)
+def _version() -> str:
+    """Return a fingerprint of the code that loads and resolves: loader, schemas, PyYAML."""
+    import yaml
+
+    h = hashlib.sha256(str(getattr(yaml, "__version__", "")).encode())
+    for folder in (_HERE, _HERE.parent / "schemas", _HERE.parent / "resolve"):
+        for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.json")):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def _key(schema: str, text: str, line_offset: int) -> str:
+    return hashlib.blake2b(f"{schema}\0{line_offset}\0{text}".encode(), digest_size=20).hexdigest()
+
+
+def _rows(table: dict[PathKey, Position]) -> list[list[Any]]:
+    return [[*path, line, col] for path, (line, col) in table.items()]
+
+
+def _table(rows: list[list[Any]]) -> dict[PathKey, Position]:
+    return {tuple(row[:-2]): (row[-2], row[-1]) for row in rows}
+
+
+class ParseCache:
+    """The parsed documents of one reader, read once per load and saved after it."""
+
+    def __init__(self, root: Path) -> None:
+        self.enabled = not os.environ.get(DISABLE)
+        self.folder = root / FOLDER
+        self.path = self.folder / f"parsed-{_version()}.json" if self.enabled else self.folder
+        #: Each entry is kept as its JSON text, so what is saved is what was read.
+        self.entries: dict[str, str] = {}
+        self.used: dict[str, str] = {}
+        self.changed = False
+        if self.enabled:
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            if isinstance(data, dict):
+                self.entries = {k: v for k, v in data.items() if isinstance(v, str)}
+
+    def get(self, schema: str, text: str, line_offset: int, path: str) -> Located | None:
+        """Return the document if it was parsed and found valid before, else None."""
+        if not self.enabled:
+            return None
+        key = _key(schema, text, line_offset)
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        try:
+            data, values, keys = json.loads(entry)
+            located = Located(data, path, _table(values), _table(keys))
+        except (TypeError, ValueError):
+            return None
+        self.used[key] = entry
+        return located
+
+    def put(self, schema: str, text: str, line_offset: int, doc: Located) -> None:
+        """Keep a document that parsed and passed its schema with no diagnostic."""
+        if not self.enabled:
+            return
+        entry = [doc.data, _rows(doc.values), _rows(doc.keys)]
+        try:
+            encoded = json.dumps(entry, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError):
+            return  # a value JSON cannot hold (bytes, a set): not cached
+        if json.loads(encoded) != entry:
+            return  # a value JSON would change (a tuple): not cached
+        self.used[_key(schema, text, line_offset)] = encoded
+        self.changed = True
+
+    def recall(self, section: str, key: str) -> Any:
+        """Return the value remembered under a section and key, or None."""
+        if not self.enabled:
+            return None
+        full = f"{section}:{key}"
+        entry = self.entries.get(full)
+        if entry is None:
+            return None
+        self.used[full] = entry
+        try:
+            return json.loads(entry)
+        except ValueError:
+            return None
+
+    def remember(self, section: str, key: str, value: Any) -> None:
+        """Keep a JSON value under a section and key."""
+        if self.enabled:
+            self.used[f"{section}:{key}"] = json.dumps(value, ensure_ascii=False)
+            self.changed = True
+
+    def save(self) -> None:
+        """Write the entries this load used, if they differ from what was read."""
+        if not self.enabled or not (self.changed or len(self.used) != len(self.entries)):
+            return
+        try:
+            self.folder.mkdir(exist_ok=True)
+            for stale in self.folder.glob("parsed-*.json"):
+                if stale != self.path:
+                    stale.unlink()
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(self.used, handle, ensure_ascii=False, separators=(",", ":"))
+            os.replace(tmp, self.path)
+        except OSError:
+            pass  # a read-only reader loads without the cache

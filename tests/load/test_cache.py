@@ -1,0 +1,92 @@
+"""The load cache: a warm load gives the very reader a cold one does, and problems are never kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursepack.load.cache import DISABLE, FOLDER
+from coursepack.pipeline import read_reader
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def flagship(tmp_path: Path) -> Path:
+    root = tmp_path / "flagship"
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    return root
+
+
+def _cache_file(root: Path) -> Path:
+    (found,) = (root / FOLDER).glob("parsed-*.json")
+    return found
+
+
+def test_warm_load_equals_cold_load(flagship: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DISABLE, "1")
+    plain, plain_report = read_reader(flagship)
+    assert not (flagship / FOLDER).exists()
+    monkeypatch.delenv(DISABLE)
+    cold, _ = read_reader(flagship)
+    entries = json.loads(_cache_file(flagship).read_text(encoding="utf-8"))
+    kinds = {key.split(":")[0] for key in entries if ":" in key}
+    assert kinds == {"anchor", "occurrences"}
+    assert sum(":" not in key for key in entries) >= 70  # parsed documents
+    warm, warm_report = read_reader(flagship)
+    assert plain is not None and plain == cold == warm
+    assert plain_report.format() == warm_report.format()
+
+
+def test_problems_are_found_again(flagship: Path) -> None:
+    read_reader(flagship)
+    note = next((flagship / "annotations/notes").glob("*.md"))
+    text = note.read_text(encoding="utf-8")
+    note.write_text(text.replace("title:", "title: [unclosed", 1), encoding="utf-8")
+    first = read_reader(flagship)[1].format()
+    assert "yaml.syntax" in first
+    assert read_reader(flagship)[1].format() == first
+    note.write_text(text, encoding="utf-8")
+    assert read_reader(flagship)[0] is not None
+
+
+def test_changed_quote_is_anchored_again(flagship: Path) -> None:
+    read_reader(flagship)
+    path = flagship / "annotations/questions/crosse-2026.yaml"
+    text = path.read_text(encoding="utf-8")
+    quote = text.split("quote: ", 1)[1].split("\n", 1)[0]
+    path.write_text(text.replace(quote, '"not in the text at all"', 1), encoding="utf-8")
+    reader, report = read_reader(flagship)
+    assert reader is None
+    assert "anchor.not-found" in report.format()
+
+
+def test_edited_seed_reanchors(flagship: Path) -> None:
+    read_reader(flagship)
+    seed = flagship / "seeds/crosse-2026.txt"
+    seed.write_bytes(b"Nothing is left.\n\nOf the old text.\n")
+    reader, report = read_reader(flagship)
+    assert reader is None
+    assert "anchor.not-found" in report.format() and "seed.changed" in report.format()
+
+
+def test_damaged_cache_is_ignored(flagship: Path) -> None:
+    good, _ = read_reader(flagship)
+    cache = _cache_file(flagship)
+    entries = json.loads(cache.read_text(encoding="utf-8"))
+    # Entries of the wrong shape are misses; an unreadable file is an empty cache.
+    cache.write_text(json.dumps({k: "[1, 2" for k in entries}), encoding="utf-8")
+    assert read_reader(flagship)[0] == good
+    cache.write_text("{not json", encoding="utf-8")
+    assert read_reader(flagship)[0] == good
+
+
+def test_unwritable_cache_still_loads(flagship: Path) -> None:
+    (flagship / FOLDER).write_text("a file where the cache folder would be", encoding="utf-8")
+    reader, _ = read_reader(flagship)
+    assert reader is not None
+    assert read_reader(flagship)[0] == reader
