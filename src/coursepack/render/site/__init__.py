@@ -10,6 +10,7 @@ cross-references and incremental builds all work as usual.
 from __future__ import annotations
 
 import html
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -228,6 +229,32 @@ def _fix_captions(
             context[key] = value.replace(_CAPTION, _CAPTION[:-1] + ' aria-level="2">')
 
 
+def _mark_section(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Mark the index of an orphan note or reading page as current in furo's sidebar."""
+    tree = context.get("furo_navigation_tree")
+    state = get_state(app.env)
+    if not isinstance(tree, str) or state is None:
+        return
+    if "orphan" not in app.env.metadata.get(pagename, {}):
+        return
+    for kind in ("notes", "readings"):
+        if pagename.startswith(state.doc(f"{kind}/")):
+            href = app.builder.get_relative_uri(pagename, state.doc(f"{kind}/index"))
+            item = re.compile(
+                r'<li class="(toctree-l\d+)"><a class="reference internal" href="'
+                + re.escape(href)
+                + '">'
+            )
+            context["furo_navigation_tree"] = item.sub(
+                rf'<li class="\1 current"><a class="current reference internal" href="{href}">',
+                tree,
+                count=1,
+            )
+            return
+
+
 def _on_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -328,6 +355,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _on_page_context)
     # After the theme's own handler (furo builds its navigation at the default priority).
     app.connect("html-page-context", _fix_captions, priority=900)
+    app.connect("html-page-context", _mark_section, priority=900)
     app.connect("build-finished", _on_build_finished)
     app.add_css_file("coursepack.css")
     app.add_js_file("coursepack.js", loading_method="defer")
