@@ -7,6 +7,7 @@ fails its schema is left out of the records so that resolve sees only well-forme
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +78,15 @@ class RawProject:
     files: list[str] = field(default_factory=list)
     #: What loading and resolving may reuse from earlier runs (saved by the caller).
     cache: ParseCache | None = None
+
+
+def _files_under(root: Path, folder: str) -> list[str]:
+    """Return the paths (relative to root, with /) of every file under a folder of root."""
+    found = []
+    for parent, _dirs, names in os.walk(root / folder):
+        rel = Path(parent).relative_to(root).as_posix()
+        found += [f"{rel}/{name}" for name in names if os.path.isfile(os.path.join(parent, name))]
+    return found
 
 
 def _shown(root: Path, path: Path) -> str:
@@ -244,7 +254,7 @@ def load_project(root: Path, report: Report) -> RawProject:
                     Location(_shown(root, path), 1, 1),
                 )
     raw.files = sorted(
-        {_shown(root, p) for p in ann.rglob("*") if p.is_file()}
+        set(_files_under(root, ANNOTATIONS))
         | {s.text_path for s in raw.seeds.values()}
         | {s.meta_path for s in raw.seeds.values()}
     )
