@@ -21,7 +21,7 @@ def mini_reader() -> Reader:
 def mini_pdfs(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Render the mini reader once for the session."""
     out = tmp_path_factory.mktemp("mini-pdf")
-    return Rendered(mini_reader, out, render(mini_reader, out))
+    return Rendered(mini_reader, out, *render(mini_reader, out))
 
 
 @pytest.fixture(scope="session")
@@ -42,4 +42,4 @@ def repo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     """Render the repository's own reader once for the session."""
     reader = load(REPO)
     out = tmp_path_factory.mktemp("repo-pdf")
-    yield Rendered(reader, out, render(reader, out))
+    yield Rendered(reader, out, *render(reader, out))

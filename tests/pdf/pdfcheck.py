@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -13,7 +14,7 @@ from pypdf import PdfReader
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
-from coursepack.render.pdf import render_pdfs
+from coursepack.render.pdf import engine, render_pdfs
 
 HERE = Path(__file__).parent
 TESTS = HERE.parent
@@ -48,18 +49,32 @@ def load(root: Path) -> Reader:
     return reader
 
 
-def render(reader: Reader, out: Path, **options: object) -> list[logging.LogRecord]:
-    """Render every PDF of a reader in this process; return the warnings logged meanwhile."""
+def render(
+    reader: Reader, out: Path, **options: object
+) -> tuple[list[logging.LogRecord], list[str]]:
+    """Render every PDF of a reader in this process.
+
+    Return the warnings logged meanwhile and the HTML of every layout, in order.
+    """
     recorder = LogRecorder()
     loggers = [logging.getLogger(name) for name in ("weasyprint", "coursepack")]
     for logger in loggers:
         logger.addHandler(recorder)
+    htmls: list[str] = []
+    layout = engine.render_document
+
+    def counted(html: str, *args: Any, **kwargs: Any) -> Any:
+        htmls.append(html)
+        return layout(html, *args, **kwargs)
+
     try:
-        render_pdfs(reader, out, BuildOptions(jobs=1, **options))  # type: ignore[arg-type]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(engine, "render_document", counted)
+            render_pdfs(reader, out, BuildOptions(jobs=1, **options))  # type: ignore[arg-type]
     finally:
         for logger in loggers:
             logger.removeHandler(recorder)
-    return recorder.records
+    return recorder.records, htmls
 
 
 def page_texts(path: Path) -> list[str]:
@@ -81,6 +96,12 @@ class Rendered:
     reader: Reader
     out: Path
     warnings: list[logging.LogRecord]
+    #: The HTML of every layout the build made, in order.
+    layouts: list[str] = dataclasses.field(default_factory=list)
+
+    def layouts_of(self, body_class: str) -> list[str]:
+        """Return the HTML of the layouts of one kind of document ("reader", "handout")."""
+        return [h for h in self.layouts if f'<body class="{body_class}"' in h]
 
 
 def destinations(path: Path) -> dict[str, int]:

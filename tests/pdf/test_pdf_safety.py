@@ -79,7 +79,7 @@ def test_planted_markup_is_shown_as_text_and_fetches_nothing(
         return original(self, url, headers)
 
     monkeypatch.setattr(AssetFetcher, "fetch", recording_fetch)
-    warnings = render(planted_reader, tmp_path)
+    warnings, _ = render(planted_reader, tmp_path)
     assert [w.getMessage() for w in warnings] == []
     allowed = tuple(d.as_uri() for d in ASSET_DIRS)
     assert asked

@@ -1,9 +1,10 @@
-"""Render one PDF: Jinja2 templates to HTML, WeasyPrint to PDF, in two passes for the index."""
+"""Render one PDF: Jinja2 templates to HTML, WeasyPrint to PDF; the reader's index on its own."""
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import itertools
 import logging
 import os
 import tempfile
@@ -24,8 +25,12 @@ PACKAGE_DIR = Path(__file__).parent
 BASE_URL = PACKAGE_DIR.resolve().as_uri() + "/"
 #: The PDF variant: tagged, with the document language and title, for screen readers.
 PDF_VARIANT = "pdf/ua-1"
-#: At most this many layouts of one document (index numbers, footnote breaks).
+#: At most this many layouts of one document (footnote breaks).
 MAX_PASSES = 4
+#: The reader's last section, laid out on its own once the pages before it are known.
+INDEX_ID = "index"
+#: The template of the reader's index alone.
+INDEX_TEMPLATE = "reader-index.html"
 LOGGER = logging.getLogger("coursepack.pdf")
 
 
@@ -41,7 +46,7 @@ class Job:
     target: Path
     #: Content hash of the inputs; also the PDF's file identifier.
     digest: str
-    #: Whether to render twice to print the index with real page numbers.
+    #: Whether the document ends with an index, laid out on its own with real page numbers.
     index: bool = False
 
 
@@ -63,9 +68,15 @@ def render_html(template: str, context: Context) -> str:
     return environment().get_template(template).render(**context)
 
 
-def render_document(html: str, fetcher: AssetFetcher | None = None) -> Document:
-    """Lay out HTML with the package's fonts and assets only."""
-    font_config = FontConfiguration()
+def render_document(
+    html: str, fetcher: AssetFetcher | None = None, font_config: FontConfiguration | None = None
+) -> Document:
+    """Lay out HTML with the package's fonts and assets only.
+
+    Documents whose pages are combined share one font configuration, which the combined
+    document keeps alive.
+    """
+    font_config = font_config or FontConfiguration()
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
     return source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
 
@@ -99,16 +110,19 @@ def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str
 
 
 def with_layout(
-    context: Context, pages: dict[str, int] | None, breaks: frozenset[str], draft: bool = False
+    context: Context,
+    pages: dict[str, int] | None,
+    breaks: frozenset[str],
+    index_stub: bool = False,
 ) -> Context:
     """Return the context with the index's page numbers and the forced page breaks.
 
-    Without pages (the first pass) the index prints a placeholder per occurrence. A draft
-    leaves out the apparatus after the readings, keeping only its anchors.
+    Without pages the index prints a placeholder per occurrence, as wide as a real number.
+    With index_stub the reader ends with the index's heading alone (the main layout).
     """
     out = copy.copy(context)
     out["breaks"] = sorted(breaks)
-    out["draft"] = draft
+    out["index_stub"] = index_stub
     if "index" not in context:
         return out
     index: dict[str, list[Context]] = {}
@@ -133,55 +147,48 @@ def misplaced_footnotes(context: Context, pages: dict[str, int]) -> set[str]:
     }
 
 
-def _indexed(context: Context, pages: dict[str, int]) -> dict[str, int]:
-    anchors = (a for entries in context["index"].values() for e in entries for a in e["anchors"])
-    return {a: pages.get(a, 0) for a in anchors}
-
-
 def build_pdf(job: Job) -> Document:
-    """Lay out a job's document until its index and footnotes are right.
+    """Lay out a job's document with every footnote on its call's page, and its index.
 
     WeasyPrint can leave a footnote on the page after its call when the call's line fits
     but the note does not; such a paragraph then starts a new page and the document is laid
-    out again. A document with an index first settles its readings in drafts (the pages up
-    to the end of the readings, which the apparatus after them cannot move), then is laid
-    out in full with the index's real page numbers; if the full layout disagrees with the
-    draft, it is laid out again until nothing changes.
+    out again (rarely needed). The reader is laid out once up to its index, which comes last
+    and moves nothing before it; the index is then laid out on its own with the pages of
+    that layout, numbered on from it, and its pages replace the index's heading.
     """
-    pages: dict[str, int] | None = None
+    if not job.index:
+        document, _ = _settle(job, index_stub=False)
+        return document
+    main, pages = _settle(job, index_stub=True)
+    start = pages[INDEX_ID]
+    if start != len(main.pages):
+        raise RuntimeError(f"{job.target}: the index heading is not alone on the last page")
+    context = with_layout(job.context, pages, frozenset())
+    context["first_page"] = start
+    context["first_side"] = "right" if start % 2 else "left"
+    html = render_html(INDEX_TEMPLATE, context)
+    index = render_document(html, font_config=main.font_config)
+    return main.copy(main.pages[: start - 1] + index.pages)
+
+
+def _settle(job: Job, index_stub: bool) -> tuple[Document, dict[str, int]]:
+    """Lay out a document until its footnotes sit on their calls' pages; return its pages."""
     breaks: frozenset[str] = frozenset()
-    if job.index:
-        breaks, pages = _settle_draft(job)
-    for _ in range(MAX_PASSES):
-        context = with_layout(job.context, pages, breaks)
+    for attempt in itertools.count(1):
+        context = with_layout(job.context, None, breaks, index_stub=index_stub)
         document = render_document(render_html(job.template, context))
         found = anchor_pages(document)
         wrong = misplaced_footnotes(job.context, found)
-        index_settled = not job.index or (
-            pages is not None and _indexed(job.context, pages) == _indexed(job.context, found)
-        )
-        if wrong <= breaks and index_settled:
-            break
+        if wrong <= breaks or attempt == MAX_PASSES:
+            if wrong:
+                LOGGER.warning(
+                    "%s: footnotes still apart from their calls in %s", job.target, sorted(wrong)
+                )
+            return document, found
+        LOGGER.info("%s: laid out again to break before %s", job.target, sorted(wrong - breaks))
         breaks |= wrong
-        pages = found
-    if wrong:
-        LOGGER.warning(
-            "%s: footnotes still apart from their calls in %s", job.target, sorted(wrong)
-        )
-    return document
-
-
-def _settle_draft(job: Job) -> tuple[frozenset[str], dict[str, int]]:
-    """Return the page breaks and anchor pages of the readings, from drafts of the document."""
-    breaks: frozenset[str] = frozenset()
-    for _ in range(MAX_PASSES):
-        context = with_layout(job.context, None, breaks, draft=True)
-        found = anchor_pages(render_document(render_html(job.template, context)))
-        wrong = misplaced_footnotes(job.context, found)
-        if wrong <= breaks:
-            break
-        breaks |= wrong
-    return breaks, found
+        del document  # free the pages before the next layout
+    raise AssertionError("unreachable")
 
 
 def write_pdf(document: Document, target: Path, digest: str) -> None:

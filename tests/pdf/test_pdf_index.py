@@ -1,0 +1,128 @@
+"""The reader's index, laid out on its own after the rest of the reader."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from pdfcheck import Rendered, destinations, expand, index_entries
+from pypdf import PdfReader
+from weasyprint import Document
+from weasyprint.formatting_structure import boxes
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.render.pdf import engine, plan_jobs
+
+
+def margin_text(page: object, keyword: str) -> str:
+    """Return the text of one margin box of a laid-out page ("@bottom-center")."""
+    texts: list[str] = []
+
+    def walk(box: boxes.Box) -> None:
+        if isinstance(box, boxes.TextBox):
+            texts.append(box.text)
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for box in page._page_box.children:  # type: ignore[attr-defined]
+        if isinstance(box, boxes.MarginBox) and box.at_keyword == keyword:
+            walk(box)
+    return "".join(texts)
+
+
+def index_labels(reader: Reader) -> list[str]:
+    """Return the labels of the index entries as printed."""
+    labels = [e.name for e in reader.entities]
+    labels += [t.term + (f" ({t.abbreviation})" if t.abbreviation else "") for t in reader.terms]
+    return labels
+
+
+def test_reader_is_laid_out_once_then_its_index_alone(mini_pdfs: Rendered) -> None:
+    main, index = mini_pdfs.layouts_of("reader")
+    assert 'id="index"' in main and 'class="ix"' not in main
+    assert 'class="ix"' in index and 'class="reading' not in index
+
+
+@pytest.mark.slow
+def test_repository_reader_lays_out_the_index_alone_and_once(repo_pdfs: Rendered) -> None:
+    *mains, index = repo_pdfs.layouts_of("reader")
+    # One layout, and one more if a footnote slipped away from its call (this reader's do).
+    assert 1 <= len(mains) <= 2
+    assert all('class="ix"' not in main for main in mains)
+    assert 'class="ix"' in index and 'class="reading' not in index
+
+
+@pytest.fixture(scope="module")
+def reader_document(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Document:
+    """Return the mini reader's laid-out document, index included."""
+    out = tmp_path_factory.mktemp("index")
+    job = plan_jobs(mini_reader, out, BuildOptions())[0]
+    assert job.index
+    return engine.build_pdf(job)
+
+
+def test_every_page_carries_its_number_and_side(reader_document: Document) -> None:
+    pages = reader_document.pages
+    index_start = engine.anchor_pages(reader_document)["index"]
+    assert 1 < index_start <= len(pages)
+    for number, page in enumerate(pages, start=1):
+        side = page._page_box.page_type.side
+        assert side == ("right" if number % 2 else "left"), number
+        shown = margin_text(page, "@bottom-center")
+        if number >= 3:  # the cover and its verso are unnumbered
+            assert shown == str(number), number
+
+
+@pytest.mark.parametrize("first_page", [8, 9])
+def test_the_index_alone_starts_at_the_page_and_side_it_is_given(
+    mini_reader: Reader, tmp_path: Path, first_page: int
+) -> None:
+    job = plan_jobs(mini_reader, tmp_path, BuildOptions())[0]
+    context = engine.with_layout(job.context, {}, frozenset())
+    context["first_page"] = first_page
+    context["first_side"] = "right" if first_page % 2 else "left"
+    document = engine.render_document(engine.render_html(engine.INDEX_TEMPLATE, context))
+    first = document.pages[0]
+    assert margin_text(first, "@bottom-center") == str(first_page)
+    assert first._page_box.page_type.side == context["first_side"]
+    running = "@top-left" if first_page % 2 else "@top-right"
+    assert margin_text(first, running) == "Index"
+    assert "index" in first.anchors
+
+
+def check_index_links(rendered: Rendered, least: int) -> None:
+    """Check that the index's links lead to the first page of each locator it prints."""
+    path = rendered.out / "reader.pdf"
+    dests = destinations(path)
+    pdf = PdfReader(path)
+    start = dests["index"]
+    targets: Counter[int] = Counter()
+    for page in pdf.pages[start - 1 :]:
+        for annotation in page.get("/Annots", []):
+            annotation = annotation.get_object()
+            targets[dests[str(annotation["/Dest"])]] += 1
+    printed = index_entries(path, start, index_labels(rendered.reader))
+    first_pages = Counter(expand(loc)[0] for locs in printed.values() for loc in locs)
+    assert sum(first_pages.values()) >= least
+    assert targets == first_pages
+    assert max(targets) < start
+
+
+def test_index_links_lead_to_the_pages_they_print(mini_pdfs: Rendered) -> None:
+    check_index_links(mini_pdfs, least=3)
+
+
+@pytest.mark.slow
+def test_repository_index_links_lead_to_the_pages_they_print(repo_pdfs: Rendered) -> None:
+    check_index_links(repo_pdfs, least=20)
+
+
+def test_outline_ends_with_the_index(mini_pdfs: Rendered) -> None:
+    path = mini_pdfs.out / "reader.pdf"
+    outline = PdfReader(path).outline
+    last = outline[-1] if not isinstance(outline[-1], list) else outline[-2]
+    assert str(last.title) == "Index of names and terms"  # type: ignore[union-attr]
+    pdf = PdfReader(path)
+    assert pdf.get_destination_page_number(last) + 1 == destinations(path)["index"]  # type: ignore[arg-type]
