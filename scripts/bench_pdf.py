@@ -1,12 +1,17 @@
 """Benchmark the PDF target: time, peak memory, pages per second, parallel speed-up.
 
-Usage: python scripts/bench_pdf.py [ROOT]   (ROOT defaults to this repository's reader)
+Usage: python scripts/bench_pdf.py [ROOT [MODE ...]]
+(ROOT defaults to this repository's reader, MODE to every mode below)
 
 Each measurement runs in a fresh process, so peak memory (ru_maxrss) belongs to it alone:
   serial    render_pdfs with 1 worker (in process)
   parallel  render_pdfs with 2 workers (spawned processes; their peak is reported too)
   rebuild   render_pdfs again on unchanged inputs (every PDF skipped by its content hash)
   plain     plain WeasyPrint on the same HTML: one layout per document, default options
+  reader    the course reader alone, as the build renders it (layouts counted)
+  floor     plain WeasyPrint on the reader's final HTML alone: one layout, default options
+
+The target is a reader time within 15% of the floor's (1.15x): the reader laid out once.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -39,9 +45,35 @@ def measure(mode: str, root: Path) -> dict[str, float]:
     reader, report = read_reader(root)
     if reader is None:
         sys.exit("\n".join(str(d) for d in report))
+    layouts = 0
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        if mode == "plain":
+        if mode in ("reader", "floor"):
+            from coursepack.render.pdf import engine
+
+            job = plan_jobs(reader, out, BuildOptions())[0]
+            if mode == "floor":
+                import weasyprint
+
+                html = render_html(job.template, with_layout(job.context, None, frozenset()))
+                start = time.perf_counter()
+                document = weasyprint.HTML(string=html, base_url=BASE_URL).render()
+                document.write_pdf()
+                layouts = 1
+            else:
+                render = engine.render_document
+
+                def counted(*args: Any, **kwargs: Any) -> Any:
+                    nonlocal layouts
+                    layouts += 1
+                    return render(*args, **kwargs)
+
+                engine.render_document = counted  # type: ignore[assignment]
+                start = time.perf_counter()
+                engine.run_job(job)
+            seconds = time.perf_counter() - start
+            total = len(document.pages) if mode == "floor" else len(PdfReader(job.target).pages)
+        elif mode == "plain":
             import weasyprint
 
             jobs = plan_jobs(reader, out, BuildOptions())
@@ -70,6 +102,7 @@ def measure(mode: str, root: Path) -> dict[str, float]:
         "pages": total,
         "peak_mib": _peak_mib(resource.RUSAGE_SELF),
         "children_peak_mib": _peak_mib(resource.RUSAGE_CHILDREN),
+        "layouts": layouts,
     }
 
 
@@ -93,7 +126,8 @@ def main() -> None:
         return
     root = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO
     print(f"reader: {root}  cores: {os.cpu_count()}  load: {os.getloadavg()[0]:.1f}")
-    results = {mode: run(mode, root) for mode in ("serial", "parallel", "rebuild", "plain")}
+    modes = sys.argv[2:] or ["serial", "parallel", "rebuild", "plain", "reader", "floor"]
+    results = {mode: run(mode, root) for mode in modes}
     print(
         f"{'mode':<10}{'seconds':>9}{'pages':>7}{'pages/s':>9}{'peak MiB':>10}{'workers MiB':>13}"
     )
@@ -103,12 +137,19 @@ def main() -> None:
             f"{mode:<10}{r['seconds']:>9.2f}{r['pages']:>7.0f}{rate:>9.2f}"
             f"{r['peak_mib']:>10.0f}{r['children_peak_mib']:>13.0f}"
         )
-    speedup = results["serial"]["seconds"] / results["parallel"]["seconds"]
-    ratio = (results["serial"]["pages"] / results["serial"]["seconds"]) / (
-        results["plain"]["pages"] / results["plain"]["seconds"]
-    )
-    print(f"parallel speed-up (2 workers vs 1): {speedup:.2f}x")
-    print(f"coursepack pages/s as a share of plain WeasyPrint's: {ratio:.0%}")
+    if "serial" in results and "parallel" in results:
+        speedup = results["serial"]["seconds"] / results["parallel"]["seconds"]
+        print(f"parallel speed-up (2 workers vs 1): {speedup:.2f}x")
+    if "serial" in results and "plain" in results:
+        ratio = (results["serial"]["pages"] / results["serial"]["seconds"]) / (
+            results["plain"]["pages"] / results["plain"]["seconds"]
+        )
+        print(f"coursepack pages/s as a share of plain WeasyPrint's: {ratio:.0%}")
+    if "reader" in results:
+        print(f"reader layouts: {results['reader']['layouts']:.0f}")
+    if "reader" in results and "floor" in results:
+        ratio = results["reader"]["seconds"] / results["floor"]["seconds"]
+        print(f"reader time as a multiple of the floor (one plain layout): {ratio:.2f}x")
 
 
 if __name__ == "__main__":
