@@ -152,9 +152,9 @@ def build_pdf(job: Job) -> Document:
 
     WeasyPrint can leave a footnote on the page after its call when the call's line fits
     but the note does not; such a paragraph then starts a new page and the document is laid
-    out again (rarely needed). The reader is laid out once up to its index, which comes last
-    and moves nothing before it; the index is then laid out on its own with the pages of
-    that layout, numbered on from it, and its pages replace the index's heading.
+    out again (often once for a reader). The reader is laid out up to its index, which
+    comes last and moves nothing before it; the index is then laid out on its own with the
+    pages of that layout, numbered on from it, and its pages replace the index's heading.
     """
     if not job.index:
         document, _ = _settle(job, index_stub=False)
