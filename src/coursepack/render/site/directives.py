@@ -32,7 +32,7 @@ from coursepack.model import (
 from coursepack.render import markup, segments
 from coursepack.render.labels import LEVEL_LABELS, TEXTUAL_LABELS, format_date, textual_label
 from coursepack.render.site import _cite
-from coursepack.render.site.generate import neighbours, note_order, reading_order, reading_title
+from coursepack.render.site.generate import page_order
 from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
 from coursepack.render.site.state import SiteState, get_state
 
@@ -914,30 +914,22 @@ class PagerDirective(ReaderDirective):
         kind, ident = self.arguments
         doc: Callable[[str], str]
         if kind == "note":
-            items = [(n.id, n.title) for n in note_order(reader)]
-            doc, noun, index, up = self.site.note_doc, "note", "notes/index", "All historical notes"
+            doc, noun, up = self.site.note_doc, "note", "All historical notes"
         elif kind == "reading":
-            items = [(r.id, reading_title(r)) for r in reading_order(reader)]
-            doc, noun, index, up = (
-                self.site.reading_doc,
-                "reading",
-                "readings/index",
-                "All readings",
-            )
+            doc, noun, up = self.site.reading_doc, "reading", "All readings"
         else:
             raise self.error(f"coursepack-pager: unknown kind {kind!r} (note or reading)")
-        ids = [i for i, _ in items]
-        if ident not in ids:
+        pages = page_order(reader, kind)
+        if ident not in pages.position:
             raise self.error(f"coursepack-pager: no {kind} {ident!r}")
-        before, after = neighbours(ids, ident)
+        before, after = pages.around(ident)
         nav = make("nav", class_="cp-pager", aria_label=f"Previous and next {noun}s")
         if before is not None:
-            nav += self.pager_link(
-                doc(items[before][0]), f"Previous {noun}", items[before][1], "prev"
-            )
-        nav += doc_link(self.site.doc(index), None, nodes.Text(up), class_="cp-pager-up")
+            nav += self.pager_link(doc(before[0]), f"Previous {noun}", before[1], "prev")
+        index = self.site.doc(f"{kind}s/index")
+        nav += doc_link(index, None, nodes.Text(up), class_="cp-pager-up")
         if after is not None:
-            nav += self.pager_link(doc(items[after][0]), f"Next {noun}", items[after][1], "next")
+            nav += self.pager_link(doc(after[0]), f"Next {noun}", after[1], "next")
         return [html_only("", _no_search(nav))]
 
     def pager_link(self, docname: str, label: str, title: str, rel: str) -> nodes.Node:

@@ -124,16 +124,44 @@ def reading_title(reading: Reading) -> str:
     return f"[{reading.title}]" if reading.is_supplied("title") else reading.title
 
 
-def neighbours(ids: list[str], ident: str) -> tuple[int | None, int | None]:
-    """Return the positions before and after ident in ids (None at either end)."""
-    i = ids.index(ident)
-    return (i - 1 if i > 0 else None), (i + 1 if i + 1 < len(ids) else None)
+#: A page's title as its neighbours' previous/next links show it, with the page's id.
+Item = tuple[str, str]
 
 
-def _pager_digest(items: list[tuple[str, str]], ident: str) -> object:
-    """Return what a page's previous/next links show, for its digest."""
-    before, after = neighbours([i for i, _ in items], ident)
-    return tuple(items[k] if k is not None else None for k in (before, after))
+@dataclass(frozen=True)
+class PageOrder:
+    """Pages of one kind in reading order, for their previous/next links."""
+
+    #: (id, title) of each page, in order.
+    items: tuple[Item, ...]
+    #: Position of each id in items.
+    position: dict[str, int]
+
+    def around(self, ident: str) -> tuple[Item | None, Item | None]:
+        """Return the pages before and after ident (None at either end)."""
+        i = self.position[ident]
+        before = self.items[i - 1] if i > 0 else None
+        after = self.items[i + 1] if i + 1 < len(self.items) else None
+        return before, after
+
+
+_SEQUENCES: dict[tuple[int, str], tuple[Reader, PageOrder]] = {}
+
+
+def page_order(reader: Reader, kind: str) -> PageOrder:
+    """Return the notes (kind "note") or readings ("reading") in order, once per reader."""
+    cached = _SEQUENCES.get((id(reader), kind))
+    if cached is not None and cached[0] is reader:
+        return cached[1]
+    if kind == "note":
+        items = tuple((n.id, n.title) for n in note_order(reader))
+    else:
+        items = tuple((r.id, reading_title(r)) for r in reading_order(reader))
+    found = PageOrder(items, {ident: i for i, (ident, _) in enumerate(items)})
+    if len(_SEQUENCES) > 8:
+        _SEQUENCES.clear()
+    _SEQUENCES[(id(reader), kind)] = (reader, found)
+    return found
 
 
 def _header(page_digest: str) -> str:
@@ -162,8 +190,8 @@ def documents(
     readings = reading_order(reader)
     notes = note_order(reader)
     in_sidebar = len(readings) <= sidebar_readings
-    reading_items = [(r.id, reading_title(r)) for r in readings]
-    note_items = [(n.id, n.title) for n in notes]
+    reading_pages = page_order(reader, "reading")
+    note_pages = page_order(reader, "note")
     docs: dict[str, str] = {}
 
     docs["readings/index.rst"] = (
@@ -174,7 +202,7 @@ def documents(
         + ("\n" + _toctree(r.id for r in readings) if in_sidebar else "")
     )
     for r in readings:
-        pager = None if in_sidebar else _pager_digest(reading_items, r.id)
+        pager = None if in_sidebar else reading_pages.around(r.id)
         page = digest(
             edition,
             reader.meta,
@@ -235,7 +263,7 @@ def documents(
             [t for t in reader.terms if t.id in n.terms],
             [e for e in reader.entities if e.id in n.entities],
             [(r.id, r.title, r.authors, r.date) for r in reader.readings],
-            _pager_digest(note_items, n.id),
+            note_pages.around(n.id),
         )
         docs[f"notes/{n.id}.rst"] = (
             _header(page)
