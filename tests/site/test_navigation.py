@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from sitebuild import Site, make_site
+from sphinx.builders.html import StandaloneHTMLBuilder
 
 NOTES = "_generated/notes"
 READING = "_generated/readings/alpha-2026"
@@ -157,3 +159,29 @@ def test_readings_of_a_large_reader_leave_the_sidebar_for_a_pager(
     assert site.build() == ""
     assert "beta-2026.html" in sidebar_links(site.page(READING))
     assert site.page(READING).select_one("nav.cp-pager") is None
+
+
+def test_the_shared_sidebar_of_pages_outside_the_toctree_is_the_one_sphinx_draws(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursepack.render.site as extension
+
+    drawn: list[str] = []
+    draw = StandaloneHTMLBuilder._get_local_toctree
+
+    def counted(self: StandaloneHTMLBuilder, docname: str, *args: Any, **kwargs: Any) -> str:
+        drawn.append(docname)
+        return draw(self, docname, *args, **kwargs)
+
+    monkeypatch.setattr(StandaloneHTMLBuilder, "_get_local_toctree", counted)
+    shared = make_site(tmp_path / "shared", "site-basic")
+    assert shared.build(coursepack_sidebar_readings=1) == ""
+    # One sidebar for both notes, one for both readings.
+    assert len([d for d in drawn if d.startswith(f"{NOTES}/") and d != f"{NOTES}/index"]) == 1
+    assert len([d for d in drawn if d in (READING, BETA)]) == 1
+    monkeypatch.setattr(extension, "_share_sidebar", lambda *args: None)
+    own = make_site(tmp_path / "own", "site-basic")
+    assert own.build(coursepack_sidebar_readings=1) == ""
+    for name in (f"{NOTES}/strike-1934", f"{NOTES}/contract-2020", READING, BETA, "index"):
+        trees = [str(site.page(name).select_one(".sidebar-tree")) for site in (shared, own)]
+        assert trees[0] == trees[1], name

@@ -229,6 +229,44 @@ def _fix_captions(
             context[key] = value.replace(_CAPTION, _CAPTION[:-1] + ' aria-level="2">')
 
 
+# The sidebar of a page outside every toctree (a note) depends only on the folder it is
+# in: no entry is current, and links are relative to the folder. Kept per source folder,
+# cleared when writing starts, so each build (and each forked writer) computes its own.
+_SIDEBARS: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
+_INCLUDED: dict[str, frozenset[str]] = {}
+
+
+def _on_write_started(app: Sphinx, builder: Any) -> None:
+    srcdir = str(app.srcdir)
+    for key in [k for k in _SIDEBARS if k[0] == srcdir]:
+        del _SIDEBARS[key]
+    includes = app.env.toctree_includes
+    _INCLUDED[srcdir] = frozenset(d for docs in includes.values() for d in docs)
+
+
+def _share_sidebar(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Render the table of contents once per folder for the pages outside it."""
+    toctree = context.get("toctree")
+    srcdir = str(app.srcdir)
+    included = _INCLUDED.get(srcdir)
+    if not callable(toctree) or included is None or pagename not in app.env.found_docs:
+        return
+    if pagename in included or pagename == app.config.root_doc:
+        return
+    folder = pagename.rpartition("/")[0]
+
+    def shared(**kwargs: Any) -> str:
+        key = (srcdir, folder, tuple(sorted(kwargs.items())))
+        found = _SIDEBARS.get(key)
+        if found is None:
+            found = _SIDEBARS[key] = toctree(**kwargs)
+        return found
+
+    context["toctree"] = shared
+
+
 def _mark_section(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
@@ -353,6 +391,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _on_builder_inited)
     app.connect("env-before-read-docs", _on_before_read)
     app.connect("html-page-context", _on_page_context)
+    # Before the theme's handler, which draws the sidebar from the toctree function.
+    app.connect("write-started", _on_write_started)
+    app.connect("html-page-context", _share_sidebar, priority=400)
     # After the theme's own handler (furo builds its navigation at the default priority).
     app.connect("html-page-context", _fix_captions, priority=900)
     app.connect("html-page-context", _mark_section, priority=900)
