@@ -57,3 +57,16 @@ def test_flagship_docs_build_cleanly_with_nitpicky_warnings_as_errors(tmp_path: 
     )
     assert page.select_one("#p14 a.cp-pnum") is not None
     assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Crosse, Jacob"  # type: ignore[index]
+
+
+def test_the_reader_is_not_pickled_with_sphinx_environment(tmp_path: Path) -> None:
+    root = tmp_path / "reader"
+    shutil.copytree(READER, root)
+    reader, report = read_reader(root)
+    assert reader is not None, report.format()
+    out = tmp_path / "build" / "site"
+    assert render_site(reader, out, BuildOptions(jobs=2)) == []
+    saved = (tmp_path / "build" / ".site-doctrees" / "environment.pickle").read_bytes()
+    # Sphinx saves (and in parallel builds, sends back per batch) its whole environment.
+    assert b"coursepack.model" not in saved
+    assert b"coursepack_root" in saved  # the configuration itself is there

@@ -60,6 +60,9 @@ def _load(app: Sphinx) -> Reader | None:
                 subtype="config",
             )
             return None
+        # Kept in the build's state from here on. Sphinx pickles its configuration with the
+        # environment (once per parallel reading batch, and on disk): without the reader.
+        app.config.coursepack_reader = None
         return given
     root = _root(app)
     if root is None:
