@@ -254,15 +254,19 @@ def documents(
         + "\n"
         + _directive("coursepack-notes")
     )
+    # Looked up once, not once per note: a note page's cost must not grow with the reader.
+    refs = {r.key: r for r in reader.references}
+    terms = {t.id: t for t in reader.terms}
+    entities = {e.id: e for e in reader.entities}
+    cited = digest([(r.id, r.title, r.authors, r.date) for r in reader.readings])
     for n in notes:
-        refs = {r.key: r for r in reader.references}
         page = digest(
             edition,
             n,
             [refs.get(s.key) for s in n.sources],
-            [t for t in reader.terms if t.id in n.terms],
-            [e for e in reader.entities if e.id in n.entities],
-            [(r.id, r.title, r.authors, r.date) for r in reader.readings],
+            [terms[t] for t in n.terms if t in terms],
+            [entities[e] for e in n.entities if e in entities],
+            cited,
             note_pages.around(n.id),
         )
         docs[f"notes/{n.id}.rst"] = (
