@@ -385,6 +385,8 @@ class ReaderMeta:
     introduction: str
     sequence: tuple[Session, ...]
     keywords: tuple[str, ...]
+    #: At most this many readings go into one printed volume of the course reader.
+    volume_readings: int = 25
 
 
 @dataclass(frozen=True)
@@ -432,6 +434,38 @@ class Reader:
             + len(self.textual_notes)
             + len(self.entities)
         )
+
+    @cached_property
+    def volumes(self) -> tuple[tuple[str, ...], ...]:
+        """Return the reading ids of each printed volume, in reading order.
+
+        A reader of at most ``meta.volume_readings`` readings is one volume. A longer one
+        is cut between sessions of the class sequence where it can be: consecutive readings
+        of one session stay together unless the session alone is longer than a volume.
+        """
+        size = max(1, self.meta.volume_readings)
+        ids = [r.id for r in self.readings]
+        if len(ids) <= size:
+            return (tuple(ids),)
+        session: dict[str, int] = {}
+        for number, s in enumerate(self.meta.sequence):
+            for reading_id in s.readings:
+                session.setdefault(reading_id, number)
+        runs: list[list[str]] = []
+        for reading_id in ids:
+            key = session.get(reading_id)
+            if runs and key is not None and session.get(runs[-1][-1]) == key:
+                runs[-1].append(reading_id)
+            else:
+                runs.append([reading_id])
+        volumes: list[list[str]] = [[]]
+        for run in runs:
+            for start in range(0, len(run), size):
+                piece = run[start : start + size]
+                if volumes[-1] and len(volumes[-1]) + len(piece) > size:
+                    volumes.append([])
+                volumes[-1].extend(piece)
+        return tuple(tuple(v) for v in volumes)
 
     def reading(self, reading_id: str) -> Reading:
         """Return a reading by id."""

@@ -535,6 +535,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         introduction=m["introduction"],
         sequence=tuple(sequence),
         keywords=tuple(m.get("keywords", ())),
+        volume_readings=m.get("volume_readings", ReaderMeta.volume_readings),
     )
     return Reader(
         meta=meta,

@@ -105,6 +105,7 @@ READER: Schema = _doc(
             "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"},
             "keywords": _STRINGS,
             "readings": {"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True},
+            "volume_readings": {"type": "integer", "minimum": 1},
             "introduction": _MARKDOWN,
             "sequence": {
                 "type": "array",
