@@ -188,35 +188,36 @@ def _on_before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
 
 def _meta_tags(state: SiteState, pagename: str) -> str:
     reader = state.reader
-    if reader is None:
+    prefix = state.doc("readings/")
+    if reader is None or not pagename.startswith(prefix):
         return ""
-    for r in reader.readings:
-        if state.reading_doc(r.id) != pagename:
-            continue
-        d = r.date
-        date = "/".join(
-            f"{v:02d}" if i else f"{v:04d}"
-            for i, v in enumerate((d.year, d.month, d.day))
-            if v is not None
-        )
-        tags: list[tuple[str, str]] = [("citation_title", r.title)]
-        # "Family, Given": reference managers then split compound family names right.
-        authors = [f"{a.family}, {a.given}" if a.given else a.family for a in r.authors]
-        if not authors and r.corporate_author:
-            authors = [r.corporate_author]
-        tags += [("citation_author", a) for a in authors]
-        tags += [("citation_publication_date", date), ("citation_date", date)]
-        if csl.outlet_is_named(r):
-            tags.append(("citation_journal_title", r.outlet))
-        tags.append(("citation_language", r.language))
-        if r.url:
-            tags += [("citation_public_url", r.url), ("citation_fulltext_html_url", r.url)]
-        return "".join(
-            f'<meta name="{html.escape(n)}" content="{html.escape(v, quote=True)}">\n'
-            for n, v in tags
-            if v
-        )
-    return ""
+    try:
+        r = reader.reading(pagename.removeprefix(prefix))
+    except KeyError:  # the readings index
+        return ""
+    d = r.date
+    date = "/".join(
+        f"{v:02d}" if i else f"{v:04d}"
+        for i, v in enumerate((d.year, d.month, d.day))
+        if v is not None
+    )
+    tags: list[tuple[str, str]] = [("citation_title", r.title)]
+    # "Family, Given": reference managers then split compound family names right.
+    authors = [f"{a.family}, {a.given}" if a.given else a.family for a in r.authors]
+    if not authors and r.corporate_author:
+        authors = [r.corporate_author]
+    tags += [("citation_author", a) for a in authors]
+    tags += [("citation_publication_date", date), ("citation_date", date)]
+    if csl.outlet_is_named(r):
+        tags.append(("citation_journal_title", r.outlet))
+    tags.append(("citation_language", r.language))
+    if r.url:
+        tags += [("citation_public_url", r.url), ("citation_fulltext_html_url", r.url)]
+    return "".join(
+        f'<meta name="{html.escape(n)}" content="{html.escape(v, quote=True)}">\n'
+        for n, v in tags
+        if v
+    )
 
 
 _CAPTION = '<p class="caption" role="heading">'

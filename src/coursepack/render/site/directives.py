@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
@@ -36,6 +36,8 @@ from coursepack.render.site.generate import page_order
 from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
 from coursepack.render.site.state import SiteState, get_state
 
+T = TypeVar("T")
+
 
 def md_block(source: str) -> nodes.raw:
     """Return Markdown as a node of sanitized HTML."""
@@ -50,6 +52,21 @@ def md_inline(source: str) -> nodes.raw:
 def cite_html(fragment: str) -> nodes.raw:
     """Return formatted citation HTML (sanitized again) as a node."""
     return nodes.raw("", _cite.safe(fragment), format="html")
+
+
+def _existing(lookup: Callable[[str], T], ids: Iterable[str]) -> list[T]:
+    """Return what lookup finds for each id, in order, leaving out unknown ids.
+
+    A lookup by id, not a set of all ids built on every call: the pages together would
+    then cost the number of entries times the size of the reader.
+    """
+    found = []
+    for ident in ids:
+        try:
+            found.append(lookup(ident))
+        except KeyError:
+            continue
+    return found
 
 
 def _no_search(node: nodes.Element) -> nodes.Element:
@@ -117,11 +134,13 @@ class ReaderDirective(SphinxDirective):
     def occurrences(self, reader: Reader, anchors: Sequence[Anchor]) -> nodes.Node:
         """Return a list of paragraph links, grouped by reading in reader order."""
         items = make("ul", class_="cp-occurrences")
+        by_reading: dict[str, list[int | None]] = {}
+        for a in anchors:
+            numbers = by_reading.setdefault(a.reading, [])
+            if a.paragraph not in numbers:
+                numbers.append(a.paragraph)
         for reading in reader.readings:
-            numbers: list[int | None] = []
-            for a in anchors:
-                if a.reading == reading.id and a.paragraph not in numbers:
-                    numbers.append(a.paragraph)
+            numbers = by_reading.get(reading.id, [])
             if not numbers:
                 continue
             li = make("li")
@@ -136,11 +155,11 @@ class ReaderDirective(SphinxDirective):
     def sources(self, reader: Reader, sources: Iterable[Source]) -> nodes.Node:
         """Return the formatted references of a list of sources."""
         items = make("ul", class_="cp-sources")
-        known = {r.key for r in reader.references}
         for s in sources:
-            if s.key not in known:
+            found = _existing(reader.reference, [s.key])
+            if not found:
                 continue
-            self.depend(reader.reference(s.key).location)
+            self.depend(found[0].location)
             li = make("li", cite_html(_cite.format_entry(reader, s.key)))
             if s.locator:
                 li += nodes.Text(f" ({s.locator})")
@@ -637,11 +656,9 @@ class TermDirective(ReaderDirective):
         if term.see_also:
             p = make("p", class_="cp-see-also")
             p += make("em", nodes.Text("See also: "))
-            known = [t for t in term.see_also if t in {x.id for x in reader.terms}]
-            for i, tid in enumerate(known):
+            for i, other in enumerate(_existing(reader.term, term.see_also)):
                 if i:
                     p += nodes.Text(", ")
-                other = reader.term(tid)
                 p += term_link(other.term, nodes.Text(other.term))
             out.append(p)
         if term.sources:
@@ -698,8 +715,7 @@ class NoteDirective(ReaderDirective):
             ),
             make("div", md_block(note.body), class_="cp-note-page-body"),
         ]
-        known_terms = {t.id for t in reader.terms}
-        terms = [reader.term(t) for t in note.terms if t in known_terms]
+        terms = _existing(reader.term, note.terms)
         if terms:
             p = make("p", make("em", nodes.Text("Glossary: ")))
             for i, t in enumerate(terms):
@@ -707,8 +723,7 @@ class NoteDirective(ReaderDirective):
                     p += nodes.Text(", ")
                 p += term_link(t.term, nodes.Text(t.term))
             out.append(p)
-        known_entities = {e.id for e in reader.entities}
-        entities = [reader.entity(e) for e in note.entities if e in known_entities]
+        entities = _existing(reader.entity, note.entities)
         if entities:
             p = make("p", make("em", nodes.Text("People and organizations: ")))
             for i, e in enumerate(entities):
