@@ -1,7 +1,8 @@
 """The PDF target: the course reader, one handout per reading, and the instructor guide.
 
-:func:`render_pdfs` writes ``reader.pdf``, ``handouts/<reading>.pdf`` and
-``instructor-guide.pdf``. Each PDF is rendered in its own worker process; one whose inputs
+:func:`render_pdfs` writes ``reader.pdf`` (or, for a reader longer than a volume,
+``reader-volume-<n>.pdf``), ``handouts/<reading>.pdf`` and ``instructor-guide.pdf``.
+Each PDF is rendered in its own worker process; one whose inputs
 (context, templates, CSS, fonts, options) have not changed since the last build is skipped.
 """
 
@@ -26,11 +27,11 @@ from coursepack.render.pdf.context import (
     Context,
     guide_context,
     handout_context,
-    reader_context,
+    reader_contexts,
 )
 from coursepack.render.pdf.engine import PACKAGE_DIR, Job, file_mode, hash_files, run_job
 
-__all__ = ["HASHES", "created_date", "plan_jobs", "render_pdfs"]
+__all__ = ["HASHES", "created_date", "plan_jobs", "reader_file", "render_pdfs"]
 
 #: Where the content hashes of the last build are kept, beside the PDFs.
 HASHES = ".hashes.json"
@@ -54,6 +55,13 @@ def assets_digest() -> str:
     return hash_files(files, extra=("weasyprint", weasyprint.__version__))
 
 
+def reader_file(volume: int, count: int) -> str:
+    """Return the file name of a volume of the course reader: reader.pdf when it is one."""
+    if count == 1:
+        return "reader.pdf"
+    return f"reader-volume-{volume:0{len(str(count))}d}.pdf"
+
+
 def _digest(template: str, context: Context, assets: str) -> str:
     payload = json.dumps([template, context], sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256((assets + payload).encode()).hexdigest()
@@ -68,7 +76,11 @@ def plan_jobs(reader: Reader, out: Path, options: BuildOptions) -> list[Job]:
         context = {**context, **common}
         return Job(template, context, target, _digest(template, context, assets), index)
 
-    jobs = [job("reader.html", reader_context(reader, options), out / "reader.pdf", index=True)]
+    volumes = reader_contexts(reader, options)
+    jobs = [
+        job("reader.html", context, out / reader_file(number, len(volumes)), index=True)
+        for number, context in enumerate(volumes, start=1)
+    ]
     jobs.append(job("guide.html", guide_context(reader, options), out / "instructor-guide.pdf"))
     for reading in reader.readings:
         jobs.append(
@@ -129,8 +141,11 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
 
 
 def _remove_stale(out: Path, jobs: list[Job]) -> None:
-    """Remove handouts of readings the reader no longer has."""
+    """Remove handouts of readings the reader no longer has, and volumes it is no longer in."""
     wanted = {j.target for j in jobs}
+    for path in out.glob("reader*.pdf"):
+        if path not in wanted:
+            path.unlink()
     handouts = out / "handouts"
     if handouts.is_dir():
         for path in handouts.glob("*.pdf"):

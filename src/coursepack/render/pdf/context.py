@@ -8,6 +8,7 @@ unchanged PDFs and sent to a worker process. Annotation bodies become HTML only 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -93,10 +94,15 @@ def _running(reading: Reading, limit: int = 60) -> str:
 class _Builder:
     """Build the contexts of one reader (the ids are shared by every document)."""
 
-    def __init__(self, reader: Reader, options: BuildOptions) -> None:
+    def __init__(
+        self, reader: Reader, options: BuildOptions, reading_ids: Iterable[str] | None = None
+    ) -> None:
         self.reader = reader
         self.options = options
-        self._reading_ids = {r.id for r in reader.readings}
+        #: The readings this document prints (the index lists occurrences in these only).
+        self._reading_ids = (
+            set(reading_ids) if reading_ids is not None else {r.id for r in reader.readings}
+        )
         self._marks_cache: dict[str, list[Mark]] = {}
         self._first_terms: dict[str, set[tuple[str, int]]] = {}
         self._footnotes: dict[str, int] = defaultdict(int)
@@ -281,6 +287,7 @@ class _Builder:
                 f"{reader.reading(r).author_label} {reader.reading(r).date.year}"
                 for r in q.readings
             ],
+            "reading_ids": list(q.readings),
             "passages": [
                 {"label": _anchor_label(reader, a), "href": _anchor_href(a), "reading": a.reading}
                 for a in q.anchors
@@ -371,24 +378,84 @@ class _Builder:
         }
 
 
-def reader_context(reader: Reader, options: BuildOptions) -> Context:
-    """Return the context of the full course reader."""
-    b = _Builder(reader, options)
-    readings = [b.reading(r) for r in reader.readings]
+def reader_context(
+    reader: Reader,
+    options: BuildOptions,
+    volume: int = 1,
+    bibliography: Sequence[tuple[str, str]] | None = None,
+) -> Context:
+    """Return the context of one printed volume of the course reader (most have one).
+
+    A volume holds its readings and the apparatus they call on: the historical notes
+    anchored in them, the glossary terms that occur in them, their questions (numbered as
+    in the whole reader) and the works those cite, and an index of their pages. Links go
+    only to what the volume holds. ``bibliography`` is the reader's formatted bibliography,
+    to share between volumes.
+    """
+    volumes = reader.volumes
+    ids = volumes[volume - 1]
+    alone = len(volumes) == 1
+    b = _Builder(reader, options, ids)
+    entries = list(_cite.format_bibliography(reader) if bibliography is None else bibliography)
+    readings = [b.reading(reader.reading(r)) for r in ids]
+    notes = [n for n in reader.notes if alone or any(a.reading in ids for a in n.anchors)]
+    terms = [t for t in reader.terms if alone or any(o.reading in ids for o in t.occurrences)]
+    glossary = [b.term(t) for t in sorted(terms, key=lambda t: t.term.casefold())]
+    here = {t.id for t in terms}
+    for entry in glossary:
+        for see in entry["see_also"]:
+            see["linked"] = see["id"] in here
+    note_ids = {n.id for n in notes}
+    groups = b.question_groups()
+    if not alone:
+        for group in groups:
+            group["questions"] = [
+                q for q in group["questions"] if any(r in ids for r in q["reading_ids"])
+            ]
+        groups = [g for g in groups if g["questions"]]
+        sources = [
+            *(n.sources for n in notes),
+            *(t.sources for t in terms),
+            *(t.sources for r in ids for t in reader.textual_notes_for(r)),
+        ]
+        cited = {s.key for group in sources for s in group}
+        entries = [(k, html) for k, html in entries if k in cited]
     return {
         **b.common(),
+        "volume": {
+            "number": volume,
+            "count": len(volumes),
+            "all": [
+                {
+                    "number": n,
+                    "first": reader.reading(v[0]).author_label,
+                    "last": reader.reading(v[-1]).author_label,
+                    "size": len(v),
+                }
+                for n, v in enumerate(volumes, start=1)
+            ],
+        },
+        "linkable": None if alone else list(ids),
         "citation": _cite.format_entry(reader, reader),
         "introduction": Markup(markup.markdown_to_html(reader.meta.introduction)),
         "readings": readings,
         "footnote_blocks": b.footnote_blocks,
         "breaks": [],
-        "notes": [b.note(n) for n in sorted(reader.notes, key=lambda n: n.title.casefold())],
-        "glossary": [b.term(t) for t in sorted(reader.terms, key=lambda t: t.term.casefold())],
-        "timeline": b.timeline(),
-        "question_groups": b.question_groups(),
-        "bibliography": [{"key": k, "html": v} for k, v in _cite.format_bibliography(reader)],
+        "notes": [b.note(n) for n in sorted(notes, key=lambda n: n.title.casefold())],
+        "glossary": glossary,
+        "timeline": [t for t in b.timeline() if t["id"] in note_ids],
+        "question_groups": groups,
+        "bibliography": [{"key": k, "html": v} for k, v in entries],
         "index": b.index(),
     }
+
+
+def reader_contexts(reader: Reader, options: BuildOptions) -> list[Context]:
+    """Return the context of each printed volume of the course reader."""
+    bibliography = _cite.format_bibliography(reader)
+    return [
+        reader_context(reader, options, n, bibliography) for n in range(1, len(reader.volumes) + 1)
+    ]
 
 
 def handout_context(reader: Reader, reading_id: str, options: BuildOptions) -> Context:

@@ -1,0 +1,81 @@
+"""A reader longer than a volume is printed in volumes, each complete in itself."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+from pdfcheck import Rendered, destinations, flat, page_texts, render
+from pypdf import PdfReader
+
+from coursepack.model import Reader
+
+
+@pytest.fixture(scope="module")
+def volumes(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Render the mini reader with one reading per volume."""
+    reader = dataclasses.replace(
+        mini_reader, meta=dataclasses.replace(mini_reader.meta, volume_readings=1)
+    )
+    out = tmp_path_factory.mktemp("volumes")
+    (out / "reader.pdf").write_bytes(b"%PDF-1.7 from a build before the split")
+    return Rendered(reader, out, *render(reader, out))
+
+
+def _text(path: Path) -> str:
+    return flat("\n".join(page_texts(path)))
+
+
+def test_one_file_per_volume_and_none_for_the_whole(volumes: Rendered) -> None:
+    names = sorted(p.name for p in volumes.out.glob("reader*.pdf"))
+    assert names == ["reader-volume-1.pdf", "reader-volume-2.pdf"]
+    assert [r.getMessage() for r in volumes.warnings] == []
+
+
+def test_each_volume_holds_its_readings_and_says_which_it_is(volumes: Rendered) -> None:
+    first = _text(volumes.out / "reader-volume-1.pdf")
+    second = _text(volumes.out / "reader-volume-2.pdf")
+    assert "Volume 1 of 2" in first and "Volume 2 of 2" in second
+    assert "A Strike Call" in first and "Unions and the law" not in first.split("Contents")[1]
+    assert "Unions and the law" in second
+    meta = PdfReader(volumes.out / "reader-volume-2.pdf").metadata
+    assert meta is not None and meta.title == "A Mini Reader, volume 2 of 2"
+
+
+def test_apparatus_follows_the_readings(volumes: Rendered) -> None:
+    # The only historical note is anchored in beta, so it is printed in volume 2 alone.
+    first = _text(volumes.out / "reader-volume-1.pdf")
+    second = _text(volumes.out / "reader-volume-2.pdf")
+    assert "Historical notes" not in first and "The 1934 strikes" not in first
+    assert "Historical notes" in second and "The 1934 strikes" in second
+    # Questions keep their numbers in the whole reader: the comparative group is second.
+    assert "2.1" in first and "2.1" in second
+
+
+def test_every_link_lands_inside_its_volume(volumes: Rendered) -> None:
+    for path in sorted(volumes.out.glob("reader-volume-*.pdf")):
+        names = destinations(path)
+        pdf = PdfReader(path)
+        internal = 0
+        for page in pdf.pages:
+            for annot in page.get("/Annots") or []:
+                dest = annot.get_object().get("/Dest")
+                if dest is not None:
+                    internal += 1
+                    assert str(dest) in names, f"{path.name}: link to missing #{dest}"
+        assert internal > 5
+
+
+def test_index_lists_only_the_volumes_pages(volumes: Rendered) -> None:
+    for path in sorted(volumes.out.glob("reader-volume-*.pdf")):
+        names = destinations(path)
+        count = len(PdfReader(path).pages)
+        assert "index" in names
+        assert all(page <= count for page in names.values())
+
+
+def test_single_volume_replaces_the_volumes(volumes: Rendered, mini_reader: Reader) -> None:
+    render(mini_reader, volumes.out)
+    names = sorted(p.name for p in volumes.out.glob("reader*.pdf"))
+    assert names == ["reader.pdf"]
