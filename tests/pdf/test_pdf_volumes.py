@@ -79,3 +79,21 @@ def test_single_volume_replaces_the_volumes(volumes: Rendered, mini_reader: Read
     render(mini_reader, volumes.out)
     names = sorted(p.name for p in volumes.out.glob("reader*.pdf"))
     assert names == ["reader.pdf"]
+
+
+def test_site_offers_each_volume_by_its_readings(volumes: Rendered) -> None:
+    from coursepack.render.site import _downloads
+
+    build = volumes.out.parent / "build-for-site"
+    (build / "pdf").mkdir(parents=True)
+    for n in (1, 2):
+        (build / "pdf" / f"reader-volume-{n}.pdf").write_bytes(b"%PDF-1.7")
+    (build / "pdf" / "instructor-guide.pdf").write_bytes(b"%PDF-1.7")
+    found = _downloads(build, volumes.reader, "instructor")
+    assert [(d.path, d.label) for d in found][:2] == [
+        ("pdf/reader-volume-1.pdf", "The course reader, volume 1 of 2: Roe (PDF)"),
+        (
+            "pdf/reader-volume-2.pdf",
+            "The course reader, volume 2 of 2: Example Collective (PDF)",
+        ),
+    ]

@@ -102,6 +102,14 @@ def _label(rel: str, reader: Reader) -> str:
     stem = name.rsplit(".", 1)[0]
     if rel == "pdf/reader.pdf":
         return "The full course reader (PDF)"
+    if rel.startswith("pdf/reader-volume-"):
+        number = int(stem.rsplit("-", 1)[1])
+        volumes = reader.volumes
+        if number <= len(volumes):
+            first = reader.reading(volumes[number - 1][0]).author_label
+            last = reader.reading(volumes[number - 1][-1]).author_label
+            span = first if first == last else f"{first} to {last}"
+            return f"The course reader, volume {number} of {len(volumes)}: {span} (PDF)"
     if rel == "pdf/instructor-guide.pdf":
         return "Instructor’s guide, with teaching notes (PDF)"
     if rel.startswith("pdf/handouts/") and stem in titles:
@@ -145,6 +153,8 @@ def _rank(rel: str) -> int:
     fixed = {"pdf/reader.pdf": 0, "pdf/instructor-guide.pdf": 1, "cite/coursepack.bib": 3}
     if rel in fixed:
         return fixed[rel]
+    if rel.startswith("pdf/reader-volume-"):
+        return 0
     if rel.startswith("pdf/"):
         return 2
     if rel.startswith("cite/"):
