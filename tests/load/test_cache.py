@@ -1,4 +1,4 @@
-"""The load cache: a warm load gives the very reader a cold one does, and problems are never kept."""
+"""The load cache: a warm load gives the reader a cold one does; problems are never kept."""
 
 from __future__ import annotations
 
@@ -90,3 +90,27 @@ def test_unwritable_cache_still_loads(flagship: Path) -> None:
     reader, _ = read_reader(flagship)
     assert reader is not None
     assert read_reader(flagship)[0] == reader
+
+
+def test_values_json_would_change_are_not_kept(tmp_path: Path) -> None:
+    from coursepack.diagnostics import Report
+    from coursepack.load.cache import ParseCache
+    from coursepack.load.yamlnodes import parse_yaml
+
+    cache = ParseCache(tmp_path)
+    for text in (
+        "when: !!timestamp 2026-01-23\n",
+        "data: !!binary aGVsbG8=\n",
+        "size: .inf\n",
+    ):
+        doc = parse_yaml(text, "x.yaml", Report())
+        assert doc is not None
+        cache.put("any", text, 0, doc)
+        assert cache.used == {}
+    plain = "title: A text\nyear: 2026\n"
+    doc = parse_yaml(plain, "x.yaml", Report())
+    assert doc is not None
+    cache.put("any", plain, 0, doc)
+    cache.save()
+    again = ParseCache(tmp_path).get("any", plain, 0, "x.yaml")
+    assert again is not None and again.data == doc.data and again.at("year") == doc.at("year")

@@ -102,9 +102,11 @@ class ParseCache:
         try:
             encoded = json.dumps(entry, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError):
-            return  # a value JSON cannot hold (bytes, a set): not cached
-        if json.loads(encoded) != entry:
-            return  # a value JSON would change (a tuple): not cached
+            return  # a value JSON cannot hold (bytes, a set, an infinity): not cached
+        # Without an explicit tag (!!omap, !!pairs...) YAML gives only values JSON keeps
+        # as they are; with one, a tuple would come back as a list, so compare.
+        if "!" in text and json.loads(encoded) != entry:
+            return
         self.used[_key(schema, text, line_offset)] = encoded
         self.changed = True
 
@@ -139,7 +141,7 @@ class ParseCache:
                     stale.unlink()
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(self.used, handle, ensure_ascii=False, separators=(",", ":"))
+                handle.write(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")))
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only reader loads without the cache
