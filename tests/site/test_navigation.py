@@ -73,7 +73,7 @@ def test_notes_are_linked_from_their_index_not_the_sidebar(student_site: Site) -
         tree = student_site.page(name).select_one(".sidebar-tree")
         assert tree is not None and "Historical notes" in tree.get_text(), name
     # A note page's place: its index is marked as the current section.
-    current = student_site.page(f"{NOTES}/strike-1934").select(".sidebar-tree li.current > a")
+    current = student_site.page(f"{NOTES}/strike-1934").select(".sidebar-tree li.cp-section > a")
     assert [(a["href"], a.get_text()) for a in current] == [("index.html", "Historical notes")]
     index = student_site.page(f"{NOTES}/index")
     listed = [a["href"] for a in index.select("article ul.cp-notes-list a")]
@@ -153,7 +153,7 @@ def test_readings_of_a_large_reader_leave_the_sidebar_for_a_pager(
         "next": ("beta-2026.html", "[Beta's supplied title]"),
     }
     assert pager(site.page(BETA))["prev"] == ("alpha-2026.html", "Headline of Alpha")
-    current = site.page(BETA).select(".sidebar-tree li.current > a")
+    current = site.page(BETA).select(".sidebar-tree li.current.cp-section > a")
     assert [a.get_text() for a in current] == ["Readings"]
     # Back to the default: the readings return to the sidebar, and the pager goes.
     assert site.build() == ""

@@ -300,7 +300,8 @@ def _mark_section(
                 + '">'
             )
             context["furo_navigation_tree"] = item.sub(
-                rf'<li class="\1 current"><a class="current reference internal" href="{href}">',
+                rf'<li class="\1 current cp-section">'
+                rf'<a class="current reference internal" href="{href}">',
                 tree,
                 count=1,
             )
