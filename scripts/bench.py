@@ -291,10 +291,11 @@ def dump_html(root: Path, folder: Path) -> int:
 def _weasyprint_one(args: tuple[str, str]) -> None:
     from weasyprint import HTML
 
-    from coursepack.render.pdf.engine import BASE_URL
+    from coursepack.render.pdf.engine import BASE_URL, PDF_VARIANT
 
     source, target = args
-    HTML(filename=source, base_url=BASE_URL).write_pdf(target)
+    # The same settings as the build (a tagged PDF/UA file), so the floor is the same work.
+    HTML(filename=source, base_url=BASE_URL).write_pdf(target, pdf_variant=PDF_VARIANT)
 
 
 def weasyprint_all(folder: Path, out: Path, jobs: int) -> None:
