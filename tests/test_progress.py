@@ -142,3 +142,17 @@ def test_defaults_to_standard_error(capsys: pytest.CaptureFixture[str]) -> None:
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "\rpdf: 1/1 (100%)" in captured.err
+
+
+def test_retotal_raises_the_total_but_never_below_the_count() -> None:
+    stream = io.StringIO()
+    progress = Progress(stream=stream, enabled=True, interval=0)
+    progress.start("site", total=4)
+    progress.advance(3)
+    progress.retotal(10)
+    assert progress.line() == "site: 3/10 (30%)"
+    progress.retotal(1)
+    assert progress.total == 3
+    progress.done()
+    progress.retotal(5)  # between targets: nothing to change
+    assert progress.target is None

@@ -71,6 +71,13 @@ class Progress:
         self._drawn_at = None
         self._draw(force=True)
 
+    def retotal(self, total: int) -> None:
+        """Set the current target's total, once more is known (never below the count)."""
+        if self._target is None:
+            return
+        self._total = max(total, self._count)
+        self._draw(force=True)
+
     def advance(self, n: int = 1) -> None:
         """Count n more units as done."""
         if self._target is None:

@@ -87,17 +87,6 @@ def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]
     return folder, config
 
 
-class _Progress(Progress):
-    """A progress line whose total can grow while it is drawn."""
-
-    def retotal(self, total: int) -> None:
-        """Set the current target's total (never below the count so far) and redraw."""
-        if self.target is None:
-            return
-        self._total = max(total, self.count)
-        self._draw(force=True)
-
-
 class _SiteProgress:
     """Count documents read and pages written by Sphinx, in every process of the build.
 
@@ -107,7 +96,7 @@ class _SiteProgress:
     number is assumed, as in a full build).
     """
 
-    def __init__(self, progress: _Progress) -> None:
+    def __init__(self, progress: Progress) -> None:
         self.progress = progress
         # Shared memory: forked workers see and add to the same number.
         self._done = multiprocessing.Value("q", 0)
@@ -175,7 +164,7 @@ def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
         coursepack_build_dir=str(out.parent.resolve()),
     )
     warnings = io.StringIO()
-    progress = _SiteProgress(_Progress(enabled=options.progress))
+    progress = _SiteProgress(Progress(enabled=options.progress))
     with patch_docutils(confdir), docutils_namespace():
         app = Sphinx(
             srcdir=srcdir,
