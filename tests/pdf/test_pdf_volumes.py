@@ -97,3 +97,33 @@ def test_site_offers_each_volume_by_its_readings(volumes: Rendered) -> None:
             "The course reader, volume 2 of 2: Example Collective (PDF)",
         ),
     ]
+
+
+def test_volumes_are_laid_out_in_fresh_processes(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    seen: list[object] = []
+
+    class Pool:
+        def __init__(self, **kwargs: object) -> None:
+            seen.append(kwargs.get("max_tasks_per_child"))
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function: object, jobs: list[object]) -> list[object]:
+            return [None for _ in jobs]
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", Pool)
+    pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
+    one = dataclasses.replace(
+        volumes.reader, meta=dataclasses.replace(volumes.reader.meta, volume_readings=25)
+    )
+    pdf.render_pdfs(one, tmp_path / "b", BuildOptions(jobs=2))
+    assert seen == [1, None]

@@ -131,7 +131,13 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
             progress.advance()
     else:
         context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
+        # caches, a fragmented heap): when a reader comes in volumes, each job gets a fresh
+        # process, so that memory is bounded by one volume rather than growing with each.
+        recycle = 1 if sum(j.index for j in todo) > 1 else None
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, max_tasks_per_child=recycle
+        ) as pool:
             for _ in pool.map(run_job, todo):
                 progress.advance()
     progress.done()
