@@ -8,6 +8,7 @@ fails its schema is left out of the records so that resolve sees only well-forme
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +97,40 @@ def _shown(root: Path, path: Path) -> str:
         return path.as_posix()
 
 
+def _checked(
+    text: str,
+    shown: str,
+    kind: tuple[str, str, int],
+    parse: Callable[[str, str, Report], Located | None],
+    report: Report,
+    cache: ParseCache,
+) -> Located | None:
+    """Return a document parsed and checked against its schema, from the cache if it can be.
+
+    kind is (schema, what it is called in messages, its first line's offset in the file).
+    """
+    schema, what, offset = kind
+    doc = cache.get(schema, text, offset, shown)
+    if doc is not None:
+        return doc
+    before = len(report.diagnostics)
+    doc = parse(text, shown, report)
+    if doc is None or not validate(doc, schema, what, report):
+        return None
+    if len(report.diagnostics) == before:
+        cache.put(schema, text, offset, doc)
+    return doc
+
+
+def _parse_document(text: str, shown: str, report: Report) -> Located | None:
+    """Parse a YAML file, which must hold something."""
+    doc = parse_yaml(text, shown, report)
+    if doc is not None and doc.data is None:
+        report.error("file.empty", "file has no YAML content; write it or delete it", doc.at())
+        return None
+    return doc
+
+
 def _load_yaml(
     root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
 ) -> Located | None:
@@ -103,21 +138,7 @@ def _load_yaml(
     text = read_text(path, shown, report)
     if text is None:
         return None
-    doc = cache.get(schema, text, 0, shown)
-    if doc is not None:
-        return doc
-    before = len(report.diagnostics)
-    doc = parse_yaml(text, shown, report)
-    if doc is None:
-        return None
-    if doc.data is None:
-        report.error("file.empty", "file has no YAML content; write it or delete it", doc.at())
-        return None
-    if not validate(doc, schema, what, report):
-        return None
-    if len(report.diagnostics) == before:
-        cache.put(schema, text, 0, doc)
-    return doc
+    return _checked(text, shown, (schema, what, 0), _parse_document, report, cache)
 
 
 def _load_markdown(
@@ -131,14 +152,10 @@ def _load_markdown(
     if parts is None:
         return None
     front_text, body, body_line = parts
-    front = cache.get(schema, front_text, FRONT_MATTER_OFFSET, shown)
+    kind = (schema, what, FRONT_MATTER_OFFSET)
+    front = _checked(front_text, shown, kind, parse_front_matter, report, cache)
     if front is None:
-        before = len(report.diagnostics)
-        front = parse_front_matter(front_text, shown, report)
-        if front is None or not validate(front, schema, what, report):
-            return None
-        if len(report.diagnostics) == before:
-            cache.put(schema, front_text, FRONT_MATTER_OFFSET, front)
+        return None
     if not body.strip():
         report.error(
             "schema.required",
