@@ -17,6 +17,7 @@ import jinja2
 from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
+from coursepack.render.pdf import footnote_policy
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
 
@@ -76,6 +77,7 @@ def render_document(
     Documents whose pages are combined share one font configuration, which the combined
     document keeps alive.
     """
+    footnote_policy.apply()
     font_config = font_config or FontConfiguration()
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
     return source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
@@ -150,9 +152,9 @@ def misplaced_footnotes(context: Context, pages: dict[str, int]) -> set[str]:
 def build_pdf(job: Job) -> Document:
     """Lay out a job's document with every footnote on its call's page, and its index.
 
-    WeasyPrint can leave a footnote on the page after its call when the call's line fits
-    but the note does not; such a paragraph then starts a new page and the document is laid
-    out again (often once for a reader). The reader is laid out up to its index, which
+    Should a footnote still land on another page than its call (WeasyPrint deferred it; see
+    :mod:`coursepack.render.pdf.footnote_policy`), its paragraph starts a new page and the
+    document is laid out again. The reader is laid out up to its index, which
     comes last and moves nothing before it; the index is then laid out on its own with the
     pages of that layout, numbered on from it, and its pages replace the index's heading.
     """
