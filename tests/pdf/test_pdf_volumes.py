@@ -106,10 +106,14 @@ def test_volumes_are_laid_out_in_fresh_processes(
     from coursepack.options import BuildOptions
 
     seen: list[object] = []
+    submitted: list[object] = []
 
     class Pool:
         def __init__(self, **kwargs: object) -> None:
             seen.append(kwargs.get("max_tasks_per_child"))
+
+        def submit(self, function: object) -> None:
+            submitted.append(function)
 
         def __enter__(self) -> Pool:
             return self
@@ -127,3 +131,40 @@ def test_volumes_are_laid_out_in_fresh_processes(
     )
     pdf.render_pdfs(one, tmp_path / "b", BuildOptions(jobs=2))
     assert seen == [1, None]
+    # Only workers that live on are started ahead of the jobs (one warm-up task each).
+    assert submitted == [pdf.warm_up, pdf.warm_up]
+
+
+def test_the_longest_documents_are_laid_out_first(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    order: list[str] = []
+
+    class Pool:
+        def __init__(self, **kwargs: object) -> None:
+            pass
+
+        def submit(self, function: object) -> None:
+            pass
+
+        def __enter__(self) -> Pool:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def map(self, function: object, jobs: list[pdf.Job]) -> list[object]:
+            order.extend(job.target.name for job in jobs)
+            return [None for _ in jobs]
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", Pool)
+    jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    # The volumes first, then the rest by size, whatever order they are planned in.
+    sizes = {job.target.name: job.size for job in jobs}
+    assert sorted(order) == sorted(sizes)
+    assert [sizes[name] for name in order] == sorted(sizes.values(), reverse=True)
+    assert order[0].startswith("reader-volume-")

@@ -29,7 +29,14 @@ from coursepack.render.pdf.context import (
     handout_context,
     reader_contexts,
 )
-from coursepack.render.pdf.engine import PACKAGE_DIR, Job, file_mode, hash_files, run_job
+from coursepack.render.pdf.engine import (
+    PACKAGE_DIR,
+    Job,
+    file_mode,
+    hash_files,
+    run_job,
+    warm_up,
+)
 
 __all__ = ["HASHES", "created_date", "plan_jobs", "reader_file", "render_pdfs"]
 
@@ -62,19 +69,21 @@ def reader_file(volume: int, count: int) -> str:
     return f"reader-volume-{volume:0{len(str(count))}d}.pdf"
 
 
-def _digest(template: str, context: Context, assets: str) -> str:
+def _digest(template: str, context: Context, assets: str) -> tuple[str, int]:
+    """Return the content hash of a document's inputs, and their size (a guide to its cost)."""
     payload = json.dumps([template, context], sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256((assets + payload).encode()).hexdigest()
+    return hashlib.sha256((assets + payload).encode()).hexdigest(), len(payload)
 
 
 def plan_jobs(reader: Reader, out: Path, options: BuildOptions) -> list[Job]:
-    """Return one job per PDF, the largest first."""
+    """Return one job per PDF: the reader's volumes, the guide, the handouts."""
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
 
     def job(template: str, context: Context, target: Path, index: bool = False) -> Job:
         context = {**context, **common}
-        return Job(template, context, target, _digest(template, context, assets), index)
+        digest, size = _digest(template, context, assets)
+        return Job(template, context, target, digest, index, size)
 
     volumes = reader_contexts(reader, options)
     jobs = [
@@ -113,37 +122,52 @@ def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
 def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
     """Write the reader, the handouts and the instructor guide into out; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(reader, out, options)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
+    # A first build lays out every PDF: its workers start, and import WeasyPrint, while the
+    # jobs are planned (formatting the citations alone takes a second or two).
+    pool = _start_pool(reader, options.workers) if not old and options.workers > 1 else None
+    jobs = plan_jobs(reader, out, options)
 
     def key(job: Job) -> str:
         return job.target.relative_to(out).as_posix()
 
     todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
+    # The longest first, so that no long document starts last while the other workers idle.
+    todo.sort(key=lambda j: -j.size)
     _remove_stale(out, jobs)
     progress = Progress(enabled=options.progress)
     progress.start("pdf", total=len(todo))
     workers = min(options.workers, len(todo))
-    if workers <= 1:
+    if pool is None and workers > 1:
+        pool = _start_pool(reader, workers)
+    if pool is None:
         for job in todo:
             run_job(job)
             progress.advance()
     else:
-        context = multiprocessing.get_context("spawn")
-        # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
-        # caches, a fragmented heap): when a reader comes in volumes, each job gets a fresh
-        # process, so that memory is bounded by one volume rather than growing with each.
-        recycle = 1 if sum(j.index for j in todo) > 1 else None
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=context, max_tasks_per_child=recycle
-        ) as pool:
+        with pool:
             for _ in pool.map(run_job, todo):
                 progress.advance()
     progress.done()
     new = {key(j): j.digest for j in jobs}
     _save_hashes(hashes_path, new)
     return [j.target for j in jobs]
+
+
+def _start_pool(reader: Reader, workers: int) -> ProcessPoolExecutor:
+    """Return a pool of worker processes, already starting up."""
+    context = multiprocessing.get_context("spawn")
+    # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
+    # caches, a fragmented heap): when a reader comes in volumes, each job gets a fresh
+    # process, so that memory is bounded by one volume rather than growing with each.
+    recycle = 1 if len(reader.volumes) > 1 else None
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=recycle)
+    if recycle is None:
+        # Spawned on demand, one per task while none is idle: one task each starts them all.
+        for _ in range(workers):
+            pool.submit(warm_up)
+    return pool
 
 
 def _remove_stale(out: Path, jobs: list[Job]) -> None:

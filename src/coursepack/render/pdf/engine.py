@@ -49,6 +49,8 @@ class Job:
     digest: str
     #: Whether the document ends with an index, laid out on its own with real page numbers.
     index: bool = False
+    #: The size of the inputs, in characters: the longest documents are laid out first.
+    size: int = 0
 
 
 @lru_cache(maxsize=1)
@@ -216,6 +218,11 @@ def file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def warm_up() -> None:
+    """Get a worker process ready to lay out (its imports are done by now)."""
+    footnote_policy.apply()
 
 
 def run_job(job: Job) -> tuple[str, int]:
