@@ -115,11 +115,8 @@ def test_volumes_are_laid_out_in_fresh_processes(
         def submit(self, function: object) -> None:
             submitted.append(function)
 
-        def __enter__(self) -> Pool:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
+        def shutdown(self, **kwargs: object) -> None:
+            pass
 
         def map(self, function: object, jobs: list[object]) -> list[object]:
             return [None for _ in jobs]
@@ -150,11 +147,8 @@ def test_the_longest_documents_are_laid_out_first(
         def submit(self, function: object) -> None:
             pass
 
-        def __enter__(self) -> Pool:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
+        def shutdown(self, **kwargs: object) -> None:
+            pass
 
         def map(self, function: object, jobs: list[pdf.Job]) -> list[object]:
             order.extend(job.target.name for job in jobs)

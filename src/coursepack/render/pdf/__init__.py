@@ -126,32 +126,36 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
     old = _load_hashes(hashes_path)
     # A first build lays out every PDF: its workers start, and import WeasyPrint, while the
     # jobs are planned (formatting the citations alone takes a second or two).
-    pool = _start_pool(reader, options.workers) if not old and options.workers > 1 else None
-    jobs = plan_jobs(reader, out, options)
+    expected = len(reader.volumes) + 1 + len(reader.readings)
+    workers = min(options.workers, expected)
+    pool = _start_pool(reader, workers) if not old and workers > 1 else None
+    try:
+        jobs = plan_jobs(reader, out, options)
 
-    def key(job: Job) -> str:
-        return job.target.relative_to(out).as_posix()
+        def key(job: Job) -> str:
+            return job.target.relative_to(out).as_posix()
 
-    todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
-    # The longest first, so that no long document starts last while the other workers idle.
-    todo.sort(key=lambda j: -j.size)
-    _remove_stale(out, jobs)
-    progress = Progress(enabled=options.progress)
-    progress.start("pdf", total=len(todo))
-    workers = min(options.workers, len(todo))
-    if pool is None and workers > 1:
-        pool = _start_pool(reader, workers)
-    if pool is None:
-        for job in todo:
-            run_job(job)
-            progress.advance()
-    else:
-        with pool:
+        todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
+        # The longest first, so that no long document starts last while the others idle.
+        todo.sort(key=lambda j: -j.size)
+        _remove_stale(out, jobs)
+        progress = Progress(enabled=options.progress)
+        progress.start("pdf", total=len(todo))
+        workers = min(options.workers, len(todo))
+        if pool is None and workers > 1:
+            pool = _start_pool(reader, workers)
+        if pool is None:
+            for job in todo:
+                run_job(job)
+                progress.advance()
+        else:
             for _ in pool.map(run_job, todo):
                 progress.advance()
-    progress.done()
-    new = {key(j): j.digest for j in jobs}
-    _save_hashes(hashes_path, new)
+        progress.done()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
     return [j.target for j in jobs]
 
 
