@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from concurrent.futures import Future
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from pdfcheck import Rendered, destinations, flat, page_texts, render
@@ -99,66 +101,70 @@ def test_site_offers_each_volume_by_its_readings(volumes: Rendered) -> None:
     ]
 
 
+class FakePool:
+    """Stands in for a process pool: records how it was made and what ran where."""
+
+    made: ClassVar[list[FakePool]] = []
+
+    def __init__(self, **kwargs: object) -> None:
+        self.one_task = kwargs.get("max_tasks_per_child") == 1
+        self.ran: list[object] = []
+        FakePool.made.append(self)
+
+    def submit(self, function: object, *args: object) -> Future[None]:
+        self.ran.append(args[0].target.name if args else function)  # type: ignore[attr-defined]
+        future: Future[None] = Future()
+        future.set_result(None)
+        return future
+
+    def shutdown(self, **kwargs: object) -> None:
+        pass
+
+
+@pytest.fixture
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[FakePool]:
+    import coursepack.render.pdf as pdf
+
+    FakePool.made = []
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", FakePool)
+    return FakePool.made
+
+
 def test_volumes_are_laid_out_in_fresh_processes(
-    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path
 ) -> None:
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
-    seen: list[object] = []
-    submitted: list[object] = []
-
-    class Pool:
-        def __init__(self, **kwargs: object) -> None:
-            seen.append(kwargs.get("max_tasks_per_child"))
-
-        def submit(self, function: object) -> None:
-            submitted.append(function)
-
-        def shutdown(self, **kwargs: object) -> None:
-            pass
-
-        def map(self, function: object, jobs: list[object]) -> list[object]:
-            return [None for _ in jobs]
-
-    monkeypatch.setattr(pdf, "ProcessPoolExecutor", Pool)
     pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
+    # A pool of one-task processes for the volumes, a shared one for the rest.
+    shared, fresh = sorted(pools, key=lambda p: p.one_task)
+    assert fresh.one_task and not shared.one_task
+    assert fresh.ran and all(str(name).startswith("reader-volume-") for name in fresh.ran)
+    assert shared.ran and not any(str(n).startswith("reader-volume-") for n in shared.ran)
+    pools.clear()
     one = dataclasses.replace(
         volumes.reader, meta=dataclasses.replace(volumes.reader.meta, volume_readings=25)
     )
     pdf.render_pdfs(one, tmp_path / "b", BuildOptions(jobs=2))
-    assert seen == [1, None]
-    # Only workers that live on are started ahead of the jobs (one warm-up task each).
-    assert submitted == [pdf.warm_up, pdf.warm_up]
+    # One volume: one shared pool, its two workers started (one warm-up task each) before
+    # the jobs were planned.
+    (pool,) = pools
+    assert not pool.one_task
+    assert pool.ran[:2] == [pdf.warm_up, pdf.warm_up] and "reader.pdf" in pool.ran
 
 
 def test_the_longest_documents_are_laid_out_first(
-    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path
 ) -> None:
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
-    order: list[str] = []
-
-    class Pool:
-        def __init__(self, **kwargs: object) -> None:
-            pass
-
-        def submit(self, function: object) -> None:
-            pass
-
-        def shutdown(self, **kwargs: object) -> None:
-            pass
-
-        def map(self, function: object, jobs: list[pdf.Job]) -> list[object]:
-            order.extend(job.target.name for job in jobs)
-            return [None for _ in jobs]
-
-    monkeypatch.setattr(pdf, "ProcessPoolExecutor", Pool)
     jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions(jobs=2))
     pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    order = [name for pool in sorted(pools, key=lambda p: not p.one_task) for name in pool.ran]
     # The volumes first, then the rest by size, whatever order they are planned in.
     sizes = {job.target.name: job.size for job in jobs}
     assert sorted(order) == sorted(sizes)
-    assert [sizes[name] for name in order] == sorted(sizes.values(), reverse=True)
-    assert order[0].startswith("reader-volume-")
+    assert [sizes[str(name)] for name in order] == sorted(sizes.values(), reverse=True)
+    assert str(order[0]).startswith("reader-volume-")

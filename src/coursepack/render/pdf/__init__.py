@@ -13,7 +13,8 @@ import json
 import multiprocessing
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -124,11 +125,13 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
-    # A first build lays out every PDF: its workers start, and import WeasyPrint, while the
-    # jobs are planned (formatting the citations alone takes a second or two).
+    # A first build of a one-volume reader lays out every PDF: its workers start, and
+    # import WeasyPrint, while the jobs are planned (formatting the citations takes a while).
     expected = len(reader.volumes) + 1 + len(reader.readings)
     workers = min(options.workers, expected)
-    pool = _start_pool(reader, workers) if not old and workers > 1 else None
+    early = not old and workers > 1 and len(reader.volumes) == 1
+    shared = _start_pool(workers, warm=True) if early else None
+    fresh: ProcessPoolExecutor | None = None
     try:
         jobs = plan_jobs(reader, out, options)
 
@@ -142,36 +145,68 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
         progress = Progress(enabled=options.progress)
         progress.start("pdf", total=len(todo))
         workers = min(options.workers, len(todo))
-        if pool is None and workers > 1:
-            pool = _start_pool(reader, workers)
-        if pool is None:
+        if shared is None and workers <= 1:
             for job in todo:
                 run_job(job)
                 progress.advance()
         else:
-            for _ in pool.map(run_job, todo):
-                progress.advance()
+            shared = shared or _start_pool(workers)
+            # A worker keeps much of the memory of a long document after writing it
+            # (WeasyPrint's caches, a fragmented heap): each volume of a reader in volumes
+            # is laid out in a fresh process, so that memory is bounded by one volume.
+            if len(reader.volumes) > 1 and any(j.index for j in todo):
+                fresh = _start_pool(workers, one_task=True)
+            _run_parallel(todo, workers, shared, fresh, progress)
         progress.done()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for pool in (shared, fresh):
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
     _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
     return [j.target for j in jobs]
 
 
-def _start_pool(reader: Reader, workers: int) -> ProcessPoolExecutor:
-    """Return a pool of worker processes, already starting up."""
+def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> ProcessPoolExecutor:
+    """Return a pool of worker processes; warm: started now rather than at the first job."""
     context = multiprocessing.get_context("spawn")
-    # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
-    # caches, a fragmented heap): when a reader comes in volumes, each job gets a fresh
-    # process, so that memory is bounded by one volume rather than growing with each.
-    recycle = 1 if len(reader.volumes) > 1 else None
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, max_tasks_per_child=recycle)
-    if recycle is None:
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, max_tasks_per_child=1 if one_task else None
+    )
+    if warm:
         # Spawned on demand, one per task while none is idle: one task each starts them all.
         for _ in range(workers):
             pool.submit(warm_up)
     return pool
+
+
+def _run_parallel(
+    todo: list[Job],
+    workers: int,
+    shared: ProcessPoolExecutor,
+    fresh: ProcessPoolExecutor | None,
+    progress: Progress,
+) -> None:
+    """Run jobs with at most `workers` at a time: volumes in fresh processes, the rest shared."""
+    slots = threading.Semaphore(workers)
+    lock = threading.Lock()
+    futures: list[Future[tuple[str, int]]] = []
+
+    def finished(_future: Future[tuple[str, int]]) -> None:
+        slots.release()
+        with lock:
+            progress.advance()
+
+    for job in todo:
+        slots.acquire()
+        if any(f.done() and f.exception() is not None for f in futures):
+            slots.release()
+            break  # a job failed: start no more, and report it below
+        pool = fresh if fresh is not None and job.index else shared
+        future = pool.submit(run_job, job)
+        future.add_done_callback(finished)
+        futures.append(future)
+    for future in futures:
+        future.result()
 
 
 def _remove_stale(out: Path, jobs: list[Job]) -> None:
