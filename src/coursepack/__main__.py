@@ -1,5 +1,5 @@
 """Run the command line: ``python -m coursepack``."""
 
-from coursepack.cli import main
+from coursepack.cli import console
 
-raise SystemExit(main())
+console()

@@ -6,10 +6,12 @@ Exit codes: 0 success, 1 problems in the input, 2 usage.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from coursepack import __version__
 from coursepack.diagnostics import Report
@@ -163,10 +165,31 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; return its exit code."""
     code: int = args.func(args)
     return code
 
 
+def console() -> NoReturn:
+    """The ``coursepack`` program: run the command line and exit with its code.
+
+    After ``check``, the process ends without freeing its objects one by one: a check
+    keeps the whole reader in memory to the end, and tearing that down costs a large
+    reader's check a tenth of its time, for nothing (mypy ends the same way). Output is
+    flushed first; check writes no files after its cache, which is saved before this.
+    """
+    args = parser().parse_args()
+    code = run(args)
+    if args.func is cmd_check:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    raise SystemExit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    console()

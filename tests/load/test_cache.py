@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -114,3 +115,55 @@ def test_values_json_would_change_are_not_kept(tmp_path: Path) -> None:
     cache.save()
     again = ParseCache(tmp_path).get("any", plain, 0, "x.yaml")
     assert again is not None and again.data == doc.data and again.at("year") == doc.at("year")
+
+
+def test_positions_come_back_as_parsed(flagship: Path) -> None:
+    """Every value and key of every kept document has the position it was parsed with."""
+    from coursepack.diagnostics import Report
+    from coursepack.load import load_project
+
+    cold = load_project(flagship, Report())
+    assert cold.cache is not None
+    cold.cache.save()
+    warm = load_project(flagship, Report())
+    assert warm.cache is not None and len(warm.cache.used) == len(warm.cache.entries)
+
+    def documents(raw: Any) -> list[Any]:
+        docs = [raw.reader, raw.entities, *raw.questions, *raw.textual]
+        docs += [rec.front for rec in (*raw.notes, *raw.terms)]
+        docs += [seed.meta for seed in raw.seeds.values()]
+        return docs
+
+    pairs = list(zip(documents(cold), documents(warm), strict=True))
+    assert len(pairs) >= 70
+    for parsed, kept in pairs:
+        assert kept is not parsed
+        assert (kept.data, kept.values, kept.keys) == (parsed.data, parsed.values, parsed.keys)
+        assert list(kept.values) == list(parsed.values)
+
+
+def test_nested_values_and_empty_front_matter_round_trip(tmp_path: Path) -> None:
+    from coursepack.diagnostics import Report
+    from coursepack.load.cache import ParseCache
+    from coursepack.load.yamlnodes import parse_front_matter, parse_yaml
+
+    text = "a:\n  - [1, {b: 2, c: []}]\n  - {}\n  - d: {e: [x, y]}\n'7': seven\nf: null\n"
+    docs = {
+        ("yaml", text, 0): parse_yaml(text, "x.yaml", Report()),
+        ("front", "", 1): parse_front_matter("", "x.md", Report()),
+    }
+    cache = ParseCache(tmp_path)
+    for (schema, source, offset), doc in docs.items():
+        assert doc is not None
+        cache.put(schema, source, offset, doc)
+    cache.save()
+    again = ParseCache(tmp_path)
+    for (schema, source, offset), doc in docs.items():
+        kept = again.get(schema, source, offset, doc.path)
+        assert kept is not None
+        assert (kept.data, kept.values, kept.keys) == (doc.data, doc.values, doc.keys)
+    # Positions that do not fit the data are a miss, not a wrong position.
+    key = next(k for k in again.entries if again.entries[k].startswith('[{"a"'))
+    data, values, keys = json.loads(again.entries[key])
+    again.entries[key] = json.dumps([data, values[:-2], keys])
+    assert again.get("yaml", text, 0, "x.yaml") is None

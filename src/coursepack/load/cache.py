@@ -51,12 +51,41 @@ def _key(schema: str, text: str, line_offset: int) -> str:
     return hashlib.blake2b(f"{schema}\0{line_offset}\0{text}".encode(), digest_size=20).hexdigest()
 
 
-def _rows(table: dict[PathKey, Position]) -> list[list[Any]]:
-    return [[*path, line, col] for path, (line, col) in table.items()]
+def _flat(table: dict[PathKey, Position]) -> list[int]:
+    """Return a position table as its lines and columns alone, in the table's order."""
+    return [n for position in table.values() for n in position]
 
 
-def _table(rows: list[list[Any]]) -> dict[PathKey, Position]:
-    return {tuple(row[:-2]): (row[-2], row[-1]) for row in rows}
+def _paths(data: Any) -> tuple[list[PathKey], list[PathKey]]:
+    """Return the paths of every value and of every mapping key in a document's data.
+
+    They come in the order the YAML loader records positions (a value before what it
+    holds, each key just before its value), so a table kept as :func:`_flat` numbers can
+    be rebuilt by pairing them with these paths.
+    """
+    values: list[PathKey] = []
+    keys: list[PathKey] = []
+
+    def walk(node: Any, at: PathKey) -> None:
+        values.append(at)
+        if isinstance(node, dict):
+            for key, item in node.items():
+                path = (*at, key)
+                keys.append(path)
+                walk(item, path)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, (*at, i))
+
+    walk(data, ())
+    return values, keys
+
+
+def _table(paths: list[PathKey], flat: list[int]) -> dict[PathKey, Position]:
+    if len(flat) != 2 * len(paths):
+        raise ValueError("positions do not match the document")
+    numbers = iter(flat)
+    return dict(zip(paths, zip(numbers, numbers, strict=True), strict=True))
 
 
 class ParseCache:
@@ -88,7 +117,8 @@ class ParseCache:
             return None
         try:
             data, values, keys = json.loads(entry)
-            located = Located(data, path, _table(values), _table(keys))
+            value_paths, key_paths = _paths(data)
+            located = Located(data, path, _table(value_paths, values), _table(key_paths, keys))
         except (TypeError, ValueError):
             return None
         self.used[key] = entry
@@ -98,7 +128,10 @@ class ParseCache:
         """Keep a document that parsed and passed its schema with no diagnostic."""
         if not self.enabled:
             return
-        entry = [doc.data, _rows(doc.values), _rows(doc.keys)]
+        if doc.base:
+            return  # only whole documents are kept
+        # Positions are kept as numbers alone; their paths follow from the data.
+        entry = [doc.data, _flat(doc.values), _flat(doc.keys)]
         try:
             encoded = json.dumps(entry, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError):
