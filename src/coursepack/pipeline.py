@@ -15,19 +15,22 @@ from coursepack.resolve import resolve
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector for a while, then restore it as it was.
+    """Keep Python's cycle collector off what loading makes, then restore it as it was.
 
     Loading makes hundreds of thousands of small objects (parsed values, their positions,
-    anchors) and keeps nearly all of them; each time enough are made the collector walks
-    every one of them again looking for cycles it will not find. Paused, a large reader's
-    first check takes a sixth less time; what loading leaves behind is freed by reference
-    counting as before, and any cycle by the next collection.
+    anchors) and keeps nearly all of them for as long as the reader is used. Each time
+    enough are made the collector walks them all again looking for cycles, which they do
+    not form; so it is paused while they are made, and afterwards they are moved out of
+    its sight (``gc.freeze``: otherwise its first run after the pause walks all of them at
+    once, and later runs during a build walk them again). Objects are still freed by
+    reference counting when unused; only a cycle among them would be kept to the end.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -36,7 +36,9 @@ def rules(text: str) -> tuple[str, list[int]]:
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet="ab \t\n\u00a0\u2009*\\$.“”‘’\"'„″é😀", max_size=60))
 def test_same_as_the_rules(text: str) -> None:
-    assert normalize(text) == rules(text)
+    norm, origin = normalize(text)
+    assert (norm, list(origin)) == rules(text)
+    assert [origin[i - len(origin)] for i in range(len(origin))] == list(origin)
 
 
 def test_same_as_the_rules_on_the_flagship_texts() -> None:
@@ -44,4 +46,5 @@ def test_same_as_the_rules_on_the_flagship_texts() -> None:
     assert texts
     for path in texts:
         text = path.read_text(encoding="utf-8")
-        assert normalize(text) == rules(text), path.name
+        norm, origin = normalize(text)
+        assert (norm, list(origin)) == rules(text), path.name

@@ -10,9 +10,10 @@ import dataclasses
 import datetime
 import difflib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from coursepack import background
 from coursepack.diagnostics import Location, Report
 from coursepack.model import (
     Anchor,
@@ -406,24 +407,63 @@ def _digest(*parts: str) -> str:
     return hashlib.blake2b("\0".join(parts).encode(), digest_size=20).hexdigest()
 
 
-def _with_occurrences(
-    items: list[Any], readings: list[Reading], cache: ParseCache | None
-) -> dict[str, list[Anchor]]:
-    linked = [(i.id, i.forms) for i in items if i.autolink]
-    finder = OccurrenceFinder(linked)
-    forms = _digest(repr(linked))
-    found: dict[str, list[Anchor]] = {i.id: [] for i in items}
-    for reading in readings:
-        index = TextIndex(reading.id, reading.text, reading.front + reading.paragraphs)
-        key = _digest(forms, str(len(reading.front)), reading.text)
-        hits = cache.recall("occurrences", key) if cache else None
-        if not isinstance(hits, list):
-            hits = finder.find(reading.paragraphs, reading.text)
+#: Texts of at least this many characters in all, not searched before, are searched for
+#: occurrences in a forked child while the rest of the reader resolves (some 30 readings);
+#: for fewer, a fork costs more than it saves.
+BACKGROUND_CHARS = 500_000
+
+#: Where each entry of a group occurs: entry id -> its occurrences, in reading order.
+Hits = dict[str, list[Anchor]]
+
+
+def _occurrences(
+    groups: list[list[Any]], readings: list[Reading], cache: ParseCache | None
+) -> Callable[[], list[Hits]]:
+    """Start finding where the entries of each group occur; return what collects them.
+
+    A group is all glossary terms, or all entities, each searched with one
+    :class:`OccurrenceFinder`. A text searched before with the same forms is answered from
+    the cache; the others are searched in a forked child when there is enough of them
+    (:data:`BACKGROUND_CHARS`), so that the caller can resolve the other annotations
+    meanwhile, and otherwise here, when the answer is collected.
+    """
+    finders = []
+    known: dict[tuple[int, int], Any] = {}
+    todo: list[tuple[int, int, str]] = []  # (group, reading, cache key) to search
+    for g, items in enumerate(groups):
+        linked = [(i.id, i.forms) for i in items if i.autolink]
+        finders.append(OccurrenceFinder(linked))
+        forms = _digest(repr(linked))
+        for n, reading in enumerate(readings):
+            key = _digest(forms, str(len(reading.front)), reading.text)
+            hits = cache.recall("occurrences", key) if cache else None
+            if isinstance(hits, list):
+                known[g, n] = hits
+            else:
+                todo.append((g, n, key))
+
+    def search() -> list[list[tuple[str, int, int]]]:
+        return [finders[g].find(readings[n].paragraphs, readings[n].text) for g, n, _ in todo]
+
+    size = sum(len(readings[n].text) for _, n, _ in todo)
+    pending = background.start(search, fork=bool(todo) and size >= BACKGROUND_CHARS)
+
+    def collect() -> list[Hits]:
+        for (g, n, key), hits in zip(todo, pending.result(), strict=True):
+            known[g, n] = hits
             if cache:
                 cache.remember("occurrences", key, hits)
-        for entry, start, end in hits:
-            found[entry].append(index.anchor(start, end))
-    return found
+        out: list[Hits] = []
+        for g, items in enumerate(groups):
+            found: Hits = {i.id: [] for i in items}
+            for n, reading in enumerate(readings):
+                index = TextIndex(reading.id, reading.text, reading.front + reading.paragraphs)
+                for entry, start, end in known[g, n]:
+                    found[entry].append(index.anchor(start, end))
+            out.append(found)
+        return out
+
+    return collect
 
 
 def _merge(
@@ -443,12 +483,15 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     readings = [x for x in (r.reading(s) for s in raw.seeds.values()) if x is not None]
     order = [x.id for x in readings]
 
+    terms = [r.term(rec) for rec in raw.terms]
+    entities = r.entities(raw.entities) if raw.entities else []
+    # Occurrences depend only on the texts and the forms: they are searched for (in the
+    # background, for a large reader) while the other annotations resolve.
+    occurrences = _occurrences([terms, entities], readings, raw.cache)
     notes = [n for n in (r.note(rec) for rec in raw.notes) if n is not None]
     raw.broken_ids |= {rec.id for rec in raw.notes} - {n.id for n in notes}
-    terms = [r.term(rec) for rec in raw.terms]
     questions = [q for doc in raw.questions for q in r.questions(doc)]
     textual = [t for doc in raw.textual for t in r.textual(doc)]
-    entities = r.entities(raw.entities) if raw.entities else []
     r.check_seed_hashes()
 
     _check_unique(notes, "note", report)
@@ -509,11 +552,10 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     ]
 
     rank = {r: i for i, r in enumerate(order)}
-    term_hits = _with_occurrences(terms, readings, raw.cache)
+    term_hits, entity_hits = occurrences()
     terms = [
         dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, rank)) for t in terms
     ]
-    entity_hits = _with_occurrences(entities, readings, raw.cache)
     entities = [
         dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), rank)) for e in entities
     ]

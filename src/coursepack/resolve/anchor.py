@@ -14,8 +14,11 @@ markup residue. Offsets are code points into the verbatim text.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from string import punctuation
+from typing import overload
 
 from coursepack.diagnostics import Location
 from coursepack.model import Anchor, Paragraph
@@ -51,23 +54,66 @@ def _straighten(text: str) -> str:
     return text
 
 
-def normalize(text: str) -> tuple[str, list[int]]:
+class Offsets(Sequence[int]):
+    """For each character of a normalized text, its offset in the original text.
+
+    Normalizing copies nearly all of a text in long runs, each shifted by a constant, so the
+    map is kept as the normalized offsets where a run starts and each run's shift; a
+    look-up is a binary search. It reads like the list of every offset, which it replaces:
+    for a whole reading that list was most of what normalizing cost.
+    """
+
+    __slots__ = ("_length", "_shifts", "_starts")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._shifts: list[int] = []
+        self._length = 0
+
+    def _add(self, origin: int, count: int) -> None:
+        """Map the next count characters to origin, origin + 1, ..."""
+        shift = origin - self._length
+        if not self._shifts or self._shifts[-1] != shift:
+            self._starts.append(self._length)
+            self._shifts.append(shift)
+        self._length += count
+
+    def __len__(self) -> int:
+        return self._length
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._length))]
+        if index < 0:
+            index += self._length
+        if not 0 <= index < self._length:
+            raise IndexError("offset out of range")
+        return index + self._shifts[bisect_right(self._starts, index) - 1]
+
+
+def normalize(text: str) -> tuple[str, Offsets]:
     """Return the normalized text and, for each of its characters, the original offset."""
     out: list[str] = []
-    origin: list[int] = []
+    origin = Offsets()
     kept = 0  # start of the run of ordinary characters not yet copied
     for match in _SPECIAL.finditer(text):
         start = match.start()
         if kept < start:
             out.append(text[kept:start])
-            origin.extend(range(kept, start))
+            origin._add(kept, start - kept)
         if match.group("space") is not None:
             out.append(" ")
-            origin.append(start)
+            origin._add(start, 1)
         kept = match.end()
     if kept < len(text):
         out.append(text[kept:])
-        origin.extend(range(kept, len(text)))
+        origin._add(kept, len(text) - kept)
     return _straighten("".join(out)), origin
 
 
@@ -113,10 +159,10 @@ class TextIndex:
         self.reading_id = reading_id
         self.text = text
         self._finder = ParagraphFinder(blocks)
-        self._norm: tuple[str, list[int]] | None = None
+        self._norm: tuple[str, Offsets] | None = None
 
     @property
-    def norm(self) -> tuple[str, list[int]]:
+    def norm(self) -> tuple[str, Offsets]:
         """Return the normalized text and its offset map (computed on first use)."""
         if self._norm is None:
             self._norm = normalize(self.text)
