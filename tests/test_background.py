@@ -1,9 +1,16 @@
-"""Work in a forked child: the same answer whether or not the child ran, or failed."""
+"""Work in a forked child: the same answer whether or not the child ran, or failed.
+
+A process with other threads never forks (see coursepack.background), and the test
+process has some (the browser tests' server), so the cases that need a fork run in a
+fresh interpreter of their own.
+"""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -12,16 +19,23 @@ from typing import Any
 import pytest
 
 from coursepack import background
-from coursepack import resolve as resolve_module
-from coursepack.load.cache import DISABLE
-from coursepack.pipeline import read_reader
 
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="this system has no fork")
 
 
-@needs_fork
-def test_result_comes_from_a_child() -> None:
+def _in_fresh_python(case: str, *args: str) -> None:
+    """Run one of the functions below in a new interpreter, where no other thread runs."""
+    code = f"import sys; sys.path.insert(0, {str(HERE)!r}); import test_background as t; "
+    code += f"t.{case}(*sys.argv[1:])"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def child_result() -> None:
     here = os.getpid()
     pending = background.start(lambda: [os.getpid(), ("a", 1)])
     pid, pair = pending.result()
@@ -29,8 +43,7 @@ def test_result_comes_from_a_child() -> None:
     assert pair == ["a", 1]  # JSON: a tuple comes back as a list
 
 
-@needs_fork
-def test_a_failing_child_is_computed_again_here() -> None:
+def failing_child() -> None:
     here = os.getpid()
 
     def compute() -> int:
@@ -39,12 +52,10 @@ def test_a_failing_child_is_computed_again_here() -> None:
         return 7
 
     pending = background.start(compute)
-    assert pending.result() == 7
-    assert not pending.forked
+    assert pending.result() == 7 and not pending.forked
 
 
-@needs_fork
-def test_a_child_killed_by_a_signal_is_computed_again_here() -> None:
+def killed_child() -> None:
     here = os.getpid()
 
     def compute() -> str:
@@ -54,6 +65,44 @@ def test_a_child_killed_by_a_signal_is_computed_again_here() -> None:
 
     pending = background.start(compute)
     assert pending.result() == "here" and not pending.forked
+
+
+def occurrences_in_a_child(root: str) -> None:
+    """The reader resolves the same with its occurrences searched in a child."""
+    from coursepack import resolve
+    from coursepack.load.cache import DISABLE
+    from coursepack.pipeline import read_reader
+
+    os.environ[DISABLE] = "1"
+    here, _ = read_reader(root)
+    started: list[background.Pending] = []
+    real_start = background.start
+
+    def spy(compute: Callable[[], Any], *, fork: bool = True) -> background.Pending:
+        pending = real_start(compute, fork=fork)
+        started.append(pending)
+        return pending
+
+    background.start = spy  # type: ignore[assignment]
+    resolve.BACKGROUND_CHARS = 0
+    there, report = read_reader(root)
+    assert [p.forked for p in started] == [True]
+    assert here is not None and there == here and report.ok
+    assert sum(len(t.occurrences) for t in there.terms) > 100
+
+
+@needs_fork
+@pytest.mark.parametrize("case", ["child_result", "failing_child", "killed_child"])
+def test_in_a_child(case: str) -> None:
+    _in_fresh_python(case)
+
+
+@needs_fork
+def test_occurrences_found_in_a_child_are_the_same(tmp_path: Path) -> None:
+    root = tmp_path / "flagship"
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    _in_fresh_python("occurrences_in_a_child", str(root))
 
 
 def test_no_fork_when_asked_not_to_or_with_other_threads() -> None:
@@ -68,29 +117,3 @@ def test_no_fork_when_asked_not_to_or_with_other_threads() -> None:
     finally:
         stop.set()
         thread.join()
-
-
-@needs_fork
-def test_occurrences_found_in_a_child_are_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The flagship reader resolves the same with its occurrences searched in a child."""
-    root = tmp_path / "flagship"
-    for part in ("seeds", "annotations"):
-        shutil.copytree(REPO / part, root / part)
-    monkeypatch.setenv(DISABLE, "1")
-    here, _ = read_reader(root)
-    started: list[background.Pending] = []
-    real_start = background.start
-
-    def spy(compute: Callable[[], Any], *, fork: bool = True) -> background.Pending:
-        pending = real_start(compute, fork=fork)
-        started.append(pending)
-        return pending
-
-    monkeypatch.setattr(background, "start", spy)
-    monkeypatch.setattr(resolve_module, "BACKGROUND_CHARS", 0)
-    there, report = read_reader(root)
-    assert [p.forked for p in started] == [True]
-    assert here is not None and there == here and report.ok
-    assert sum(len(t.occurrences) for t in there.terms) > 100
