@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
@@ -168,3 +169,49 @@ def test_the_longest_documents_are_laid_out_first(
     assert sorted(order) == sorted(sizes)
     assert [sizes[str(name)] for name in order] == sorted(sizes.values(), reverse=True)
     assert str(order[0]).startswith("reader-volume-")
+
+
+class SlowPool(FakePool):
+    """A pool whose jobs finish a little later, on another thread: counts volumes at once."""
+
+    lock = threading.Lock()
+    running: ClassVar[list[int]] = [0, 0]  # volumes now, most volumes at once
+    order: ClassVar[list[str]] = []  # every job, as submitted to either pool
+
+    def submit(self, function: object, *args: object) -> Future[None]:
+        name = str(args[0].target.name) if args else ""  # type: ignore[attr-defined]
+        self.ran.append(name)
+        SlowPool.order.append(name)
+        volume = name.startswith("reader-volume-")
+        future: Future[None] = Future()
+        with SlowPool.lock:
+            if volume:
+                SlowPool.running[0] += 1
+                SlowPool.running[1] = max(SlowPool.running)
+
+        def finish() -> None:
+            with SlowPool.lock:
+                if volume:
+                    SlowPool.running[0] -= 1
+            future.set_result(None)
+
+        threading.Timer(0.02, finish).start()
+        return future
+
+
+def test_one_volume_at_a_time_on_two_workers(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    FakePool.made, SlowPool.running, SlowPool.order = [], [0, 0], []
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
+    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    ran = [name for name in SlowPool.order if name]
+    assert sum(str(n).startswith("reader-volume-") for n in ran) >= 2
+    assert len(ran) == len(set(ran)) == len(pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions()))
+    assert SlowPool.running[1] == 1
+    # A handout starts beside the first volume rather than waiting for it.
+    first, second = ran[:2]
+    assert str(first).startswith("reader-volume-") and not str(second).startswith("reader-")
