@@ -183,9 +183,14 @@ def console() -> NoReturn:
     flushed first; check writes no files after its cache, which is saved before this.
     """
     args = parser().parse_args()
-    code = run(args)
-    if args.func is cmd_check:
+    try:
+        code = run(args)
         sys.stdout.flush()
+    except BrokenPipeError:
+        # Whatever read the output stopped early (`coursepack check | head`): end quietly.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_INPUT) from None
+    if args.func is cmd_check:
         sys.stderr.flush()
         os._exit(code)
     raise SystemExit(code)
