@@ -28,7 +28,7 @@ class Pending:
         self._compute = compute
         self._pid: int | None = None
         self._read: int | None = None
-        #: Whether the result came from a child process (for tests and benchmarks).
+        #: Whether the result came from a child process.
         self.forked = False
 
     def _start(self) -> None:

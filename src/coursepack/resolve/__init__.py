@@ -453,11 +453,11 @@ def _occurrences(
             known[g, n] = hits
             if cache:
                 cache.remember("occurrences", key, hits)
+        indexes = [TextIndex(x.id, x.text, x.front + x.paragraphs) for x in readings]
         out: list[Hits] = []
         for g, items in enumerate(groups):
             found: Hits = {i.id: [] for i in items}
-            for n, reading in enumerate(readings):
-                index = TextIndex(reading.id, reading.text, reading.front + reading.paragraphs)
+            for n, index in enumerate(indexes):
                 for entry, start, end in known[g, n]:
                     found[entry].append(index.anchor(start, end))
             out.append(found)
