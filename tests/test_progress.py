@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from coursepack.progress import Progress
+from coursepack.progress import Line, Progress
 
 
 class Terminal(io.StringIO):
@@ -156,3 +156,51 @@ def test_retotal_raises_the_total_but_never_below_the_count() -> None:
     progress.done()
     progress.retotal(5)  # between targets: nothing to change
     assert progress.target is None
+
+
+def test_targets_built_together_share_one_line_that_ends_when_both_are_done() -> None:
+    out = Terminal()
+    line = Line(out)
+    pdf = Progress(interval=0, line=line)
+    site = Progress(interval=0, line=line)
+    assert pdf.enabled and site.enabled  # the line's stream is a terminal
+    pdf.start("pdf", total=2)
+    site.start("site", total=4)
+    pdf.advance()
+    site.advance(2)
+    pdf.advance()
+    pdf.done()
+    assert "\n" not in out.getvalue()  # the site is still going: the line stays open
+    site.advance(2)
+    site.done()
+    shown = frames(out.getvalue())
+    assert shown[0] == "pdf: 0/2 (0%)"
+    assert "pdf: 1/2 (50%) · site: 2/4 (50%)" in shown
+    assert shown[-1] == "pdf: 2/2 (100%) · site: 4/4 (100%)"
+    assert out.getvalue().endswith("\n") and out.getvalue().count("\n") == 1
+
+
+def test_a_shared_line_ends_even_if_a_target_never_started() -> None:
+    out = Terminal()
+    line = Line(out)
+    pdf = Progress(interval=0, line=line)
+    site = Progress(interval=0, line=line)
+    pdf.start("pdf", total=1)
+    pdf.advance()
+    pdf.done()
+    site.done()  # it failed before it had anything to count
+    assert frames(out.getvalue())[-1] == "pdf: 1/1 (100%)"
+    assert out.getvalue().endswith("\n")
+
+
+def test_a_shared_line_is_silent_when_not_on_a_terminal() -> None:
+    out = io.StringIO()
+    line = Line(out)
+    pdf, site = Progress(line=line), Progress(line=line)
+    pdf.start("pdf", total=1)
+    site.start("site", total=1)
+    pdf.advance()
+    site.advance()
+    pdf.done()
+    site.done()
+    assert out.getvalue() == ""

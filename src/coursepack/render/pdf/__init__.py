@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from datetime import UTC, datetime
@@ -24,7 +25,7 @@ import weasyprint
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, source_date_epoch
-from coursepack.progress import Progress
+from coursepack.progress import Line, Progress
 from coursepack.render.pdf.context import (
     Context,
     guide_context,
@@ -40,7 +41,15 @@ from coursepack.render.pdf.engine import (
     warm_up,
 )
 
-__all__ = ["HASHES", "created_date", "plan_jobs", "reader_file", "render_pdfs"]
+__all__ = [
+    "HASHES",
+    "PdfRun",
+    "created_date",
+    "plan_jobs",
+    "reader_file",
+    "render_pdfs",
+    "start_pdfs",
+]
 
 #: Where the content hashes of the last build are kept, beside the PDFs.
 HASHES = ".hashes.json"
@@ -123,6 +132,57 @@ def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
 
 def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
     """Write the reader, the handouts and the instructor guide into out; return their paths."""
+    return start_pdfs(reader, out, options).wait()
+
+
+class PdfRun:
+    """PDFs being laid out by worker processes, while this process does something else.
+
+    The jobs are handed to the workers from a thread of this process, which only waits on
+    them; :meth:`wait` joins it and raises what a job raised.
+    """
+
+    def __init__(self, paths: list[Path], work: Callable[[], None] | None, started: float) -> None:
+        self.paths = paths
+        #: Seconds from the start (planning included) until the last PDF was written.
+        self.seconds = time.perf_counter() - started
+        self._started = started
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if work is not None:
+            self._thread = threading.Thread(target=self._run, args=(work,), name="coursepack-pdf")
+            self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the thread that waits
+            self._error = exc
+        self.seconds = time.perf_counter() - self._started
+
+    def wait(self) -> list[Path]:
+        """Wait until every PDF is written; return their paths, or raise a job's error."""
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self.paths
+
+
+def start_pdfs(
+    reader: Reader,
+    out: Path,
+    options: BuildOptions,
+    *,
+    line: Line | None = None,
+) -> PdfRun:
+    """Plan the PDFs here and start laying them out in worker processes; return the run.
+
+    With more than one worker the layout goes on in the background, while this process
+    does other work (the site), whose progress shares line. With one worker every PDF is
+    laid out here before this returns.
+    """
+    started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
@@ -132,39 +192,54 @@ def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
     workers = min(options.workers, expected)
     early = not old and workers > 1 and len(reader.volumes) == 1
     shared = _start_pool(workers, warm=True) if early else None
-    fresh: ProcessPoolExecutor | None = None
     try:
         jobs = plan_jobs(reader, out, options)
+    except BaseException:
+        if shared is not None:
+            shared.shutdown(cancel_futures=True)
+        raise
 
-        def key(job: Job) -> str:
-            return job.target.relative_to(out).as_posix()
+    def key(job: Job) -> str:
+        return job.target.relative_to(out).as_posix()
 
-        todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
-        # The longest first, so that no long document starts last while the others idle.
-        todo.sort(key=lambda j: -j.size)
-        _remove_stale(out, jobs)
-        progress = Progress(enabled=options.progress)
-        progress.start("pdf", total=len(todo))
-        workers = min(options.workers, len(todo))
-        if shared is None and workers <= 1:
-            for job in todo:
-                run_job(job)
-                progress.advance()
-        else:
-            shared = shared or _start_pool(workers)
-            # A worker keeps much of the memory of a long document after writing it
-            # (WeasyPrint's caches, a fragmented heap): each volume of a reader in volumes
-            # is laid out in a fresh process, so that memory is bounded by one volume.
-            if len(reader.volumes) > 1 and any(j.index for j in todo):
-                fresh = _start_pool(workers, one_task=True)
-            _run_parallel(todo, workers, shared, fresh, progress)
+    todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
+    # The longest first, so that no long document starts last while the others idle.
+    todo.sort(key=lambda j: -j.size)
+    _remove_stale(out, jobs)
+    progress = Progress(enabled=options.progress, line=line)
+    progress.start("pdf", total=len(todo))
+    workers = min(options.workers, len(todo))
+    paths = [j.target for j in jobs]
+
+    def finish() -> None:
         progress.done()
-    finally:
-        for pool in (shared, fresh):
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-    _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
-    return [j.target for j in jobs]
+        _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
+
+    if shared is None and workers <= 1:
+        for job in todo:
+            run_job(job)
+            progress.advance()
+        finish()
+        return PdfRun(paths, None, started)
+    pool = shared or _start_pool(workers)
+    # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
+    # caches, a fragmented heap): each volume of a reader in volumes is laid out in a fresh
+    # process, so that memory is bounded by one volume.
+    in_volumes = len(reader.volumes) > 1
+    fresh = (
+        _start_pool(workers, one_task=True) if in_volumes and any(j.index for j in todo) else None
+    )
+
+    def work() -> None:
+        try:
+            _run_parallel(todo, workers, pool, fresh, progress)
+        finally:
+            for each in (pool, fresh):
+                if each is not None:
+                    each.shutdown(cancel_futures=True)
+        finish()
+
+    return PdfRun(paths, work, started)
 
 
 def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> ProcessPoolExecutor:

@@ -23,7 +23,8 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
-from coursepack.progress import Progress
+from coursepack.progress import Line, Progress
+from coursepack.render.site import state
 
 #: The generated pages a reader's table of contents lists, in order.
 GENERATED_PAGES = (
@@ -148,8 +149,22 @@ class _SiteProgress:
         self.progress.done()
 
 
-def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
-    """Build the HTML site of reader into out; return Sphinx's warnings (empty when clean)."""
+def render_site(
+    reader: Reader,
+    out: Path,
+    options: BuildOptions,
+    *,
+    files_pending: Callable[[], None] | None = None,
+    line: Line | None = None,
+) -> list[str]:
+    """Build the HTML site of reader into out; return Sphinx's warnings (empty when clean).
+
+    files_pending, when given, waits until the PDFs and citation files the site offers
+    are all written: they are still being made beside the site, which then writes its
+    downloads page last, after that wait. Sphinx then reads and writes in this process
+    alone (its parallel build forks, and this process has threads). line: the progress
+    line shared with the PDFs.
+    """
     out = Path(out)
     docs = Path(reader.root) / "docs"
     overrides: dict[str, Any] = {}
@@ -164,8 +179,13 @@ def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
         coursepack_build_dir=str(out.parent.resolve()),
     )
     warnings = io.StringIO()
-    progress = _SiteProgress(Progress(enabled=options.progress))
-    with patch_docutils(confdir), docutils_namespace():
+    progress = _SiteProgress(Progress(enabled=options.progress, line=line))
+    parallel = 1 if files_pending is not None else options.workers
+    with (
+        patch_docutils(confdir),
+        docutils_namespace(),
+        state.files_pending(Path(srcdir).resolve(), files_pending),
+    ):
         app = Sphinx(
             srcdir=srcdir,
             confdir=confdir,
@@ -176,7 +196,7 @@ def render_site(reader: Reader, out: Path, options: BuildOptions) -> list[str]:
             status=io.StringIO(),
             warning=warnings,
             freshenv=False,
-            parallel=options.workers,
+            parallel=parallel,
         )
         if options.progress:
             progress.connect(app)

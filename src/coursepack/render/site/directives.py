@@ -32,8 +32,16 @@ from coursepack.model import (
 from coursepack.render import markup, segments
 from coursepack.render.labels import LEVEL_LABELS, TEXTUAL_LABELS, format_date, textual_label
 from coursepack.render.site import _cite
-from coursepack.render.site.generate import page_order
-from coursepack.render.site.nodes import doc_link, file_link, html_only, make, term_link, text
+from coursepack.render.site.generate import Download, page_order
+from coursepack.render.site.nodes import (
+    doc_link,
+    downloads_list,
+    file_link,
+    html_only,
+    make,
+    term_link,
+    text,
+)
 from coursepack.render.site.state import SiteState, get_state
 
 T = TypeVar("T")
@@ -885,24 +893,31 @@ class DownloadsDirective(ReaderDirective):
     """Links to the PDFs and citation files built alongside the site."""
 
     def expand(self, reader: Reader) -> list[nodes.Node]:
-        """Return the list of files, or a note that none were built."""
-        files = self.site.downloads
-        if not files:
-            return [
-                text(
-                    "No PDFs or citation files were built with this site. Run "
-                    "“coursepack build” to make them.",
-                    "p",
-                )
-            ]
-        ul = make("ul", class_="cp-downloads")
-        for d in files:
-            ul += make(
-                "li",
-                file_link(f"downloads/{d.path}", nodes.Text(d.label)),
-                nodes.Text(f" ({_size(d.size)})"),
-            )
-        return [ul]
+        """Return the placeholder that :func:`fill_downloads` replaces."""
+        return [downloads_list()]
+
+
+def fill_downloads(doctree: nodes.document, files: Sequence[Download]) -> None:
+    """Replace the downloads placeholders of a page with the list of files, or a note."""
+    for placeholder in list(doctree.findall(downloads_list)):
+        placeholder.replace_self(_downloads_html(files))
+
+
+def _downloads_html(files: Sequence[Download]) -> nodes.Element:
+    if not files:
+        return text(
+            "No PDFs or citation files were built with this site. Run "
+            "“coursepack build” to make them.",
+            "p",
+        )
+    ul = make("ul", class_="cp-downloads")
+    for d in files:
+        ul += make(
+            "li",
+            file_link(f"downloads/{d.path}", nodes.Text(d.label)),
+            nodes.Text(f" ({_size(d.size)})"),
+        )
+    return ul
 
 
 def _size(n: int) -> str:

@@ -32,6 +32,13 @@ class html_only(nodes.Element, nodes.General):  # type: ignore[misc]
     """Children that make sense in HTML only (tooltips, buttons): other builders skip them."""
 
 
+class downloads_list(nodes.Element, nodes.General):  # type: ignore[misc]
+    """Where the downloads list goes; filled in when its page is written, not read.
+
+    A site built while its PDFs are still being laid out then lists them as they came out.
+    """
+
+
 def make(tag: str, *children: nodes.Node, **attrs: Any) -> element:
     """Return an element; attribute names use ``_`` for ``-`` (``aria_label``)."""
     node = element("", *children, tag=tag)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +27,9 @@ class SiteState:
     downloads: tuple[Download, ...]
     #: Folder the downloads are copied from (it holds pdf/ and cite/).
     build_dir: Path | None
+    #: Waits until the files to offer are all written (PDFs laid out beside the site), or
+    #: None when they are written already.
+    files_pending: Callable[[], None] | None = None
 
     @property
     def instructor(self) -> bool:
@@ -57,3 +62,25 @@ def set_state(srcdir: Path | str, state: SiteState) -> None:
 def get_state(env: BuildEnvironment) -> SiteState | None:
     """Return the state of the build that env belongs to."""
     return _STATES.get(str(env.srcdir))
+
+
+_PENDING: dict[str, Callable[[], None]] = {}
+
+
+@contextmanager
+def files_pending(srcdir: Path | str, wait: Callable[[], None] | None) -> Iterator[None]:
+    """Tell the build of srcdir, while in this block, that its downloads are still being
+    written, and how to wait for them."""
+    if wait is None:
+        yield
+        return
+    _PENDING[str(srcdir)] = wait
+    try:
+        yield
+    finally:
+        _PENDING.pop(str(srcdir), None)
+
+
+def pending_files(srcdir: Path | str) -> Callable[[], None] | None:
+    """Return how to wait for the downloads of the build of srcdir, if they are pending."""
+    return _PENDING.get(str(srcdir))
