@@ -77,6 +77,12 @@ def test_pages_are_written_before_the_pdfs_are_done_and_downloads_after(
     assert copied.read_bytes() == (out / "pdf" / "reader.pdf").read_bytes()
     printed = capsys.readouterr().out
     assert "pdf: " in printed and "beside the PDFs" in printed
+    # Nothing changed since: both targets are up to date, and nothing is laid out.
+    assert build_module.build(mini, out, ["pdf", "site"], BuildOptions(jobs=2)) == 0
+    again = capsys.readouterr().out
+    assert f"pdf: {out / 'pdf'}/ (up to date)" in again
+    assert f"site: {out / 'site'}/ (up to date)" in again
+    assert len(slow_pdfs) == 1
 
 
 def test_a_rebuild_lists_the_pdfs_anew(

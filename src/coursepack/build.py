@@ -123,7 +123,7 @@ def _pdf_and_site(
     from coursepack.render.site.build import render_site
 
     folders = {t: out / RENDERERS[t][2] for t in ("pdf", "site")}
-    keys = {t: target_key(inputs, t, options, out) for t in folders}
+    pdf_key = target_key(inputs, "pdf", options, out)
     for target, folder in folders.items():
         stamps.forget(target)
         folder.mkdir(parents=True, exist_ok=True)
@@ -149,10 +149,11 @@ def _pdf_and_site(
         raise
     pdfs.wait()
     site_seconds = time.perf_counter() - t0
-    stamps.record("pdf", keys["pdf"], [])
+    stamps.record("pdf", pdf_key, [])
     print(f"pdf: {folders['pdf']}/ ({pdfs.seconds:.1f} s)")
     _print_warnings("site", warnings)
-    stamps.record("site", keys["site"], warnings)
+    # The site's key covers the PDFs it offers: taken now that they are written.
+    stamps.record("site", target_key(inputs, "site", options, out), warnings)
     print(f"site: {folders['site']}/ ({site_seconds:.1f} s, beside the PDFs)")
 
 
