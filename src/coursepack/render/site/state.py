@@ -50,7 +50,8 @@ class SiteState:
 
 
 # Keyed by source folder. Set in the main process before reading starts, so the worker
-# processes of a parallel build (forked) see it too; never changed while reading.
+# processes of a parallel build (forked) see it too; never changed while reading (once
+# pending downloads are written, a build in one process lists them anew while writing).
 _STATES: dict[str, SiteState] = {}
 
 
