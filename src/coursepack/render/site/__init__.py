@@ -33,7 +33,7 @@ from coursepack.render.site.generate import (
     documents,
     write_documents,
 )
-from coursepack.render.site.state import SiteState, get_state, pending_files, set_state
+from coursepack.render.site.state import SiteState, get_state, set_state
 
 logger = logging.getLogger(__name__)
 
@@ -181,7 +181,6 @@ def _on_builder_inited(app: Sphinx) -> None:
         generated=app.config.coursepack_generated_dir.strip("/"),
         downloads=downloads,
         build_dir=build_dir,
-        files_pending=pending_files(app.srcdir),
     )
     set_state(app.srcdir, state)
     folder = Path(app.srcdir) / state.generated

@@ -12,6 +12,7 @@ counts the documents Sphinx reads and the pages it writes (``site: done/total``)
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import multiprocessing
 from collections.abc import Callable, Set
@@ -24,7 +25,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.progress import Line, Progress
-from coursepack.render.site import state
+from coursepack.render.site.state import get_state, set_state
 
 #: The generated pages a reader's table of contents lists, in order.
 GENERATED_PAGES = (
@@ -181,11 +182,7 @@ def render_site(
     warnings = io.StringIO()
     progress = _SiteProgress(Progress(enabled=options.progress, line=line))
     parallel = 1 if files_pending is not None else options.workers
-    with (
-        patch_docutils(confdir),
-        docutils_namespace(),
-        state.files_pending(Path(srcdir).resolve(), files_pending),
-    ):
+    with patch_docutils(confdir), docutils_namespace():
         app = Sphinx(
             srcdir=srcdir,
             confdir=confdir,
@@ -198,6 +195,10 @@ def render_site(
             freshenv=False,
             parallel=parallel,
         )
+        # The extension made its state when the builder started; nothing is read yet.
+        found = get_state(app.env)
+        if files_pending is not None and found is not None:
+            set_state(app.srcdir, dataclasses.replace(found, files_pending=files_pending))
         if options.progress:
             progress.connect(app)
         try:

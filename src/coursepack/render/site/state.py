@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,25 +62,3 @@ def set_state(srcdir: Path | str, state: SiteState) -> None:
 def get_state(env: BuildEnvironment) -> SiteState | None:
     """Return the state of the build that env belongs to."""
     return _STATES.get(str(env.srcdir))
-
-
-_PENDING: dict[str, Callable[[], None]] = {}
-
-
-@contextmanager
-def files_pending(srcdir: Path | str, wait: Callable[[], None] | None) -> Iterator[None]:
-    """Tell the build of srcdir, while in this block, that its downloads are still being
-    written, and how to wait for them."""
-    if wait is None:
-        yield
-        return
-    _PENDING[str(srcdir)] = wait
-    try:
-        yield
-    finally:
-        _PENDING.pop(str(srcdir), None)
-
-
-def pending_files(srcdir: Path | str) -> Callable[[], None] | None:
-    """Return how to wait for the downloads of the build of srcdir, if they are pending."""
-    return _PENDING.get(str(srcdir))
