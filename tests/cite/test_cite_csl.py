@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
@@ -262,3 +263,30 @@ def test_a_reference_for_a_reading_is_the_same_work(reader: Reader) -> None:
     assert "wsws-home" in listed
     assert csl.cite_inline(more, "crosse-2026") == "Crosse 2026b"
     assert csl.cite_inline(more, "wsws-home") == "Crosse 2026a"
+
+
+def test_formatting_in_parts_gives_what_formatting_at_once_gives(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from coursepack import background
+
+    monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
+    whole = csl._format_all(reader, "html", 1)
+    started: list[background.Pending] = []
+    real = background.start
+
+    def spy(compute: Any, **kwargs: Any) -> background.Pending:
+        pending = real(compute, **kwargs)
+        started.append(pending)
+        return pending
+
+    monkeypatch.setattr(background, "start", spy)
+    parts = csl._format_all(reader, "html", 3)
+    # Three parts: two formatted in children (forked when this process has no threads).
+    assert len(started) == 2
+    if threading.active_count() == 1:
+        assert all(p.forked for p in started)
+    assert parts == whole
+    assert len(whole[0]) >= 3 and whole[1]

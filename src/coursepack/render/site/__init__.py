@@ -195,7 +195,7 @@ def _on_before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
     # next, and each would otherwise format everything again. Nothing to read, no cost.
     state = get_state(env)
     if docnames and state is not None and state.reader is not None:
-        _cite.warm(state.reader)
+        _cite.warm(state.reader, max(1, app.parallel))
 
 
 def _meta_tags(state: SiteState, pagename: str) -> str:

@@ -46,9 +46,10 @@ def cite_inline(reader: Reader, key: str, locator: str | None = None) -> str:
     return html.unescape(nh3.clean(csl.cite_inline(reader, key, locator), tags=set())).strip()
 
 
-def warm(reader: Reader) -> None:
-    """Format every citation once, before a parallel build forks its workers."""
-    csl.formatted(reader)
+def warm(reader: Reader, workers: int = 1) -> None:
+    """Format every citation once, before a parallel build forks its workers (in up to
+    `workers` processes, for a large reader)."""
+    csl.prepare(reader, workers)
 
 
 def entry_bibtex(reader: Reader, key: str) -> str:
