@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -109,17 +111,33 @@ class FakePool:
 
     def __init__(self, **kwargs: object) -> None:
         self.one_task = kwargs.get("max_tasks_per_child") == 1
-        self.ran: list[object] = []
+        self.ran: list[object] = []  # a task's file names, or the function run without jobs
         FakePool.made.append(self)
 
     def submit(self, function: object, *args: object) -> Future[None]:
-        self.ran.append(args[0].target.name if args else function)  # type: ignore[attr-defined]
+        self.ran.append(_names(args[0]) if args else function)
         future: Future[None] = Future()
         future.set_result(None)
         return future
 
     def shutdown(self, **kwargs: object) -> None:
         pass
+
+
+def _names(task: object) -> tuple[str, ...]:
+    return tuple(job.target.name for job in task)  # type: ignore[attr-defined]
+
+
+def _is_volume(name: object) -> bool:
+    return str(name).startswith("reader-volume-")
+
+
+def _is_long(name: str) -> bool:
+    return _is_volume(name) or name == "instructor-guide.pdf"
+
+
+def _handouts(reader: Reader) -> set[str]:
+    return {f"{r.id}.pdf" for r in reader.readings}
 
 
 @pytest.fixture
@@ -131,87 +149,139 @@ def pools(monkeypatch: pytest.MonkeyPatch) -> list[FakePool]:
     return FakePool.made
 
 
-def test_volumes_are_laid_out_in_fresh_processes(
+def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     volumes: Rendered, pools: list[FakePool], tmp_path: Path
 ) -> None:
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
     pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
-    # A pool of one-task processes for the volumes, a shared one for the rest.
-    shared, fresh = sorted(pools, key=lambda p: p.one_task)
-    assert fresh.one_task and not shared.one_task
-    assert fresh.ran and all(str(name).startswith("reader-volume-") for name in fresh.ran)
-    assert shared.ran and not any(str(n).startswith("reader-volume-") for n in shared.ran)
+    # One pool, of one-task processes: each volume and the guide alone, the handouts together.
+    (pool,) = pools
+    assert pool.one_task
+    assert sorted(sorted(task) for task in pool.ran) == sorted(  # type: ignore[call-overload]
+        [
+            ["instructor-guide.pdf"],
+            ["reader-volume-1.pdf"],
+            ["reader-volume-2.pdf"],
+            sorted(_handouts(volumes.reader)),
+        ]
+    )
     pools.clear()
     one = dataclasses.replace(
         volumes.reader, meta=dataclasses.replace(volumes.reader.meta, volume_readings=25)
     )
     pdf.render_pdfs(one, tmp_path / "b", BuildOptions(jobs=2))
     # One volume: one shared pool, its two workers started (one warm-up task each) before
-    # the jobs were planned.
+    # the jobs were planned, and one job a task.
     (pool,) = pools
     assert not pool.one_task
-    assert pool.ran[:2] == [pdf.warm_up, pdf.warm_up] and "reader.pdf" in pool.ran
+    assert pool.ran[:2] == [pdf.warm_up, pdf.warm_up] and ("reader.pdf",) in pool.ran
+    assert all(len(task) == 1 for task in pool.ran[2:])  # type: ignore[arg-type]
 
 
-def test_the_longest_documents_are_laid_out_first(
-    volumes: Rendered, pools: list[FakePool], tmp_path: Path
+def test_handouts_go_in_batches_of_at_most_handout_batch(
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
+    monkeypatch.setattr(pdf, "HANDOUT_BATCH", 1)
+    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    (pool,) = pools
+    handouts = _handouts(volumes.reader)
+    batches = [task for task in pool.ran if set(task) <= handouts]  # type: ignore[arg-type]
+    assert sorted(batches) == sorted((name,) for name in handouts)  # type: ignore[type-var]
+
+
+def test_the_longest_documents_are_laid_out_first(
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    monkeypatch.setattr(pdf, "HANDOUT_BATCH", 1)
     jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions(jobs=2))
     pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
-    order = [name for pool in sorted(pools, key=lambda p: not p.one_task) for name in pool.ran]
-    # The volumes first, then the rest by size, whatever order they are planned in.
+    order = [name for pool in pools for task in pool.ran for name in task]  # type: ignore[attr-defined]
+    # The long documents first, then the handouts, each by size, whatever the planned order.
     sizes = {job.target.name: job.size for job in jobs}
     assert sorted(order) == sorted(sizes)
-    assert [sizes[str(name)] for name in order] == sorted(sizes.values(), reverse=True)
-    assert str(order[0]).startswith("reader-volume-")
+    long, handouts = order[:3], order[3:]
+    assert all(_is_long(str(n)) for n in long)
+    assert set(handouts) == _handouts(volumes.reader)
+    assert [sizes[str(n)] for n in long] == sorted((sizes[str(n)] for n in long), reverse=True)
+    assert [sizes[str(n)] for n in handouts] == sorted(
+        (sizes[str(n)] for n in handouts), reverse=True
+    )
+    assert _is_volume(order[0]) or order[0] == "instructor-guide.pdf"
 
 
 class SlowPool(FakePool):
-    """A pool whose jobs finish a little later, on another thread: counts volumes at once."""
+    """A pool whose tasks finish a little later, on another thread: counts long ones at once."""
 
     lock = threading.Lock()
-    running: ClassVar[list[int]] = [0, 0]  # volumes now, most volumes at once
-    order: ClassVar[list[str]] = []  # every job, as submitted to either pool
+    running: ClassVar[list[int]] = [0, 0]  # long documents now, most at once
+    order: ClassVar[list[tuple[str, ...]]] = []  # every task, as submitted
 
     def submit(self, function: object, *args: object) -> Future[None]:
-        name = str(args[0].target.name) if args else ""  # type: ignore[attr-defined]
-        self.ran.append(name)
-        SlowPool.order.append(name)
-        volume = name.startswith("reader-volume-")
+        names = _names(args[0]) if args else ()
+        self.ran.append(names)
+        SlowPool.order.append(names)
+        long = any(_is_long(n) for n in names)
         future: Future[None] = Future()
         with SlowPool.lock:
-            if volume:
+            if long:
                 SlowPool.running[0] += 1
                 SlowPool.running[1] = max(SlowPool.running)
 
         def finish() -> None:
             with SlowPool.lock:
-                if volume:
+                if long:
                     SlowPool.running[0] -= 1
             future.set_result(None)
 
-        threading.Timer(0.02, finish).start()
+        threading.Timer(0.05, finish).start()
         return future
 
 
-def test_one_volume_at_a_time_on_two_workers(
-    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+@pytest.mark.parametrize(("memory", "most"), [(1536 << 20, 1), (64 << 30, 2), (None, 1)])
+def test_long_documents_at_once_as_memory_allows(
+    volumes: Rendered,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    memory: int | None,
+    most: int,
 ) -> None:
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
     FakePool.made, SlowPool.running, SlowPool.order = [], [0, 0], []
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
+    monkeypatch.setattr(pdf, "available_memory", lambda: memory)
+    assert pdf.large_limit(2) == most
     pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
-    ran = [name for name in SlowPool.order if name]
-    assert sum(str(n).startswith("reader-volume-") for n in ran) >= 2
+    ran = [name for task in SlowPool.order for name in task]
     assert len(ran) == len(set(ran)) == len(pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions()))
-    assert SlowPool.running[1] == 1
-    # A handout starts beside the first volume rather than waiting for it.
-    first, second = ran[:2]
-    assert str(first).startswith("reader-volume-") and not str(second).startswith("reader-")
+    # Three long documents (two volumes and the guide), never more at once than allowed.
+    assert SlowPool.running[1] == most
+    if most == 1:
+        # The handouts start beside the first long document rather than waiting for it.
+        first, second = SlowPool.order[:2]
+        assert _is_long(first[0]) and not _is_long(second[0])
+
+
+def test_large_limit_counts_workers_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coursepack.render.pdf as pdf
+
+    if sys.platform == "linux":  # read from /proc/meminfo
+        found = pdf.available_memory()
+        assert found is not None and 0 < found < os.sysconf("SC_PHYS_PAGES") * os.sysconf(
+            "SC_PAGE_SIZE"
+        )
+    monkeypatch.setattr(pdf, "available_memory", lambda: 3 * pdf.LARGE_JOB_MEMORY + 1)
+    assert [pdf.large_limit(n) for n in (1, 2, 3, 8)] == [1, 2, 3, 3]
+    monkeypatch.setattr(pdf, "available_memory", lambda: pdf.LARGE_JOB_MEMORY // 2)
+    assert pdf.large_limit(8) == 1
+    monkeypatch.setattr(pdf, "available_memory", lambda: None)
+    assert [pdf.large_limit(n) for n in (1, 2, 4)] == [1, 1, 2]

@@ -26,6 +26,7 @@ import weasyprint
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, source_date_epoch
 from coursepack.progress import Line, Progress
+from coursepack.render.cite import csl
 from coursepack.render.pdf.context import (
     Context,
     guide_context,
@@ -38,6 +39,7 @@ from coursepack.render.pdf.engine import (
     file_mode,
     hash_files,
     run_job,
+    run_jobs,
     warm_up,
 )
 
@@ -191,6 +193,10 @@ def start_pdfs(
     expected = len(reader.volumes) + 1 + len(reader.readings)
     workers = min(options.workers, expected)
     early = not old and workers > 1 and len(reader.volumes) == 1
+    if not early:
+        # Otherwise formatting the citations, most of planning, is shared among the cores
+        # (before any worker or thread starts: it forks).
+        csl.prepare(reader, options.workers)
     shared = _start_pool(workers, warm=True) if early else None
     try:
         jobs = plan_jobs(reader, out, options)
@@ -221,25 +227,77 @@ def start_pdfs(
             progress.advance()
         finish()
         return PdfRun(paths, None, started)
-    pool = shared or _start_pool(workers)
-    # A worker keeps much of the memory of a long document after writing it (WeasyPrint's
-    # caches, a fragmented heap): each volume of a reader in volumes is laid out in a fresh
-    # process, so that memory is bounded by one volume.
-    in_volumes = len(reader.volumes) > 1
-    fresh = (
-        _start_pool(workers, one_task=True) if in_volumes and any(j.index for j in todo) else None
-    )
+    if len(reader.volumes) > 1:
+        # A process keeps much of the memory of a long document after writing it
+        # (WeasyPrint's caches, a fragmented heap): in a reader in volumes every task gets a
+        # fresh process, each volume and the guide a task alone, the handouts a few at a
+        # time, so that no idle worker holds a volume's memory.
+        pool = _start_pool(workers, one_task=True)
+        tasks = _tasks(todo, HANDOUT_BATCH)
+        large = large_limit(workers)
+    else:
+        pool = shared or _start_pool(workers)
+        tasks = _tasks(todo, 1)
+        large = workers
 
     def work() -> None:
         try:
-            _run_parallel(todo, workers, pool, fresh, progress)
+            _run_parallel(tasks, workers, pool, large, progress)
         finally:
-            for each in (pool, fresh):
-                if each is not None:
-                    each.shutdown(cancel_futures=True)
+            pool.shutdown(cancel_futures=True)
         finish()
 
     return PdfRun(paths, work, started)
+
+
+#: Handouts laid out one after another by one process, in a reader in volumes.
+HANDOUT_BATCH = 8
+#: The memory one process may take to lay out a volume of 25 readings or the guide of a
+#: 200-reading reader (measured: 0.65 and 1.0 GiB).
+LARGE_JOB_MEMORY = 1 << 30
+
+Task = tuple[Job, ...]
+
+
+def _tasks(todo: list[Job], batch: int) -> list[Task]:
+    """Return the jobs as tasks, in order: each but a handout alone, handouts by batch."""
+    tasks: list[Task] = [(j,) for j in todo if not _is_handout(j)]
+    handouts = [j for j in todo if _is_handout(j)]
+    tasks += [tuple(handouts[i : i + batch]) for i in range(0, len(handouts), batch)]
+    return tasks
+
+
+def _is_handout(job: Job) -> bool:
+    return job.template == "handout.html"
+
+
+def _large(task: Task) -> bool:
+    """Return whether a task is one long document (a volume or the guide)."""
+    return not all(_is_handout(j) for j in task)
+
+
+def available_memory() -> int | None:
+    """Return the memory available to new processes, in bytes, if the system says."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def large_limit(workers: int) -> int:
+    """Return how many long documents may be laid out at once: one per worker, as far as
+    the available memory allows (LARGE_JOB_MEMORY each), at least one."""
+    memory = available_memory()
+    if memory is None:
+        return max(1, workers // 2)
+    return max(1, min(workers, memory // LARGE_JOB_MEMORY))
 
 
 def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> ProcessPoolExecutor:
@@ -255,40 +313,33 @@ def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> Pro
     return pool
 
 
-def _next_job(pending: list[Job], volume_may_start: bool) -> Job | None:
-    """Return the first pending job that may start now: any but a volume, or a volume if
-    one may start; None when only volumes are left and none may."""
-    return next((j for j in pending if volume_may_start or not j.index), None)
+def _next_task(pending: list[Task], large_may_start: bool) -> Task | None:
+    """Return the first pending task that may start now: any but a long document, or a
+    long one if one may start; None when only long ones are left and none may."""
+    return next((t for t in pending if large_may_start or not _large(t)), None)
 
 
 def _run_parallel(
-    todo: list[Job],
+    tasks: list[Task],
     workers: int,
-    shared: ProcessPoolExecutor,
-    fresh: ProcessPoolExecutor | None,
+    pool: ProcessPoolExecutor,
+    large_limit: int,
     progress: Progress,
 ) -> None:
-    """Run jobs with at most `workers` at a time: volumes in fresh processes, the rest shared.
-
-    At most half as many volumes as workers (at least one) are laid out at once, the other
-    workers taking handouts meanwhile: a volume's process holds some 1.1 GiB at 25
-    readings, and two at once took a 200-reading build past 2 GiB. A reader in volumes has
-    as many handouts as readings, so the workers rarely wait for this.
-    """
+    """Run tasks with at most `workers` at a time, and at most large_limit long documents."""
     slots = threading.Semaphore(workers)
     changed = threading.Condition()
-    volume_limit = max(1, workers // 2)
-    running_volumes = 0
-    futures: list[Future[tuple[str, int]]] = []
-    pending = list(todo)
+    running_large = 0
+    futures: list[Future[list[tuple[str, int]]]] = []
+    pending = list(tasks)
 
-    def finished(job: Job) -> Callable[[Future[tuple[str, int]]], None]:
-        def done(_future: Future[tuple[str, int]]) -> None:
-            nonlocal running_volumes
+    def finished(task: Task) -> Callable[[Future[list[tuple[str, int]]]], None]:
+        def done(_future: Future[list[tuple[str, int]]]) -> None:
+            nonlocal running_large
             with changed:
-                if job.index:
-                    running_volumes -= 1
-                progress.advance()
+                if _large(task):
+                    running_large -= 1
+                progress.advance(len(task))
                 changed.notify_all()
             slots.release()
 
@@ -298,16 +349,15 @@ def _run_parallel(
         slots.acquire()
         if any(f.done() and f.exception() is not None for f in futures):
             slots.release()
-            break  # a job failed: start no more, and report it below
+            break  # a task failed: start no more, and report it below
         with changed:
-            while (job := _next_job(pending, running_volumes < volume_limit)) is None:
+            while (task := _next_task(pending, running_large < large_limit)) is None:
                 changed.wait()
-            pending.remove(job)
-            if job.index:
-                running_volumes += 1
-        pool = fresh if fresh is not None and job.index else shared
-        future = pool.submit(run_job, job)
-        future.add_done_callback(finished(job))
+            pending.remove(task)
+            if _large(task):
+                running_large += 1
+        future = pool.submit(run_jobs, task)
+        future.add_done_callback(finished(task))
         futures.append(future)
     for future in futures:
         future.result()

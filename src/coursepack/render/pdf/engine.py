@@ -232,6 +232,11 @@ def run_job(job: Job) -> tuple[str, int]:
     return str(job.target), len(document.pages)
 
 
+def run_jobs(jobs: tuple[Job, ...]) -> list[tuple[str, int]]:
+    """Render and write some jobs one after another (worker entry point)."""
+    return [run_job(job) for job in jobs]
+
+
 def hash_files(paths: list[Path], extra: Any = "") -> str:
     """Return a sha256 over some files' names and bytes."""
     h = hashlib.sha256(repr(extra).encode())
