@@ -506,12 +506,26 @@ class Reader:
         """Return the questions that span several readings."""
         return [q for q in self.questions if q.comparative]
 
+    @cached_property
+    def _terms_by_reading(self) -> dict[str, list[Term]]:
+        found: dict[str, list[Term]] = {}
+        for term in sorted(self.terms, key=lambda t: t.term.casefold()):
+            for reading in dict.fromkeys(o.reading for o in term.occurrences):
+                found.setdefault(reading, []).append(term)
+        return found
+
+    @cached_property
+    def _entities_by_reading(self) -> dict[str, list[Entity]]:
+        found: dict[str, list[Entity]] = {}
+        for entity in sorted(self.entities, key=lambda e: e.name.casefold()):
+            for reading in dict.fromkeys(o.reading for o in entity.occurrences):
+                found.setdefault(reading, []).append(entity)
+        return found
+
     def terms_in(self, reading_id: str) -> list[Term]:
         """Return the glossary terms that occur in a reading, alphabetically."""
-        found = [t for t in self.terms if any(o.reading == reading_id for o in t.occurrences)]
-        return sorted(found, key=lambda t: t.term.casefold())
+        return list(self._terms_by_reading.get(reading_id, ()))
 
     def entities_in(self, reading_id: str) -> list[Entity]:
         """Return the people and organizations that occur in a reading."""
-        found = [e for e in self.entities if any(o.reading == reading_id for o in e.occurrences)]
-        return sorted(found, key=lambda e: e.name.casefold())
+        return list(self._entities_by_reading.get(reading_id, ()))

@@ -73,3 +73,34 @@ def test_a_paragraph_whose_footnote_slips_starts_a_new_page(
     assert len(htmls) == 2
     assert "page-break" not in htmls[0]
     assert re.findall(r'class="[^"]*page-break[^"]*" id="([^"]+)"', htmls[1]) == [block]
+
+
+def test_terms_and_names_by_reading_match_a_plain_search(mini_reader: Reader) -> None:
+    for reading in mini_reader.readings:
+        terms = [
+            t for t in mini_reader.terms if any(o.reading == reading.id for o in t.occurrences)
+        ]
+        names = [
+            e for e in mini_reader.entities if any(o.reading == reading.id for o in e.occurrences)
+        ]
+        assert mini_reader.terms_in(reading.id) == sorted(terms, key=lambda t: t.term.casefold())
+        assert mini_reader.entities_in(reading.id) == sorted(names, key=lambda e: e.name.casefold())
+    assert any(mini_reader.terms_in(r.id) for r in mini_reader.readings)
+    assert mini_reader.terms_in("no-such-reading") == []
+
+
+def test_a_volumes_questions_are_numbered_as_in_the_whole_reader(mini_reader: Reader) -> None:
+    from coursepack.render.pdf.context import _Builder
+
+    builder = _Builder(mini_reader, BuildOptions())
+    whole = builder.question_groups()
+    parts = []
+    for reading in mini_reader.readings:
+        part = builder.question_groups(readings={reading.id})
+        expected = [
+            {**g, "questions": [q for q in g["questions"] if reading.id in q["reading_ids"]]}
+            for g in whole
+        ]
+        assert part == [g for g in expected if g["questions"]]
+        parts.append(part)
+    assert any(parts) and any(part != whole for part in parts)

@@ -40,8 +40,10 @@ def _clean(html: str) -> str:
     )
 
 
+@lru_cache(maxsize=16384)
 def markdown_to_html(text: str) -> str:
-    """Render Markdown as sanitized block HTML."""
+    """Render Markdown as sanitized block HTML (remembered: a reader's PDFs render each
+    note and question more than once)."""
     return _clean(_parser().render(text)).strip()
 
 

@@ -8,7 +8,7 @@ unchanged PDFs and sent to a worker process. Annotation bodies become HTML only 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
 from markupsafe import Markup
@@ -302,25 +302,31 @@ class _Builder:
         notes = sorted(self.reader.notes, key=lambda n: (n.period.start.sort_key(), n.id))
         return [{"id": n.id, "title": n.title, "period": format_period(n.period)} for n in notes]
 
-    def question_groups(self, teaching: bool | None = None) -> list[Context]:
-        """Return the questions by reading, then the comparative ones, numbered "g.q"."""
-        groups: list[Context] = [
-            {
-                "title": r.title,
-                "short": f"{r.author_label} {r.date.year}",
-                "questions": [self.question(q, teaching) for q in self.reader.questions_for(r.id)],
-            }
-            for r in self.reader.readings
+    def question_groups(
+        self, teaching: bool | None = None, readings: Collection[str] | None = None
+    ) -> list[Context]:
+        """Return the questions by reading, then the comparative ones, numbered "g.q".
+
+        readings: only the questions on these readings (a volume's), numbered as in the
+        whole reader.
+        """
+        reader = self.reader
+        raw: list[tuple[str, str, Sequence[Question]]] = [
+            (r.title, f"{r.author_label} {r.date.year}", reader.questions_for(r.id))
+            for r in reader.readings
         ]
-        comparative = [self.question(q, teaching) for q in self.reader.comparative_questions]
-        if comparative:
-            groups.append(
-                {"title": "Comparing the readings", "short": "", "questions": comparative}
-            )
-        groups = [g for g in groups if g["questions"]]
-        for g_number, group in enumerate(groups, start=1):
-            for q_number, question in enumerate(group["questions"], start=1):
-                question["number"] = f"{g_number}.{q_number}"
+        raw.append(("Comparing the readings", "", reader.comparative_questions))
+        groups: list[Context] = []
+        numbered = [(title, short, qs) for title, short, qs in raw if qs]
+        for g_number, (title, short, questions) in enumerate(numbered, start=1):
+            shown = []
+            for q_number, q in enumerate(questions, start=1):
+                if readings is None or any(r in readings for r in q.readings):
+                    question = self.question(q, teaching)
+                    question["number"] = f"{g_number}.{q_number}"
+                    shown.append(question)
+            if shown:
+                groups.append({"title": title, "short": short, "questions": shown})
         return groups
 
     def index(self) -> dict[str, list[Context]]:
@@ -399,20 +405,16 @@ def reader_context(
     entries = list(_cite.format_bibliography(reader) if bibliography is None else bibliography)
     readings = [b.reading(reader.reading(r)) for r in ids]
     notes = [n for n in reader.notes if alone or any(a.reading in ids for a in n.anchors)]
-    terms = [t for t in reader.terms if alone or any(o.reading in ids for o in t.occurrences)]
+    wanted = {t.id for r in ids for t in reader.terms_in(r)}
+    terms = [t for t in reader.terms if alone or t.id in wanted]
     glossary = [b.term(t) for t in sorted(terms, key=lambda t: t.term.casefold())]
     here = {t.id for t in terms}
     for entry in glossary:
         for see in entry["see_also"]:
             see["linked"] = see["id"] in here
     note_ids = {n.id for n in notes}
-    groups = b.question_groups()
+    groups = b.question_groups(readings=None if alone else set(ids))
     if not alone:
-        for group in groups:
-            group["questions"] = [
-                q for q in group["questions"] if any(r in ids for r in q["reading_ids"])
-            ]
-        groups = [g for g in groups if g["questions"]]
         sources = [
             *(n.sources for n in notes),
             *(t.sources for t in terms),
