@@ -260,11 +260,12 @@ Task = tuple[Job, ...]
 
 
 def _tasks(todo: list[Job], batch: int) -> list[Task]:
-    """Return the jobs as tasks, in order: each but a handout alone, handouts by batch."""
+    """Return the jobs as tasks: each but a handout alone, handouts by batch (in the
+    order given), the longest task first."""
     tasks: list[Task] = [(j,) for j in todo if not _is_handout(j)]
     handouts = [j for j in todo if _is_handout(j)]
     tasks += [tuple(handouts[i : i + batch]) for i in range(0, len(handouts), batch)]
-    return tasks
+    return sorted(tasks, key=lambda task: -sum(j.size for j in task))
 
 
 def _is_handout(job: Job) -> bool:
