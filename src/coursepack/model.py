@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeVar
 
 from coursepack.diagnostics import Location
 
@@ -508,19 +508,11 @@ class Reader:
 
     @cached_property
     def _terms_by_reading(self) -> dict[str, list[Term]]:
-        found: dict[str, list[Term]] = {}
-        for term in sorted(self.terms, key=lambda t: t.term.casefold()):
-            for reading in dict.fromkeys(o.reading for o in term.occurrences):
-                found.setdefault(reading, []).append(term)
-        return found
+        return _by_reading(sorted(self.terms, key=lambda t: t.term.casefold()))
 
     @cached_property
     def _entities_by_reading(self) -> dict[str, list[Entity]]:
-        found: dict[str, list[Entity]] = {}
-        for entity in sorted(self.entities, key=lambda e: e.name.casefold()):
-            for reading in dict.fromkeys(o.reading for o in entity.occurrences):
-                found.setdefault(reading, []).append(entity)
-        return found
+        return _by_reading(sorted(self.entities, key=lambda e: e.name.casefold()))
 
     def terms_in(self, reading_id: str) -> list[Term]:
         """Return the glossary terms that occur in a reading, alphabetically."""
@@ -529,3 +521,15 @@ class Reader:
     def entities_in(self, reading_id: str) -> list[Entity]:
         """Return the people and organizations that occur in a reading."""
         return list(self._entities_by_reading.get(reading_id, ()))
+
+
+_Found = TypeVar("_Found", Term, Entity)
+
+
+def _by_reading(items: list[_Found]) -> dict[str, list[_Found]]:
+    """Return the items that occur in each reading, each once, in the order given."""
+    found: dict[str, list[_Found]] = {}
+    for item in items:
+        for reading in dict.fromkeys(o.reading for o in item.occurrences):
+            found.setdefault(reading, []).append(item)
+    return found
