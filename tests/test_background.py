@@ -41,6 +41,9 @@ def child_result() -> None:
     pid, pair = pending.result()
     assert pending.forked and pid != here
     assert pair == ["a", 1]  # JSON: a tuple comes back as a list
+    pickled = background.start(lambda: {(os.getpid(), 1): ("a", 1)}, pickled=True)
+    [(key, value)] = pickled.result().items()
+    assert pickled.forked and key[0] != here and value == ("a", 1)
 
 
 def failing_child() -> None:
@@ -78,8 +81,8 @@ def occurrences_in_a_child(root: str) -> None:
     started: list[background.Pending] = []
     real_start = background.start
 
-    def spy(compute: Callable[[], Any], *, fork: bool = True) -> background.Pending:
-        pending = real_start(compute, fork=fork)
+    def spy(compute: Callable[[], Any], **options: Any) -> background.Pending:
+        pending = real_start(compute, **options)
         started.append(pending)
         return pending
 
@@ -91,8 +94,79 @@ def occurrences_in_a_child(root: str) -> None:
     assert sum(len(t.occurrences) for t in there.terms) > 100
 
 
+def failing_child_with_fallback() -> None:
+    here = os.getpid()
+    ran_here: list[int] = []
+
+    def compute() -> int:
+        if os.getpid() == here:
+            ran_here.append(1)
+        raise RuntimeError("fails everywhere")
+
+    pending = background.start(compute, fallback=lambda: "fallback")
+    assert pending.result() == "fallback" and not pending.forked
+    assert not ran_here  # with a fallback, the work is never done in the parent
+
+
+def _documents(raw: Any) -> list[tuple[str, Any, Any, Any]]:
+    """Every document a load kept, with its values and their positions."""
+    docs = [r.front for r in raw.notes + raw.terms] + raw.questions + raw.textual
+    docs += [raw.entities] if raw.entities is not None else []
+    return [(d.path, d.data, d.values, d.keys) for d in docs]
+
+
+def parsed_ahead(root: str) -> None:
+    """A first load with the later documents parsed in a child is the load without it."""
+    from coursepack import load
+    from coursepack.diagnostics import Report
+    from coursepack.load.cache import DISABLE, ParseCache
+
+    os.environ[DISABLE] = "1"
+    alone = Report()
+    expected = load.load_project(Path(root), alone)
+    del os.environ[DISABLE]
+
+    here = os.getpid()
+    parsed_here: list[str] = []
+    taken: list[int] = []
+    real_parse, real_take = load.parse_front_matter, ParseCache.take
+
+    def parse(text: str, path: str, report: Report) -> Any:
+        if os.getpid() == here:
+            parsed_here.append(path)
+        return real_parse(text, path, report)
+
+    def take(self: ParseCache, entries: dict[str, str]) -> None:
+        taken.append(len(entries))
+        real_take(self, entries)
+
+    load.parse_front_matter = parse  # type: ignore[assignment]
+    ParseCache.take = take  # type: ignore[method-assign]
+    load.PARALLEL_COST = 0
+    load.CHILD_SHARE = 0.9  # a small reader: the child takes Markdown files too
+    report = Report()
+    raw = load.load_project(Path(root), report)
+    assert report.format() == alone.format()
+    assert _documents(raw) == _documents(expected)
+    # The child parsed the later documents (here: glossary terms, questions and textual
+    # notes, names); the parent parsed the earlier ones and took the child's from them.
+    assert taken and taken[0] > 0
+    fronts = len(raw.notes) + len(raw.terms) + len(raw.broken_ids)
+    assert 0 < len(parsed_here) < fronts
+    # What the child parsed is saved with the rest: a second load parses only the file
+    # with a problem (never kept).
+    assert raw.cache is not None
+    raw.cache.save()
+    parsed_here.clear()
+    again = load.load_project(Path(root), Report())
+    assert _documents(again) == _documents(expected)
+    assert parsed_here == ["annotations/glossary/zz-broken.md"]
+
+
 @needs_fork
-@pytest.mark.parametrize("case", ["child_result", "failing_child", "killed_child"])
+@pytest.mark.parametrize(
+    "case", ["child_result", "failing_child", "killed_child", "failing_child_with_fallback"]
+)
 def test_in_a_child(case: str) -> None:
     _in_fresh_python(case)
 
@@ -105,9 +179,22 @@ def test_occurrences_found_in_a_child_are_the_same(tmp_path: Path) -> None:
     _in_fresh_python("occurrences_in_a_child", str(root))
 
 
+@needs_fork
+def test_files_parsed_ahead_in_a_child_load_the_same(tmp_path: Path) -> None:
+    root = tmp_path / "flagship"
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    # Problems in the child's part are found by the parent, and reported once.
+    (root / "annotations/glossary/zz-broken.md").write_text("---\nid: [unclosed\n---\nBody.\n")
+    textual = root / "annotations/textual/crosse-2026.yaml"
+    textual.write_text(textual.read_text(encoding="utf-8") + "\nnotes: []\n", encoding="utf-8")
+    _in_fresh_python("parsed_ahead", str(root))
+
+
 def test_no_fork_when_asked_not_to_or_with_other_threads() -> None:
     here = os.getpid()
     assert background.start(os.getpid, fork=False).result() == here
+    assert background.start(os.getpid, fork=False, fallback=lambda: 0).result() == 0
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()

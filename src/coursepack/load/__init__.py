@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursepack import background
 from coursepack.diagnostics import Location, Report
 from coursepack.load.bibtex import parse_references
-from coursepack.load.cache import ParseCache
+from coursepack.load.cache import ParseCache, Parsed
 from coursepack.load.files import decode, read_text
 from coursepack.load.validate import validate
 from coursepack.load.yamlnodes import (
@@ -131,39 +132,118 @@ def _parse_document(text: str, shown: str, report: Report) -> Located | None:
     return doc
 
 
-def _load_yaml(
-    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
-) -> Located | None:
+@dataclass
+class _Source:
+    """A file read, with the YAML document in it still to be parsed and checked."""
+
+    path: Path
+    shown: str
+    schema: str
+    #: What the file is called in messages.
+    what: str
+    #: The YAML: the whole file, or a Markdown file's front matter.
+    yaml: str
+    #: A Markdown file's body and the line it starts on; None for a YAML file.
+    body: tuple[str, int] | None = None
+
+    @property
+    def offset(self) -> int:
+        return FRONT_MATTER_OFFSET if self.body is not None else 0
+
+    def parse(self, report: Report, cache: ParseCache) -> Located | None:
+        """Return the document parsed and checked against its schema (or from the cache)."""
+        parse = parse_front_matter if self.body is not None else _parse_document
+        kind = (self.schema, self.what, self.offset)
+        return _checked(self.yaml, self.shown, kind, parse, report, cache)
+
+
+def _read(
+    root: Path, path: Path, schema: str, what: str, report: Report, *, markdown: bool = False
+) -> _Source | None:
+    """Read a YAML file, or a Markdown file with front matter; None if it cannot be used."""
     shown = _shown(root, path)
     text = read_text(path, shown, report)
     if text is None:
         return None
-    return _checked(text, shown, (schema, what, 0), _parse_document, report, cache)
-
-
-def _load_markdown(
-    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
-) -> MarkdownRecord | None:
-    shown = _shown(root, path)
-    text = read_text(path, shown, report)
-    if text is None:
-        return None
+    if not markdown:
+        return _Source(path, shown, schema, what, text)
     parts = front_matter_parts(text, shown, report)
     if parts is None:
         return None
-    front_text, body, body_line = parts
-    kind = (schema, what, FRONT_MATTER_OFFSET)
-    front = _checked(front_text, shown, kind, parse_front_matter, report, cache)
-    if front is None:
-        return None
+    front, body, body_line = parts
+    return _Source(path, shown, schema, what, front, (body, body_line))
+
+
+def _load_yaml(
+    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
+) -> Located | None:
+    source = _read(root, path, schema, what, report)
+    return source.parse(report, cache) if source is not None else None
+
+
+def _markdown_record(source: _Source, front: Located, report: Report) -> MarkdownRecord | None:
+    assert source.body is not None
+    body, body_line = source.body
     if not body.strip():
         report.error(
             "schema.required",
-            f"{what} has no Markdown body after its front matter; write the text",
-            Location(shown, body_line - 1, 1),
+            f"{source.what} has no Markdown body after its front matter; write the text",
+            Location(source.shown, body_line - 1, 1),
         )
         return None
-    return MarkdownRecord(path.stem, front, body, Location(shown, body_line, 1))
+    return MarkdownRecord(source.path.stem, front, body, Location(source.shown, body_line, 1))
+
+
+#: Parse in a forked child the later documents that the cache does not hold, when parsing
+#: them all would cost at least this much (see _cost: a reader of some 30 readings, parsed
+#: for the first time); for less, the fork costs more than it saves.
+PARALLEL_COST = 1_000_000
+#: The share of that cost the child takes: slightly less than half, as the parent also
+#: takes the child's documents from their cache form, and the child sends them.
+CHILD_SHARE = 0.45
+#: What parsing and checking a document costs beyond its characters, in characters
+#: (measured: 1,600 notes' front matter of 450,000 characters took as long as 1.1 million
+#: characters of questions in 200 files).
+DOCUMENT_COST = 400
+
+
+def _cost(source: _Source) -> int:
+    """Return about what parsing and checking a document costs, in characters of YAML."""
+    return len(source.yaml) + DOCUMENT_COST
+
+
+def _parse_ahead(
+    sources: list[_Source], cache: ParseCache
+) -> tuple[int, background.Pending | None]:
+    """Start parsing the later documents not in the cache in a forked child.
+
+    Return the index of the first document the child parses (len(sources) when none) and
+    the pending result (None when none): the child's new cache entries, to be taken before
+    that document is loaded (:meth:`ParseCache.take`), so that its load is a cache hit.
+    Documents with any problem are not kept by the child: the parent parses them again
+    and reports them.
+    """
+    todo = [i for i, s in enumerate(sources) if not cache.holds(s.schema, s.yaml, s.offset)]
+    total = sum(_cost(sources[i]) for i in todo)
+    split, share = len(sources), 0
+    if cache.enabled and total >= PARALLEL_COST:
+        for i in reversed(todo):
+            share += _cost(sources[i])
+            if share > total * CHILD_SHARE:
+                break
+            split = i
+    theirs = [sources[i] for i in todo if i >= split]
+    if not theirs:
+        return split, None
+
+    def parse_theirs() -> dict[str, tuple[str, Parsed]]:
+        cache.added = {}
+        for source in theirs:
+            source.parse(Report(), cache)
+        return cache.parsed()
+
+    # Pickled: the positions' tuples come back as they are, without being found again.
+    return split, background.start(parse_theirs, fallback=dict, pickled=True)
 
 
 def _load_seed(
@@ -221,33 +301,55 @@ def load_project(root: Path, report: Report) -> RawProject:
                 root, meta.stem, report, Location(_shown(root, meta)), cache
             )
 
-    for sub, schema, what, records in (
-        ("notes", "note", "historical note", raw.notes),
-        ("glossary", "term", "glossary term", raw.terms),
+    sources: list[_Source] = []
+    for sub, schema, what in (
+        ("notes", "note", "historical note"),
+        ("glossary", "term", "glossary term"),
     ):
         for path in sorted((ann / sub).glob("*.md")):
-            record = _load_markdown(root, path, schema, what, report, cache)
-            if record is not None:
-                records.append(record)
+            source = _read(root, path, schema, what, report, markdown=True)
+            if source is not None:
+                sources.append(source)
             else:
                 raw.broken_ids.add(path.stem)
     for path in sorted((ann / "questions").glob("*.yaml")):
-        doc = _load_yaml(root, path, "questions", "questions file", report, cache)
-        if doc is not None:
-            raw.questions.append(doc)
+        source = _read(root, path, "questions", "questions file", report)
+        if source is not None:
+            sources.append(source)
         else:
             raw.incomplete.add("questions")
     for path in sorted((ann / "textual").glob("*.yaml")):
-        doc = _load_yaml(root, path, "textual", "textual notes file", report, cache)
-        if doc is not None:
-            raw.textual.append(doc)
+        source = _read(root, path, "textual", "textual notes file", report)
+        if source is not None:
+            sources.append(source)
     entities = ann / "entities.yaml"
     if entities.exists():
-        raw.entities = _load_yaml(
-            root, entities, "entities", "people and organizations", report, cache
-        )
-        if raw.entities is None:
+        source = _read(root, entities, "entities", "people and organizations", report)
+        if source is not None:
+            sources.append(source)
+        else:
             raw.incomplete.add("entities")
+
+    split, theirs = _parse_ahead(sources, cache)
+    for i, source in enumerate(sources):
+        if i == split and theirs is not None:
+            cache.take(theirs.result())
+        doc = source.parse(report, cache)
+        if source.body is not None:
+            record = _markdown_record(source, doc, report) if doc is not None else None
+            if record is not None:
+                (raw.notes if source.schema == "note" else raw.terms).append(record)
+            else:
+                raw.broken_ids.add(source.path.stem)
+        elif doc is None:
+            if source.schema in ("questions", "entities"):
+                raw.incomplete.add(source.schema)
+        elif source.schema == "questions":
+            raw.questions.append(doc)
+        elif source.schema == "textual":
+            raw.textual.append(doc)
+        else:
+            raw.entities = doc
     bib_path = ann / "references.bib"
     if bib_path.exists():
         shown = _shown(root, bib_path)
