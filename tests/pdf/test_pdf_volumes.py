@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
 import sys
 import threading
 from concurrent.futures import Future
@@ -111,6 +112,7 @@ class FakePool:
 
     def __init__(self, **kwargs: object) -> None:
         self.one_task = kwargs.get("max_tasks_per_child") == 1
+        self.initializer = kwargs.get("initializer")
         self.ran: list[object] = []  # a task's file names, or the function run without jobs
         FakePool.made.append(self)
 
@@ -158,7 +160,7 @@ def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
     # One pool, of one-task processes: each volume and the guide alone, the handouts together.
     (pool,) = pools
-    assert pool.one_task
+    assert pool.one_task and pool.initializer is pdf.leave_quickly
     assert sorted(sorted(task) for task in pool.ran) == sorted(  # type: ignore[call-overload]
         [
             ["instructor-guide.pdf"],
@@ -178,6 +180,22 @@ def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     assert not pool.one_task
     assert pool.ran[:2] == [pdf.warm_up, pdf.warm_up] and ("reader.pdf",) in pool.ran
     assert all(len(task) == 1 for task in pool.ran[2:])  # type: ignore[arg-type]
+
+
+def test_a_worker_leaves_without_tearing_its_objects_down() -> None:
+    # What a worker holds after laying out a volume (here: one object whose teardown
+    # shows) is not freed one object at a time at exit; its output still comes out.
+    code = (
+        "import sys\n"
+        "class Held:\n"
+        "    def __del__(self): print('torn down')\n"
+        "held = Held()\n"
+        "from coursepack.render.pdf.engine import leave_quickly\n"
+        "leave_quickly()\n"
+        "print('laid out', end='')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.stdout, result.returncode) == ("laid out", 0)
 
 
 def test_handouts_go_in_batches_of_at_most_handout_batch(

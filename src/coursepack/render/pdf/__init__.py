@@ -38,6 +38,7 @@ from coursepack.render.pdf.engine import (
     Job,
     file_mode,
     hash_files,
+    leave_quickly,
     run_job,
     run_jobs,
     warm_up,
@@ -305,7 +306,10 @@ def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> Pro
     """Return a pool of worker processes; warm: started now rather than at the first job."""
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, max_tasks_per_child=1 if one_task else None
+        max_workers=workers,
+        mp_context=context,
+        initializer=leave_quickly,
+        max_tasks_per_child=1 if one_task else None,
     )
     if warm:
         # Spawned on demand, one per task while none is idle: one task each starts them all.

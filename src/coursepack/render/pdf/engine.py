@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
 import hashlib
 import itertools
 import logging
 import os
+import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -218,6 +221,26 @@ def file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+def leave_quickly() -> None:
+    """Make this worker process end, when it is done, without freeing its objects one by one.
+
+    A process that laid out a volume holds some 600 MiB of objects; tearing them down at
+    exit takes seconds, during which the pool's replacement worker already lays out the next
+    document, so three processes' memory adds up instead of two. Called as the workers'
+    initializer: once the worker has sent its last result (its queue is flushed before
+    exit handlers run), this exits at once, its output flushed, and the system takes its
+    memory back whole.
+    """
+    atexit.register(_exit_now)
+
+
+def _exit_now() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(0)
 
 
 def warm_up() -> None:
