@@ -215,9 +215,9 @@ def _markdown_record(source: _Source, front: Located, report: Report) -> Markdow
 
 
 #: Parse in a forked child the later documents that the cache does not hold, when parsing
-#: them all would cost at least this much (see _cost: a reader of some 30 readings, parsed
-#: for the first time); for less, the fork costs more than it saves.
-PARALLEL_COST = 1_000_000
+#: them all would cost at least this much (see _cost: a reader of some 80 readings, parsed
+#: for the first time); for less, the fork and the sending cost about what they save.
+PARALLEL_COST = 1_500_000
 #: The share of that cost the child takes: about half, as the parent parses the references
 #: and takes the child's documents meanwhile, and the child sends them.
 CHILD_SHARE = 0.36
