@@ -242,6 +242,8 @@ class SlowPool(FakePool):
     lock = threading.Lock()
     running: ClassVar[list[int]] = [0, 0]  # long documents now, most at once
     order: ClassVar[list[tuple[str, ...]]] = []  # every task, as submitted
+    now: ClassVar[set[str]] = set()  # long documents being laid out
+    together: ClassVar[list[frozenset[str]]] = []  # those, each time one starts
 
     def submit(self, function: object, *args: object) -> Future[None]:
         names = _names(args[0]) if args else ()
@@ -253,11 +255,14 @@ class SlowPool(FakePool):
             if long:
                 SlowPool.running[0] += 1
                 SlowPool.running[1] = max(SlowPool.running)
+                SlowPool.now.update(names)
+                SlowPool.together.append(frozenset(SlowPool.now))
 
         def finish() -> None:
             with SlowPool.lock:
                 if long:
                     SlowPool.running[0] -= 1
+                    SlowPool.now.difference_update(names)
             future.set_result(None)
 
         threading.Timer(0.05, finish).start()
@@ -288,6 +293,35 @@ def test_long_documents_at_once_as_memory_allows(
         # The handouts and a long document start side by side: neither waits for the other.
         first, second = SlowPool.order[:2]
         assert {_is_long(first[0]), _is_long(second[0])} == {True, False}
+
+
+def test_a_document_needing_two_shares_is_laid_out_beside_handouts_only(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    FakePool.made, SlowPool.running, SlowPool.order = [], [0, 0], []
+    SlowPool.now, SlowPool.together = set(), []
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
+    monkeypatch.setattr(pdf, "available_memory", lambda: 64 << 30)  # two shares, two workers
+    jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions())
+    guide = next(j for j in jobs if j.template == "guide.html")
+    # The guide is expected to take just over one share (as at 200 readings), a volume less.
+    per_character = {"guide.html": pdf.LARGE_JOB_MEMORY // guide.size + 1, "reader.html": 1}
+    monkeypatch.setattr(pdf, "MEMORY_PER_CHARACTER", per_character)
+    assert pdf._weight((guide,)) == 2
+    assert {pdf._weight((j,)) for j in jobs if j.template == "reader.html"} == {1}
+    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    planned = pdf._tasks(jobs, pdf.HANDOUT_BATCH)
+    assert len(SlowPool.order) == len(planned)
+    # The guide with no other long document beside it.
+    assert all(s == {"instructor-guide.pdf"} for s in SlowPool.together if guide.target.name in s)
+    # The long documents in their order (the guide, waiting for its shares, is not
+    # overtaken by a later volume); handouts started meanwhile.
+    longs = [task for task in SlowPool.order if _is_long(task[0])]
+    assert longs == [_names(task) for task in planned if pdf._large(task)]
+    assert SlowPool.order != sorted(SlowPool.order, key=lambda task: not _is_long(task[0]))
 
 
 def test_large_limit_counts_workers_and_memory(monkeypatch: pytest.MonkeyPatch) -> None:

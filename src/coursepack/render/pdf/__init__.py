@@ -253,9 +253,14 @@ def start_pdfs(
 
 #: Handouts laid out one after another by one process, in a reader in volumes.
 HANDOUT_BATCH = 8
-#: The memory one process may take to lay out a volume of 25 readings or the guide of a
-#: 200-reading reader (measured: 0.65 and 1.0 GiB).
+#: The share of memory a long document is given: the large_limit counts them. A volume of
+#: 25 readings takes one, the instructor guide of 200 readings two (see _weight).
 LARGE_JOB_MEMORY = 1 << 30
+#: What laying out a long document takes, in bytes per character of its input (measured
+#: at 200 readings: a volume of 25 readings, 1.55 million characters, peaked at 0.69 GiB;
+#: the instructor guide, 1.58 million characters of every reading's apparatus, at 1.09 GiB
+#: as its PDF was written).
+MEMORY_PER_CHARACTER = {"reader.html": 470, "guide.html": 740}
 
 Task = tuple[Job, ...]
 
@@ -278,6 +283,12 @@ def _large(task: Task) -> bool:
     return not all(_is_handout(j) for j in task)
 
 
+def _weight(task: Task) -> int:
+    """Return how many shares of LARGE_JOB_MEMORY a task is expected to take (at least one)."""
+    expected = sum(j.size * MEMORY_PER_CHARACTER.get(j.template, 0) for j in task)
+    return max(1, -(-expected // LARGE_JOB_MEMORY))
+
+
 def available_memory() -> int | None:
     """Return the memory available to new processes, in bytes, if the system says."""
     try:
@@ -294,8 +305,8 @@ def available_memory() -> int | None:
 
 
 def large_limit(workers: int) -> int:
-    """Return how many long documents may be laid out at once: one per worker, as far as
-    the available memory allows (LARGE_JOB_MEMORY each), at least one."""
+    """Return how many shares of LARGE_JOB_MEMORY long documents may take at once: one per
+    worker, as far as the available memory allows, at least one."""
     memory = available_memory()
     if memory is None:
         return max(1, workers // 2)
@@ -318,10 +329,20 @@ def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> Pro
     return pool
 
 
-def _next_task(pending: list[Task], large_may_start: bool) -> Task | None:
-    """Return the first pending task that may start now: any but a long document, or a
-    long one if one may start; None when only long ones are left and none may."""
-    return next((t for t in pending if large_may_start or not _large(t)), None)
+def _next_task(pending: list[Task], free: int, idle: bool) -> Task | None:
+    """Return the first pending task that may start now, or None if none may.
+
+    A handout may always start; a long document when its memory shares are free (or when
+    no other long one runs). One that must wait holds back the long ones after it, so
+    that it is not left to the end, while handouts start meanwhile.
+    """
+    for task in pending:
+        if not _large(task):
+            return task
+        if idle or _weight(task) <= free:
+            return task
+        break
+    return next((t for t in pending if not _large(t)), None)
 
 
 def _run_parallel(
@@ -331,7 +352,8 @@ def _run_parallel(
     large_limit: int,
     progress: Progress,
 ) -> None:
-    """Run tasks with at most `workers` at a time, and at most large_limit long documents."""
+    """Run tasks with at most `workers` at a time, and long documents taking at most
+    large_limit shares of memory (see _weight)."""
     slots = threading.Semaphore(workers)
     changed = threading.Condition()
     running_large = 0
@@ -343,7 +365,7 @@ def _run_parallel(
             nonlocal running_large
             with changed:
                 if _large(task):
-                    running_large -= 1
+                    running_large -= _weight(task)
                 progress.advance(len(task))
                 changed.notify_all()
             slots.release()
@@ -356,11 +378,13 @@ def _run_parallel(
             slots.release()
             break  # a task failed: start no more, and report it below
         with changed:
-            while (task := _next_task(pending, running_large < large_limit)) is None:
+            while (
+                task := _next_task(pending, large_limit - running_large, running_large == 0)
+            ) is None:
                 changed.wait()
             pending.remove(task)
             if _large(task):
-                running_large += 1
+                running_large += _weight(task)
         future = pool.submit(run_jobs, task)
         future.add_done_callback(finished(task))
         futures.append(future)
