@@ -103,10 +103,9 @@ class ParseCache:
         self.entries: dict[str, str] = {}
         self.used: dict[str, str] = {}
         #: The documents this process parsed and kept (see :meth:`put`).
-        self.added: dict[str, str] = {}
+        self.added: dict[str, Located] = {}
         #: Documents parsed in a child process, as they came (see :meth:`take`).
         self.ready: dict[str, Parsed] = {}
-        self._docs: dict[str, Located] = {}
         self.changed = False
         if self.enabled:
             try:
@@ -124,9 +123,8 @@ class ParseCache:
         """Return the documents this process kept, each as its entry and its values with
         their positions, to be taken by the process that forked it."""
         return {
-            key: (entry, (doc.data, doc.values, doc.keys))
-            for key, entry in self.added.items()
-            if (doc := self._docs.get(key)) is not None
+            key: (self.used[key], (doc.data, doc.values, doc.keys))
+            for key, doc in self.added.items()
         }
 
     def take(self, parsed: dict[str, tuple[str, Parsed]]) -> None:
@@ -174,8 +172,8 @@ class ParseCache:
         if "!" in text and json.loads(encoded) != entry:
             return
         key = _key(schema, text, line_offset)
-        self.used[key] = self.added[key] = encoded
-        self._docs[key] = doc
+        self.used[key] = encoded
+        self.added[key] = doc
         self.changed = True
 
     def recall(self, section: str, key: str) -> Any:

@@ -336,12 +336,8 @@ def _next_task(pending: list[Task], free: int, idle: bool) -> Task | None:
     no other long one runs). One that must wait holds back the long ones after it, so
     that it is not left to the end, while handouts start meanwhile.
     """
-    for task in pending:
-        if not _large(task):
-            return task
-        if idle or _weight(task) <= free:
-            return task
-        break
+    if pending and (not _large(pending[0]) or idle or _weight(pending[0]) <= free):
+        return pending[0]
     return next((t for t in pending if not _large(t)), None)
 
 
