@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,86 @@ def failing_child_with_fallback() -> None:
     assert not ran_here  # with a fallback, the work is never done in the parent
 
 
+def parts_in_turn(folder: str) -> None:
+    """A child sends results in turn and goes on without waiting for them to be read."""
+    here = os.getpid()
+    first_sent = Path(folder) / "first-sent"
+
+    def compute() -> Any:
+        yield "x" * 2_000_000  # far more than a pipe holds
+        first_sent.touch()
+        yield os.getpid()
+
+    pending = background.start_parts(compute, [lambda: "no first", lambda: "no second"])
+    for _ in range(500):  # the child finishes sending the first before it is read
+        if first_sent.exists():
+            break
+        time.sleep(0.01)
+    assert first_sent.exists()
+    assert pending.result() == "x" * 2_000_000 and pending.forked
+    pid = pending.result()
+    assert pending.forked and pid != here
+    with pytest.raises(ChildProcessError):  # the child is gone, and reaped
+        os.waitpid(pid, os.WNOHANG)
+
+
+def parts_after_a_failure() -> None:
+    """What a child does not send comes from its fallback; a child not wanted is stopped."""
+    here = os.getpid()
+
+    def dies_after_one() -> Any:
+        yield 1
+        raise RuntimeError("fails in the child")
+
+    pending = background.start_parts(dies_after_one, [lambda: "one", lambda: "two"])
+    assert pending.result() == 1 and pending.forked
+    assert pending.result() == "two" and not pending.forked
+
+    def never_ends() -> Any:
+        yield os.getpid()
+        time.sleep(600)
+        yield "late"
+
+    started = time.monotonic()
+    pending = background.start_parts(never_ends, [lambda: here, lambda: "unused"])
+    pid = pending.result()
+    assert pid != here
+    pending.close()
+    assert time.monotonic() - started < 60
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def searched_ahead(root: str) -> None:
+    """The child that parses ahead also finds the occurrences; resolve takes them."""
+    from coursepack import load
+    from coursepack.load.cache import DISABLE
+    from coursepack.pipeline import read_reader
+    from coursepack.resolve.occurrences import OccurrenceFinder
+
+    os.environ[DISABLE] = "1"
+    expected, _ = read_reader(root)
+    del os.environ[DISABLE]
+    here = os.getpid()
+    searched_here: list[int] = []
+    real_find = OccurrenceFinder.find
+
+    def find(self: OccurrenceFinder, paragraphs: Any, text: str) -> Any:
+        if os.getpid() == here:
+            searched_here.append(1)
+        return real_find(self, paragraphs, text)
+
+    OccurrenceFinder.find = find  # type: ignore[method-assign]
+    load.PARALLEL_COST = 0
+    reader, report = read_reader(root)
+    assert expected is not None and reader == expected and report.ok
+    assert sum(len(t.occurrences) for t in reader.terms) > 100
+    assert not searched_here  # every text was searched by the child
+    # What it found is kept: the next check searches nothing either.
+    again, _ = read_reader(root)
+    assert again == expected and not searched_here
+
+
 def _documents(raw: Any) -> list[tuple[str, Any, Any, Any]]:
     """Every document a load kept, with its values and their positions."""
     docs = [r.front for r in raw.notes + raw.terms] + raw.questions + raw.textual
@@ -169,6 +250,24 @@ def parsed_ahead(root: str) -> None:
 )
 def test_in_a_child(case: str) -> None:
     _in_fresh_python(case)
+
+
+@needs_fork
+def test_parts_in_turn(tmp_path: Path) -> None:
+    _in_fresh_python("parts_in_turn", str(tmp_path))
+
+
+@needs_fork
+def test_parts_after_a_failure() -> None:
+    _in_fresh_python("parts_after_a_failure")
+
+
+@needs_fork
+def test_occurrences_searched_ahead_are_the_same(tmp_path: Path) -> None:
+    root = tmp_path / "flagship"
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    _in_fresh_python("searched_ahead", str(root))
 
 
 @needs_fork

@@ -8,6 +8,7 @@ renderers turn them into safe HTML (:mod:`coursepack.render.markup`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal, TypeVar
@@ -247,6 +248,11 @@ class Note:
     location: Location
 
 
+def term_forms(term: str, abbreviation: str | None, aliases: Iterable[str]) -> tuple[str, ...]:
+    """Return every form of a glossary term that counts as an occurrence."""
+    return (term, *([abbreviation] if abbreviation else []), *aliases)
+
+
 @dataclass(frozen=True)
 class Term:
     """A glossary entry."""
@@ -271,11 +277,7 @@ class Term:
     @property
     def forms(self) -> tuple[str, ...]:
         """Return every form that counts as an occurrence."""
-        out = [self.term]
-        if self.abbreviation:
-            out.append(self.abbreviation)
-        out.extend(self.aliases)
-        return tuple(out)
+        return term_forms(self.term, self.abbreviation, self.aliases)
 
 
 @dataclass(frozen=True)

@@ -8,14 +8,15 @@ fails its schema is left out of the records so that resolve sees only well-forme
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from coursepack import background
 from coursepack.diagnostics import Location, Report
 from coursepack.load.bibtex import parse_references
-from coursepack.load.cache import ParseCache, Parsed
+from coursepack.load.cache import ParseCache
 from coursepack.load.files import decode, read_text
 from coursepack.load.validate import validate
 from coursepack.load.yamlnodes import (
@@ -80,6 +81,9 @@ class RawProject:
     files: list[str] = field(default_factory=list)
     #: What loading and resolving may reuse from earlier runs (saved by the caller).
     cache: ParseCache | None = None
+    #: The child that parsed ahead, when it goes on to search the texts for glossary terms
+    #: and names (see :func:`load_project`): its next result is what it found.
+    ahead: background.Pending | None = None
 
 
 def _files_under(root: Path, folder: str) -> list[str]:
@@ -218,9 +222,10 @@ def _markdown_record(source: _Source, front: Located, report: Report) -> Markdow
 #: them all would cost at least this much (see _cost: a reader of some 80 readings, parsed
 #: for the first time); for less, the fork and the sending cost about what they save.
 PARALLEL_COST = 1_500_000
-#: The share of that cost the child takes: about a third, the best measured at 200 readings
+#: The share of that cost the child takes: the best measured at 200 readings, where it
+#: then searches for occurrences while the parent resolves, and still waits for the parent
 #: (sending its documents back costs the child more than the references cost the parent).
-CHILD_SHARE = 0.36
+CHILD_SHARE = 0.42
 #: What parsing and checking a document costs beyond its characters, in characters
 #: (measured: 1,600 notes' front matter of 450,000 characters took as long as 1.1 million
 #: characters of questions in 200 files).
@@ -232,17 +237,23 @@ def _cost(source: _Source) -> int:
     return len(source.yaml) + DOCUMENT_COST
 
 
+#: What a child that parsed ahead may search the texts for next: given the seeds, the
+#: glossary terms, the names file and the cache, it returns what resolve would find.
+Search = Callable[[dict[str, SeedRecord], list[MarkdownRecord], Located | None, ParseCache], Any]
+
+
 def _parse_ahead(
-    sources: list[_Source], cache: ParseCache
+    sources: list[_Source], cache: ParseCache, seeds: dict[str, SeedRecord], search: Search | None
 ) -> tuple[int, background.Pending | None]:
     """Start parsing the later documents not in the cache in a forked child.
 
     Return the index of the first document the child parses (len(sources) when none) and
-    the pending result (None when none): the documents the child parsed, with their cache
-    entries, to be taken before that document is loaded (:meth:`ParseCache.take`), so that
-    its load finds them.
-    Documents with any problem are not kept by the child: the parent parses them again
-    and reports them.
+    the pending results (None when none). The first is the documents the child parsed,
+    with their cache entries, to be taken before that document is loaded
+    (:meth:`ParseCache.take`), so that its load finds them. Documents with any problem are
+    not kept by the child: the parent parses them again and reports them. With a search,
+    the child then runs it on the seeds, the glossary terms and the names (parsing those
+    of them that were not its share) and sends what it found as the second result.
     """
     todo = [i for i, s in enumerate(sources) if not cache.holds(s.schema, s.yaml, s.offset)]
     total = sum(_cost(sources[i]) for i in todo)
@@ -257,14 +268,28 @@ def _parse_ahead(
     if not theirs:
         return split, None
 
-    def parse_theirs() -> dict[str, tuple[str, Parsed]]:
+    def parse_theirs() -> Iterator[Any]:
         cache.added = {}
-        for source in theirs:
-            source.parse(Report(), cache)
-        return cache.parsed()
+        parsed = {source.path: source.parse(Report(), cache) for source in theirs}
+        yield cache.parsed()
+        if search is None:
+            return
+        terms, entities = [], None
+        for source in sources:
+            if source.schema not in ("term", "entities"):
+                continue
+            doc = parsed.get(source.path) or source.parse(Report(), cache)
+            if doc is None:
+                continue
+            if source.schema == "entities":
+                entities = doc
+            elif (record := _markdown_record(source, doc, Report())) is not None:
+                terms.append(record)
+        yield search(seeds, terms, entities, cache)
 
     # Pickled: the positions' tuples come back as they are, without being found again.
-    return split, background.start(parse_theirs, fallback=dict, pickled=True)
+    fallbacks = [dict, dict] if search else [dict]
+    return split, background.start_parts(parse_theirs, fallbacks, pickled=True)
 
 
 def _load_seed(
@@ -295,8 +320,12 @@ def _load_seed(
     return record
 
 
-def load_project(root: Path, report: Report) -> RawProject:
-    """Read every file of a reader, reporting all problems."""
+def load_project(root: Path, report: Report, *, search: Search | None = None) -> RawProject:
+    """Read every file of a reader, reporting all problems.
+
+    search: when a child parses ahead (a large reader, parsed for the first time), it goes
+    on to run this search, whose result is the next of :attr:`RawProject.ahead`.
+    """
     root = root.resolve()
     cache = ParseCache(root)
     raw = RawProject(root, cache=cache)
@@ -324,16 +353,14 @@ def load_project(root: Path, report: Report) -> RawProject:
 
     listings = {sub: _listing(ann / sub) for sub in ("notes", "glossary", "questions", "textual")}
     sources: list[_Source] = []
-    for sub, schema, what in (
-        ("notes", "note", "historical note"),
-        ("glossary", "term", "glossary term"),
-    ):
-        for path in _named(listings[sub], ".md"):
-            source = _read(root, path, schema, what, report, markdown=True)
-            if source is not None:
-                sources.append(source)
-            else:
-                raw.broken_ids.add(path.stem)
+    # The glossary and the names come last: they are the child's share when one parses
+    # ahead, and what it needs to search the texts.
+    for path in _named(listings["notes"], ".md"):
+        source = _read(root, path, "note", "historical note", report, markdown=True)
+        if source is not None:
+            sources.append(source)
+        else:
+            raw.broken_ids.add(path.stem)
     for path in _named(listings["questions"], ".yaml"):
         source = _read(root, path, "questions", "questions file", report)
         if source is not None:
@@ -344,6 +371,12 @@ def load_project(root: Path, report: Report) -> RawProject:
         source = _read(root, path, "textual", "textual notes file", report)
         if source is not None:
             sources.append(source)
+    for path in _named(listings["glossary"], ".md"):
+        source = _read(root, path, "term", "glossary term", report, markdown=True)
+        if source is not None:
+            sources.append(source)
+        else:
+            raw.broken_ids.add(path.stem)
     entities = ann / "entities.yaml"
     if entities.exists():
         source = _read(root, entities, "entities", "people and organizations", report)
@@ -352,7 +385,7 @@ def load_project(root: Path, report: Report) -> RawProject:
         else:
             raw.incomplete.add("entities")
 
-    split, theirs = _parse_ahead(sources, cache)
+    split, theirs = _parse_ahead(sources, cache, raw.seeds, search)
     # The references are parsed while the child parses its part (if there is one).
     bib_path = ann / "references.bib"
     if bib_path.exists():
@@ -364,6 +397,7 @@ def load_project(root: Path, report: Report) -> RawProject:
     for i, source in enumerate(sources):
         if i == split and theirs is not None:
             cache.take(theirs.result())
+            raw.ahead = theirs if search else None
         doc = source.parse(report, cache)
         if source.body is not None:
             record = _markdown_record(source, doc, report) if doc is not None else None

@@ -176,6 +176,10 @@ class ParseCache:
         self.added[key] = doc
         self.changed = True
 
+    def knows(self, section: str, key: str) -> bool:
+        """Return whether a value is remembered under a section and key."""
+        return self.enabled and f"{section}:{key}" in self.entries
+
     def recall(self, section: str, key: str) -> Any:
         """Return the value remembered under a section and key, or None."""
         if not self.enabled:

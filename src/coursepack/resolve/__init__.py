@@ -31,6 +31,7 @@ from coursepack.model import (
     Source,
     Term,
     TextualNote,
+    term_forms,
 )
 from coursepack.resolve.anchor import AnchorProblem, TextIndex
 from coursepack.resolve.occurrences import OccurrenceFinder
@@ -416,44 +417,108 @@ BACKGROUND_CHARS = 500_000
 Hits = dict[str, list[Anchor]]
 
 
+def _search_key(forms: str, front: int, text: str) -> str:
+    """Return the key of one text's occurrences of one group (forms: their digest)."""
+    return _digest(forms, str(front), text)
+
+
+def occurrences_ahead(
+    seeds: dict[str, SeedRecord],
+    terms: list[MarkdownRecord],
+    entities: Located | None,
+    cache: ParseCache | None,
+) -> dict[str, list[tuple[str, int, int]]]:
+    """Find the glossary terms and names in the seed texts as :func:`resolve` will.
+
+    This is what a child that parsed the files ahead does next (see
+    :func:`coursepack.load.load_project`): from the records as loaded, it makes the same
+    groups and keys as resolve, and returns the occurrences in each text not in the
+    cache, by key, for resolve to take instead of searching (:func:`_occurrences`). Should
+    anything differ (a record resolve leaves out), keys differ, and resolve searches.
+    """
+    groups = [
+        [
+            (rec.id, term_forms(d["term"], d.get("abbreviation"), d.get("aliases", ())))
+            for rec in terms
+            if (d := rec.front.data).get("autolink", True)
+        ],
+        [
+            (e["id"], (e["name"], *e.get("aliases", ())))
+            for e in (entities.data["entities"] if entities else [])
+            if e.get("autolink", True)
+        ],
+    ]
+    texts = []
+    for seed in seeds.values():
+        if seed.meta is not None and seed.text is not None:
+            front, paragraphs = paragraphs_of(seed.text, seed.meta.data["front_blocks"])
+            texts.append((seed.text, len(front), paragraphs))
+    found = {}
+    for linked in groups:
+        finder = OccurrenceFinder(linked)
+        forms = _digest(repr(linked))
+        for text, length, paragraphs in texts:
+            key = _search_key(forms, length, text)
+            if cache is None or not cache.knows("occurrences", key):
+                found[key] = finder.find(paragraphs, text)
+    return found
+
+
 def _occurrences(
-    groups: list[list[Any]], readings: list[Reading], cache: ParseCache | None
+    groups: list[list[Any]],
+    readings: list[Reading],
+    index_of: Callable[[Reading], TextIndex],
+    cache: ParseCache | None,
+    ahead: background.Pending | None,
 ) -> Callable[[], list[Hits]]:
     """Start finding where the entries of each group occur; return what collects them.
 
     A group is all glossary terms, or all entities, each searched with one
     :class:`OccurrenceFinder`. A text searched before with the same forms is answered from
-    the cache; the others are searched in a forked child when there is enough of them
-    (:data:`BACKGROUND_CHARS`), so that the caller can resolve the other annotations
-    meanwhile, and otherwise here, when the answer is collected.
+    the cache; one searched by the child that parsed ahead (ahead's next result, see
+    :func:`occurrences_ahead`) from what it found; the others are searched in a forked
+    child when there is enough of them (:data:`BACKGROUND_CHARS`) and none is searching
+    already, so that the caller can resolve the other annotations meanwhile, and
+    otherwise here, when the answer is collected.
     """
-    finders = []
+    linked = [[(i.id, i.forms) for i in items if i.autolink] for items in groups]
     known: dict[tuple[int, int], Any] = {}
     todo: list[tuple[int, int, str]] = []  # (group, reading, cache key) to search
-    for g, items in enumerate(groups):
-        linked = [(i.id, i.forms) for i in items if i.autolink]
-        finders.append(OccurrenceFinder(linked))
-        forms = _digest(repr(linked))
+    for g in range(len(groups)):
+        forms = _digest(repr(linked[g]))
         for n, reading in enumerate(readings):
-            key = _digest(forms, str(len(reading.front)), reading.text)
+            key = _search_key(forms, len(reading.front), reading.text)
             hits = cache.recall("occurrences", key) if cache else None
             if isinstance(hits, list):
                 known[g, n] = hits
             else:
                 todo.append((g, n, key))
 
-    def search() -> list[list[tuple[str, int, int]]]:
-        return [finders[g].find(readings[n].paragraphs, readings[n].text) for g, n, _ in todo]
+    def search(todo: list[tuple[int, int, str]]) -> list[list[tuple[str, int, int]]]:
+        finders: dict[int, OccurrenceFinder] = {}  # made only for groups searched here
+        return [
+            (finders.get(g) or finders.setdefault(g, OccurrenceFinder(linked[g]))).find(
+                readings[n].paragraphs, readings[n].text
+            )
+            for g, n, _ in todo
+        ]
 
     size = sum(len(readings[n].text) for _, n, _ in todo)
-    pending = background.start(search, fork=bool(todo) and size >= BACKGROUND_CHARS)
+    fork = bool(todo) and size >= BACKGROUND_CHARS
+    pending = None if ahead is not None else background.start(lambda: search(todo), fork=fork)
 
     def collect() -> list[Hits]:
-        for (g, n, key), hits in zip(todo, pending.result(), strict=True):
-            known[g, n] = hits
+        if pending is None:
+            searched = ahead.result() if ahead is not None else {}
+            here = iter(search([item for item in todo if item[2] not in searched]))
+            results = [searched[key] if key in searched else next(here) for _, _, key in todo]
+        else:
+            results = pending.result()
+        for (g, n, key), hits_here in zip(todo, results, strict=True):
+            known[g, n] = hits_here
             if cache:
-                cache.remember("occurrences", key, hits)
-        indexes = [TextIndex(x.id, x.text, x.front + x.paragraphs) for x in readings]
+                cache.remember("occurrences", key, hits_here)
+        indexes = [index_of(x) for x in readings]
         out: list[Hits] = []
         for g, items in enumerate(groups):
             found: Hits = {i.id: [] for i in items}
@@ -479,6 +544,8 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     """Resolve loaded records into a Reader; None when any error was reported."""
     r = _Resolver(raw, report)
     if raw.reader is None:
+        if raw.ahead is not None:
+            raw.ahead.close()
         return None
     readings = [x for x in (r.reading(s) for s in raw.seeds.values()) if x is not None]
     order = [x.id for x in readings]
@@ -487,7 +554,9 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     entities = r.entities(raw.entities) if raw.entities else []
     # Occurrences depend only on the texts and the forms: they are searched for (in the
     # background, for a large reader) while the other annotations resolve.
-    occurrences = _occurrences([terms, entities], readings, raw.cache)
+    occurrences = _occurrences(
+        [terms, entities], readings, lambda x: r.indexes[x.id], raw.cache, raw.ahead
+    )
     notes = [n for n in (r.note(rec) for rec in raw.notes) if n is not None]
     raw.broken_ids |= {rec.id for rec in raw.notes} - {n.id for n in notes}
     questions = [q for doc in raw.questions for q in r.questions(doc)]
@@ -544,10 +613,12 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         dataclasses.replace(
             x,
             paragraphs=tuple(
-                dataclasses.replace(p, boilerplate=p.number in boilerplate.get(x.id, set()))
+                dataclasses.replace(p, boilerplate=True) if p.number in marked else p
                 for p in x.paragraphs
             ),
         )
+        if (marked := boilerplate.get(x.id))
+        else x
         for x in readings
     ]
 
