@@ -3,19 +3,21 @@
 A first check of a large reader is work on one core that splits cleanly in two: finding
 where glossary terms and names occur in the texts needs the texts and the forms only, and
 its answer is a few numbers per occurrence, cheap to send back. :func:`start` forks a
-child that computes such a function and writes its result back as JSON through a pipe;
-:meth:`Pending.result` reads it. Anything that goes wrong in the child (an exception, a
-signal, output that is not JSON) makes the parent compute the result itself, so the
+child that computes such a function and writes its result back as JSON into an unnamed
+file, and its size through a pipe; :meth:`Pending.result` reads it. Anything that goes
+wrong in the child (an exception, a signal, a result cut short or that is not JSON)
+makes the parent compute the result itself, so the
 answer never depends on whether the child ran. Where there is no ``fork`` (Windows), or
 when the process has other threads (which a fork would leave behind in the child, with
 any locks they held), the function simply runs in this process when its result is asked
 for. A result that JSON cannot hold as it is (tuples, dictionaries keyed by tuples) may
-come back pickled instead: only the child this process forked writes to the pipe, and it
-pickles values it made itself. Work that only saves the parent time later (parsing files
+come back pickled instead: only the child this process forked writes to that file, and
+it pickles values it made itself. Work that only saves the parent time later (parsing files
 ahead, for instance) gives a *fallback* instead: what to answer when no child did the
 work, so that it is never done twice. A child may also send several results in turn
-(:func:`start_parts`): the first is taken while the child computes the next, each
-with a fallback of its own.
+(:func:`start_parts`): the first is taken while the child computes the next (it never
+waits for a result to be read: only sizes go through the pipe), each with a fallback of
+its own.
 """
 
 from __future__ import annotations

@@ -278,7 +278,7 @@ def _parse_ahead(
         for source in sources:
             if source.schema not in ("term", "entities"):
                 continue
-            doc = parsed.get(source.path) or source.parse(Report(), cache)
+            doc = parsed[source.path] if source.path in parsed else source.parse(Report(), cache)
             if doc is None:
                 continue
             if source.schema == "entities":

@@ -496,12 +496,12 @@ def _occurrences(
 
     def search(todo: list[tuple[int, int, str]]) -> list[list[tuple[str, int, int]]]:
         finders: dict[int, OccurrenceFinder] = {}  # made only for groups searched here
-        return [
-            (finders.get(g) or finders.setdefault(g, OccurrenceFinder(linked[g]))).find(
-                readings[n].paragraphs, readings[n].text
-            )
-            for g, n, _ in todo
-        ]
+        out = []
+        for g, n, _ in todo:
+            if g not in finders:
+                finders[g] = OccurrenceFinder(linked[g])
+            out.append(finders[g].find(readings[n].paragraphs, readings[n].text))
+        return out
 
     size = sum(len(readings[n].text) for _, n, _ in todo)
     fork = bool(todo) and size >= BACKGROUND_CHARS
