@@ -252,6 +252,14 @@ def test_in_a_child(case: str) -> None:
     _in_fresh_python(case)
 
 
+def _flagship(tmp_path: Path) -> Path:
+    """Return a copy of this repository's reader (its seeds and annotations)."""
+    root = tmp_path / "flagship"
+    for part in ("seeds", "annotations"):
+        shutil.copytree(REPO / part, root / part)
+    return root
+
+
 @needs_fork
 def test_parts_in_turn(tmp_path: Path) -> None:
     _in_fresh_python("parts_in_turn", str(tmp_path))
@@ -264,25 +272,19 @@ def test_parts_after_a_failure() -> None:
 
 @needs_fork
 def test_occurrences_searched_ahead_are_the_same(tmp_path: Path) -> None:
-    root = tmp_path / "flagship"
-    for part in ("seeds", "annotations"):
-        shutil.copytree(REPO / part, root / part)
+    root = _flagship(tmp_path)
     _in_fresh_python("searched_ahead", str(root))
 
 
 @needs_fork
 def test_occurrences_found_in_a_child_are_the_same(tmp_path: Path) -> None:
-    root = tmp_path / "flagship"
-    for part in ("seeds", "annotations"):
-        shutil.copytree(REPO / part, root / part)
+    root = _flagship(tmp_path)
     _in_fresh_python("occurrences_in_a_child", str(root))
 
 
 @needs_fork
 def test_files_parsed_ahead_in_a_child_load_the_same(tmp_path: Path) -> None:
-    root = tmp_path / "flagship"
-    for part in ("seeds", "annotations"):
-        shutil.copytree(REPO / part, root / part)
+    root = _flagship(tmp_path)
     # Problems in the child's part are found by the parent, and reported once.
     (root / "annotations/glossary/zz-broken.md").write_text("---\nid: [unclosed\n---\nBody.\n")
     textual = root / "annotations/textual/crosse-2026.yaml"

@@ -355,28 +355,21 @@ def load_project(root: Path, report: Report, *, search: Search | None = None) ->
     sources: list[_Source] = []
     # The glossary and the names come last: they are the child's share when one parses
     # ahead, and what it needs to search the texts.
-    for path in _named(listings["notes"], ".md"):
-        source = _read(root, path, "note", "historical note", report, markdown=True)
-        if source is not None:
-            sources.append(source)
-        else:
-            raw.broken_ids.add(path.stem)
-    for path in _named(listings["questions"], ".yaml"):
-        source = _read(root, path, "questions", "questions file", report)
-        if source is not None:
-            sources.append(source)
-        else:
-            raw.incomplete.add("questions")
-    for path in _named(listings["textual"], ".yaml"):
-        source = _read(root, path, "textual", "textual notes file", report)
-        if source is not None:
-            sources.append(source)
-    for path in _named(listings["glossary"], ".md"):
-        source = _read(root, path, "term", "glossary term", report, markdown=True)
-        if source is not None:
-            sources.append(source)
-        else:
-            raw.broken_ids.add(path.stem)
+    for sub, schema, what in (
+        ("notes", "note", "historical note"),
+        ("questions", "questions", "questions file"),
+        ("textual", "textual", "textual notes file"),
+        ("glossary", "term", "glossary term"),
+    ):
+        markdown = sub in ("notes", "glossary")
+        for path in _named(listings[sub], ".md" if markdown else ".yaml"):
+            source = _read(root, path, schema, what, report, markdown=markdown)
+            if source is not None:
+                sources.append(source)
+            elif markdown:
+                raw.broken_ids.add(path.stem)
+            elif schema == "questions":
+                raw.incomplete.add("questions")
     entities = ann / "entities.yaml"
     if entities.exists():
         source = _read(root, entities, "entities", "people and organizations", report)
