@@ -181,8 +181,9 @@ def start_parts(
 
     compute yields the results, as many as there are fallbacks; each call of
     :meth:`Pending.result` takes the next, waiting for it if it is not there yet, or
-    gives its fallback's value when no child computes it. The child is stopped when the
-    last result is taken, or by :meth:`Pending.close`.
+    gives its fallback's value when no child computes it. Once the last result is taken
+    the child is waited for (it leaves after sending it); :meth:`Pending.close` stops it
+    sooner.
     """
     pending = Pending(compute, fallbacks, pickled)
     if fork and hasattr(os, "fork") and threading.active_count() == 1:
