@@ -9,11 +9,9 @@ cross-references and incremental builds all work as usual.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 import shutil
-from collections.abc import Set
 from pathlib import Path
 from typing import Any
 
@@ -252,56 +250,9 @@ _SIDEBARS: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = {}
 _INCLUDED: dict[str, frozenset[str]] = {}
 
 
-def _settle_downloads(app: Sphinx) -> SiteState | None:
-    """Wait for downloads still being written, then list them as they came out."""
-    state = get_state(app.env)
-    if state is None or state.files_pending is None:
-        return state
-    state.files_pending()
-    state = dataclasses.replace(
-        state,
-        downloads=tuple(_downloads(state.build_dir, state.reader, state.edition)),
-        files_pending=None,
-    )
-    set_state(app.srcdir, state)
-    return state
-
-
-def _reread_downloads(
-    app: Sphinx, env: Any, added: Set[str], changed: Set[str], removed: Set[str]
-) -> list[str]:
-    """Read the downloads page again when the files it lists are still being written.
-
-    Otherwise its source changes with the list (a digest of it heads the page), and Sphinx
-    sees that; while they are written, the list is known only once they are done.
-    """
-    state = get_state(env)
-    if state is None or state.reader is None or state.files_pending is None:
-        return []
-    doc = state.doc("downloads")
-    return [doc] if doc in env.all_docs and doc not in changed else []
-
-
 def _fill_downloads(app: Sphinx, doctree: Any, docname: str) -> None:
     state = get_state(app.env)
     fill_downloads(doctree, state.downloads if state is not None else ())
-
-
-def _write_downloads_last(app: Sphinx, builder: Any) -> None:
-    """While PDFs are still being laid out, write every page but the downloads first."""
-    state = get_state(app.env)
-    if state is None or state.files_pending is None:
-        return
-    write = builder.write_documents
-    last = state.doc("downloads")
-
-    def write_documents(docnames: Set[str]) -> None:
-        write(set(docnames) - {last})
-        _settle_downloads(app)
-        if last in docnames:
-            write({last})
-
-    setattr(builder, "write_documents", write_documents)  # noqa: B010 (an instance method)
 
 
 def _on_write_started(app: Sphinx, builder: Any) -> None:
@@ -377,7 +328,7 @@ def _on_page_context(
 
 
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    state = _settle_downloads(app)
+    state = get_state(app.env)
     if exception is not None or app.builder.format != "html":
         return
     if state is None or state.build_dir is None:
@@ -462,8 +413,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _on_page_context)
     # Before the theme's handler, which draws the sidebar from the toctree function.
     app.connect("write-started", _on_write_started)
-    app.connect("write-started", _write_downloads_last)
-    app.connect("env-get-outdated", _reread_downloads)
     app.connect("doctree-resolved", _fill_downloads)
     app.connect("html-page-context", _share_sidebar, priority=400)
     # After the theme's own handler (furo builds its navigation at the default priority).

@@ -12,7 +12,6 @@ counts the documents Sphinx reads and the pages it writes (``site: done/total``)
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import multiprocessing
 from collections.abc import Callable, Set
@@ -25,7 +24,6 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.progress import Line, Progress
-from coursepack.render.site.state import get_state, set_state
 
 #: The generated pages a reader's table of contents lists, in order.
 GENERATED_PAGES = (
@@ -155,16 +153,11 @@ def render_site(
     out: Path,
     options: BuildOptions,
     *,
-    files_pending: Callable[[], None] | None = None,
     line: Line | None = None,
 ) -> list[str]:
     """Build the HTML site of reader into out; return Sphinx's warnings (empty when clean).
 
-    files_pending, when given, waits until the PDFs and citation files the site offers
-    are all written: they are still being made beside the site, which then writes its
-    downloads page last, after that wait. Sphinx then reads and writes in this process
-    alone (its parallel build forks, and this process has threads). line: the progress
-    line shared with the PDFs.
+    line: a progress line shared with other targets.
     """
     out = Path(out)
     docs = Path(reader.root) / "docs"
@@ -181,7 +174,6 @@ def render_site(
     )
     warnings = io.StringIO()
     progress = _SiteProgress(Progress(enabled=options.progress, line=line))
-    parallel = 1 if files_pending is not None else options.workers
     with patch_docutils(confdir), docutils_namespace():
         app = Sphinx(
             srcdir=srcdir,
@@ -193,12 +185,8 @@ def render_site(
             status=io.StringIO(),
             warning=warnings,
             freshenv=False,
-            parallel=parallel,
+            parallel=options.workers,
         )
-        # The extension made its state when the builder started; nothing is read yet.
-        found = get_state(app.env)
-        if files_pending is not None and found is not None:
-            set_state(app.srcdir, dataclasses.replace(found, files_pending=files_pending))
         if options.progress:
             progress.connect(app)
         try:

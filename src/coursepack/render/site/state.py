@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +25,6 @@ class SiteState:
     downloads: tuple[Download, ...]
     #: Folder the downloads are copied from (it holds pdf/ and cite/).
     build_dir: Path | None
-    #: Waits until the files to offer are all written (PDFs laid out beside the site), or
-    #: None when they are written already.
-    files_pending: Callable[[], None] | None = None
 
     @property
     def instructor(self) -> bool:
@@ -49,8 +45,7 @@ class SiteState:
 
 
 # Keyed by source folder. Set in the main process before reading starts, so the worker
-# processes of a parallel build (forked) see it too; never changed while reading (once
-# pending downloads are written, a build in one process lists them anew while writing).
+# processes of a parallel build (forked) see it too; never changed while reading.
 _STATES: dict[str, SiteState] = {}
 
 
