@@ -333,6 +333,9 @@ class Entity:
     occurrences: tuple[Anchor, ...]
     autolink: bool
     location: Location
+    #: How an index writes and sorts the name ("Feliz Leon, Luis"), when the last word of
+    #: a person's name is not the family name; None to derive it.
+    sort_as: str | None = None
 
     @property
     def forms(self) -> tuple[str, ...]:

@@ -361,6 +361,7 @@ class _Resolver:
             Entity(
                 id=item["id"],
                 name=item["name"],
+                sort_as=item.get("sort_as"),
                 kind=item["kind"],
                 description=" ".join(item["description"].split()),
                 aliases=tuple(item.get("aliases", ())),

@@ -308,6 +308,11 @@ ENTITIES: Schema = _doc(
                     "properties": {
                         "id": _ID,
                         "name": _TEXT,
+                        "sort_as": {
+                            **_TEXT,
+                            "description": "How an index writes and sorts the name, when "
+                            "the last word is not the family name: 'Feliz Leon, Luis'.",
+                        },
                         "kind": {"enum": list(ENTITY_KINDS)},
                         "description": _TEXT,
                         "aliases": _STRINGS,
