@@ -20,9 +20,18 @@ CODES: dict[str, str] = {
     "file.empty": "the file is empty",
     "file.too-large": "the file is larger than coursepack reads",
     "file.missing": "a file the reader needs does not exist",
+    "file.special": "a folder, FIFO, device or socket where a file is expected",
+    "file.outside": "a symbolic link that leads out of the reader's folder",
+    "file.name": "a file name that does not make an id",
     "file.unexpected": "a file in annotations/ that coursepack does not know how to read",
     "yaml.syntax": "the YAML cannot be parsed",
     "yaml.duplicate-key": "a key appears twice in one mapping",
+    "yaml.alias": "an alias (*name): coursepack does not expand YAML aliases",
+    "yaml.merge-key": "a merge key (<<): coursepack does not merge mappings",
+    "yaml.tag": "a tag (!!binary, !name ...) on a value, or a value its tag does not fit",
+    "yaml.key": "a key that is a list or a mapping, not text",
+    "yaml.depth": "values nested deeper than coursepack reads",
+    "text.control": "a control character in a text",
     "frontmatter.missing": "a Markdown file does not start with a --- front matter block",
     "frontmatter.unclosed": "the front matter block has no closing ---",
     "schema.required": "a required field is missing",
@@ -46,6 +55,7 @@ CODES: dict[str, str] = {
     "bibtex.syntax": "references.bib has an entry that cannot be parsed",
     "bibtex.duplicate-key": "two entries in references.bib share a key",
     "bibtex.field": "a reference lacks a field that a citation needs",
+    "bibtex.value": "a field's value is a macro never defined, or values joined with #",
 }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from coursepack.diagnostics import Report
 from coursepack.load import load_project
 from coursepack.model import Reader
-from coursepack.resolve import occurrences_ahead, resolve
+from coursepack.resolve import resolve
 
 
 @contextmanager
@@ -39,7 +39,7 @@ def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
     """Load and resolve the reader at root; the Reader is None when there are errors."""
     report = Report()
     with collector_paused():
-        raw = load_project(Path(root), report, search=occurrences_ahead)
+        raw = load_project(Path(root), report)
         reader = resolve(raw, report)
         if raw.cache is not None:
             raw.cache.save()

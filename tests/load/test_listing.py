@@ -28,8 +28,9 @@ def test_unexpected_files_are_named_and_every_file_is_tracked(tmp_path: Path) ->
     unexpected = [str(d.location) for d in report.sorted() if d.code == "file.unexpected"]
     assert unexpected == ["annotations/notes/readme.txt:1:1", "annotations/textual/old.md:1:1"]
     # Notes and terms are read in name order; a folder inside is neither read nor warned of.
-    assert [n.id for n in raw.notes] == sorted(p.stem for p in (ann / "notes").glob("*.md"))
-    assert "later" not in {t.id for t in raw.terms}
+    notes = [n.id for n in raw.records["note"]]
+    assert notes == sorted(p.stem for p in (ann / "notes").glob("*.md"))
+    assert "later" not in {t.id for t in raw.records["term"]}
     files = input_files(root)
     assert files == sorted(files)
     for tracked in (

@@ -3,25 +3,29 @@
 Loading never stops at the first problem. Every file is read, parsed and checked against
 its schema; problems go to the :class:`~coursepack.diagnostics.Report`, and a file that
 fails its schema is left out of the records so that resolve sees only well-formed input.
+Which files there are, and what shape each has, comes from :mod:`coursepack.kinds`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from coursepack import background
 from coursepack.diagnostics import Location, Report
+from coursepack.kinds import KINDS, READER, REFERENCES, SEED_META, SEED_TEXT, FileKind, Kind
 from coursepack.load.bibtex import parse_references
 from coursepack.load.cache import ParseCache
-from coursepack.load.files import decode, read_text
+from coursepack.load.files import decode, read_bytes, read_text, shown_path
 from coursepack.load.validate import validate
 from coursepack.load.yamlnodes import (
     FRONT_MATTER_OFFSET,
     Located,
+    PathKey,
+    control_character,
+    dotted,
     front_matter_parts,
     parse_front_matter,
     parse_yaml,
@@ -30,19 +34,30 @@ from coursepack.model import Reference
 
 ANNOTATIONS = "annotations"
 SEEDS = "seeds"
+#: What a file name must be when it gives an entry's id (the schemas' id pattern).
+_ID_NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
 
 @dataclass
-class MarkdownRecord:
-    """A Markdown file with front matter: a historical note or a glossary term."""
+class Record:
+    """One file of an annotation kind, parsed and checked against the kind's schema."""
 
-    #: The file name without ``.md``.
-    id: str
-    front: Located
-    #: The Markdown body.
-    body: str
+    kind: Kind
+    #: The file's YAML: the whole file, or a Markdown file's front matter.
+    doc: Located
+    #: The entry's id, for a kind whose files are one entry each (the file name without
+    #: its suffix); None for a file that lists its entries.
+    id: str | None = None
+    #: A Markdown file's body.
+    body: str = ""
     #: Where the body starts.
-    body_location: Location
+    body_location: Location | None = None
+
+    def ids(self) -> list[str]:
+        """Return the ids of the entries the file declares."""
+        if self.kind.entries is None:
+            return [self.id] if self.id is not None else []
+        return [item["id"] for item in self.doc.data[self.kind.entries]]
 
 
 @dataclass
@@ -66,35 +81,30 @@ class RawProject:
     root: Path
     reader: Located | None = None
     seeds: dict[str, SeedRecord] = field(default_factory=dict)
-    notes: list[MarkdownRecord] = field(default_factory=list)
-    terms: list[MarkdownRecord] = field(default_factory=list)
-    questions: list[Located] = field(default_factory=list)
-    textual: list[Located] = field(default_factory=list)
-    entities: Located | None = None
+    #: The records of each annotation kind, by kind name, files in name order.
+    records: dict[str, list[Record]] = field(
+        default_factory=lambda: {kind.name: [] for kind in KINDS}
+    )
     references: list[Reference] = field(default_factory=list)
-    #: Ids declared in files that failed to load (note and term file names, entity ids,
-    #: question ids, reference keys): references to them are not reported again.
-    broken_ids: set[str] = field(default_factory=set)
-    #: Kinds of which some file could not be read at all, so its ids are unknown.
+    #: Ids declared in files that failed to load, by kind name ("references" for the keys
+    #: of BibTeX entries that could not be parsed): references to them are not reported
+    #: again as unknown.
+    broken: dict[str, set[str]] = field(default_factory=dict)
+    #: Kinds of which some file could not be read at all, so that their ids are unknown
+    #: (and references to them are not checked).
     incomplete: set[str] = field(default_factory=set)
     #: Paths (relative to root) of every file read, for dependency tracking.
     files: list[str] = field(default_factory=list)
     #: What loading and resolving may reuse from earlier runs (saved by the caller).
     cache: ParseCache | None = None
-    #: The child that parsed ahead, when it goes on to search the texts for glossary terms
-    #: and names (see :func:`load_project`): its next result is what it found.
-    ahead: background.Pending | None = None
 
+    def failed(self, kind: str, *ids: str) -> None:
+        """Note a file of a kind that could not be used, with the ids it declares."""
+        self.broken.setdefault(kind, set()).update(ids)
 
-def _files_under(root: Path, folder: str) -> list[str]:
-    """Return the paths (relative to root, with /) of every file under a folder of root."""
-    found = []
-    for entry in _listing(root / folder):
-        if entry.is_dir(follow_symlinks=False):
-            found += _files_under(root, f"{folder}/{entry.name}")
-        elif entry.is_file():
-            found.append(f"{folder}/{entry.name}")
-    return found
+    def unknown_is_expected(self, kind: str, value: str) -> bool:
+        """Return whether an id of a kind may be missing because a file could not be read."""
+        return kind in self.incomplete or value in self.broken.get(kind, ())
 
 
 def _listing(folder: Path) -> list[os.DirEntry[str]]:
@@ -110,38 +120,60 @@ def _listing(folder: Path) -> list[os.DirEntry[str]]:
         return []
 
 
-def _named(listing: list[os.DirEntry[str]], suffix: str) -> list[Path]:
-    """Return the paths of the entries whose name ends in suffix (a glob's ``*suffix``)."""
-    return [Path(entry.path) for entry in listing if entry.name.endswith(suffix)]
+def _files_under(root: Path, folder: str) -> list[str]:
+    """Return the paths (relative to root, with /) of the regular files under a folder."""
+    found = []
+    for entry in _listing(root / folder):
+        if entry.is_dir(follow_symlinks=False):
+            found += _files_under(root, f"{folder}/{entry.name}")
+        elif entry.is_file(follow_symlinks=False):
+            found.append(f"{folder}/{entry.name}")
+    return found
 
 
-def _shown(root: Path, path: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+#: A line break or a tab, with the spaces and breaks around it.
+_BREAKS = re.compile(r"[ \t]*[\t\n][ \t\n]*")
+
+
+def _one_line(doc: Located, kind: FileKind, report: Report) -> None:
+    """Read the line breaks and tabs of one-line fields as spaces (see FileKind.multiline)."""
+    for path in doc.broken:
+        name = next((p for p in reversed(path) if isinstance(p, str)), "")
+        if name in kind.multiline:
+            continue
+        parent = doc.data
+        for part in path[:-1]:
+            parent = parent[part]
+        joined = _BREAKS.sub(" ", parent[path[-1]]).strip(" \t\n")
+        if not joined:
+            report.error(
+                "schema.value",
+                f"'{dotted(path)}' holds only line breaks and spaces; write its text",
+                doc.at(*path),
+            )
+        parent[path[-1]] = joined
 
 
 def _checked(
     text: str,
     shown: str,
-    kind: tuple[str, str, int],
+    kind: FileKind,
+    offset: int,
     parse: Callable[[str, str, Report], Located | None],
     report: Report,
     cache: ParseCache,
 ) -> Located | None:
-    """Return a document parsed and checked against its schema, from the cache if it can be.
-
-    kind is (schema, what it is called in messages, its first line's offset in the file).
-    """
-    schema, what, offset = kind
+    """Return a document parsed and checked against its kind's schema, from the cache if
+    it can be; offset is where its first line is in its file."""
+    schema = kind.schema or ""
     doc = cache.get(schema, text, offset, shown)
     if doc is not None:
         return doc
     before = len(report.diagnostics)
     doc = parse(text, shown, report)
-    if doc is None or not validate(doc, schema, what, report):
+    if doc is None or not validate(doc, schema, kind.file_word, report):
         return None
+    _one_line(doc, kind, report)
     if len(report.diagnostics) == before:
         cache.put(schema, text, offset, doc)
     return doc
@@ -156,140 +188,101 @@ def _parse_document(text: str, shown: str, report: Report) -> Located | None:
     return doc
 
 
-@dataclass
-class _Source:
-    """A file read, with the YAML document in it still to be parsed and checked."""
-
-    path: Path
-    shown: str
-    schema: str
-    #: What the file is called in messages.
-    what: str
-    #: The YAML: the whole file, or a Markdown file's front matter.
-    yaml: str
-    #: A Markdown file's body and the line it starts on; None for a YAML file.
-    body: tuple[str, int] | None = None
-
-    @property
-    def offset(self) -> int:
-        return FRONT_MATTER_OFFSET if self.body is not None else 0
-
-    def parse(self, report: Report, cache: ParseCache) -> Located | None:
-        """Return the document parsed and checked against its schema (or from the cache)."""
-        parse = parse_front_matter if self.body is not None else _parse_document
-        kind = (self.schema, self.what, self.offset)
-        return _checked(self.yaml, self.shown, kind, parse, report, cache)
-
-
-def _read(
-    root: Path, path: Path, schema: str, what: str, report: Report, *, markdown: bool = False
-) -> _Source | None:
-    """Read a YAML file, or a Markdown file with front matter; None if it cannot be used."""
-    shown = _shown(root, path)
-    text = read_text(path, shown, report)
+def _load_yaml(
+    root: Path, path: Path, kind: FileKind, report: Report, cache: ParseCache
+) -> Located | None:
+    """Read, parse and check a YAML file; None if it cannot be used (reported)."""
+    shown = shown_path(root, path)
+    text = read_text(root, path, shown, report, kind.max_bytes)
     if text is None:
         return None
-    if not markdown:
-        return _Source(path, shown, schema, what, text)
+    return _checked(text, shown, kind, 0, _parse_document, report, cache)
+
+
+def _load_markdown(
+    root: Path, path: Path, kind: Kind, report: Report, cache: ParseCache
+) -> Record | None:
+    """Read a Markdown file: its front matter checked, and a body; None if unusable."""
+    shown = shown_path(root, path)
+    text = read_text(root, path, shown, report, kind.max_bytes)
+    if text is None:
+        return None
     parts = front_matter_parts(text, shown, report)
     if parts is None:
         return None
-    front, body, body_line = parts
-    return _Source(path, shown, schema, what, front, (body, body_line))
-
-
-def _load_yaml(
-    root: Path, path: Path, schema: str, what: str, report: Report, cache: ParseCache
-) -> Located | None:
-    source = _read(root, path, schema, what, report)
-    return source.parse(report, cache) if source is not None else None
-
-
-def _markdown_record(source: _Source, front: Located, report: Report) -> MarkdownRecord | None:
-    assert source.body is not None
-    body, body_line = source.body
+    front_text, body, body_line = parts
+    front = _checked(
+        front_text, shown, kind, FRONT_MATTER_OFFSET, parse_front_matter, report, cache
+    )
     if not body.strip():
         report.error(
             "schema.required",
-            f"{source.what} has no Markdown body after its front matter; write the text",
-            Location(source.shown, body_line - 1, 1),
+            f"{kind.file_word} has no Markdown body after its front matter; write the text",
+            Location(shown, body_line - 1, 1),
         )
         return None
-    return MarkdownRecord(source.path.stem, front, body, Location(source.shown, body_line, 1))
+    control = control_character(body)
+    if control is not None:
+        offset, char = control
+        line = body_line + body.count("\n", 0, offset)
+        col = offset - (body.rfind("\n", 0, offset) + 1) + 1
+        report.error(
+            "text.control",
+            f"the text holds the control character {char}; delete it (it is often "
+            "invisible: retype the text around it)",
+            Location(shown, line, col),
+        )
+        return None
+    if front is None:
+        return None
+    return Record(kind, front, path.stem, body, Location(shown, body_line, 1))
 
 
-#: Parse in a forked child the later documents that the cache does not hold, when parsing
-#: them all would cost at least this much (see _cost: a reader of some 80 readings, parsed
-#: for the first time); for less, the fork and the sending cost about what they save.
-PARALLEL_COST = 1_500_000
-#: The share of that cost the child takes: the best measured at 200 readings, where it
-#: then searches for occurrences while the parent resolves, and still waits for the parent
-#: (sending its documents back costs the child more than the references cost the parent).
-CHILD_SHARE = 0.42
-#: What parsing and checking a document costs beyond its characters, in characters
-#: (measured: 1,600 notes' front matter of 450,000 characters took as long as 1.1 million
-#: characters of questions in 200 files).
-DOCUMENT_COST = 400
+def _load_kind(
+    root: Path, kind: Kind, raw: RawProject, report: Report, cache: ParseCache
+) -> list[Path]:
+    """Load every file of an annotation kind into raw; return the folder's listing's
+    paths of other files (for the warning about files that are not read)."""
+    place = root / kind.place
+    others: list[Path] = []
+    if kind.in_folder:
+        paths = []
+        for entry in _listing(place):
+            if entry.name.endswith(kind.suffix):
+                paths.append(Path(entry.path))
+            elif not entry.name.startswith(".") and not entry.is_dir():
+                others.append(Path(entry.path))
+    else:
+        paths = [place] if os.path.lexists(place) else []
+    for path in paths:
+        stem = path.name[: -len(kind.suffix)]
+        if kind.entries is None and not _ID_NAME.fullmatch(stem):
+            report.error(
+                "file.name",
+                f"the file name '{stem}{kind.suffix}' does not make an id: a "
+                f"{kind.entry_word}'s id is its file name without {kind.suffix}, and ids "
+                "are lower-case letters, digits and hyphens; rename the file "
+                f"(for example '{_slug(stem)}{kind.suffix}')",
+                Location(shown_path(root, path), 1, 1),
+            )
+            continue
+        if kind.shape == "markdown":
+            record = _load_markdown(root, path, kind, report, cache)
+        else:
+            doc = _load_yaml(root, path, kind, report, cache)
+            record = Record(kind, doc) if doc is not None else None
+        if record is not None:
+            raw.records[kind.name].append(record)
+        elif kind.entries is None:
+            raw.failed(kind.name, stem)
+        else:
+            raw.incomplete.add(kind.name)
+    return others
 
 
-def _cost(source: _Source) -> int:
-    """Return about what parsing and checking a document costs, in characters of YAML."""
-    return len(source.yaml) + DOCUMENT_COST
-
-
-#: What a child that parsed ahead may search the texts for next: given the seeds, the
-#: glossary terms, the names file and the cache, it returns what resolve would find.
-Search = Callable[[dict[str, SeedRecord], list[MarkdownRecord], Located | None, ParseCache], Any]
-
-
-def _parse_ahead(
-    sources: list[_Source], cache: ParseCache, seeds: dict[str, SeedRecord], search: Search | None
-) -> tuple[int, background.Pending | None]:
-    """Start parsing the later documents not in the cache in a forked child.
-
-    Return the index of the first document the child parses (len(sources) when none) and
-    the pending results (None when none). The first is the documents the child parsed,
-    with their cache entries, to be taken before that document is loaded
-    (:meth:`ParseCache.take`), so that its load finds them. Documents with any problem are
-    not kept by the child: the parent parses them again and reports them. With a search,
-    the child then runs it on the seeds, the glossary terms and the names (parsing those
-    of them that were not its share) and sends what it found as the second result.
-    """
-    todo = [i for i, s in enumerate(sources) if not cache.holds(s.schema, s.yaml, s.offset)]
-    total = sum(_cost(sources[i]) for i in todo)
-    split, share = len(sources), 0
-    if cache.enabled and total >= PARALLEL_COST:
-        for i in reversed(todo):
-            share += _cost(sources[i])
-            if share > total * CHILD_SHARE:
-                break
-            split = i
-    theirs = [sources[i] for i in todo if i >= split]
-    if not theirs:
-        return split, None
-
-    def parse_theirs() -> Iterator[Any]:
-        cache.added = {}
-        parsed = {source.path: source.parse(Report(), cache) for source in theirs}
-        yield cache.parsed()
-        if search is None:
-            return
-        terms, entities = [], None
-        for source in sources:
-            if source.schema not in ("term", "entities"):
-                continue
-            doc = parsed[source.path] if source.path in parsed else source.parse(Report(), cache)
-            if doc is None:
-                continue
-            if source.schema == "entities":
-                entities = doc
-            elif (record := _markdown_record(source, doc, Report())) is not None:
-                terms.append(record)
-        yield search(seeds, terms, entities, cache)
-
-    # Pickled: the positions' tuples come back as they are, without being found again.
-    fallbacks = [dict, dict] if search else [dict]
-    return split, background.start_parts(parse_theirs, fallbacks, pickled=True)
+def _slug(name: str) -> str:
+    """Return a name made into an id: lower case, runs of anything else as one hyphen."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "name"
 
 
 def _load_seed(
@@ -297,8 +290,10 @@ def _load_seed(
 ) -> SeedRecord:
     text_path = root / SEEDS / f"{seed_id}.txt"
     meta_path = root / SEEDS / f"{seed_id}.yaml"
-    record = SeedRecord(seed_id, _shown(root, text_path), _shown(root, meta_path), None, None, None)
-    if not meta_path.exists():
+    record = SeedRecord(
+        seed_id, shown_path(root, text_path), shown_path(root, meta_path), None, None, None
+    )
+    if not os.path.lexists(meta_path):
         report.error(
             "seed.missing",
             f"reading '{seed_id}' has no metadata file {record.meta_path}; create it "
@@ -306,39 +301,58 @@ def _load_seed(
             where,
         )
     else:
-        record.meta = _load_yaml(root, meta_path, "seed", "seed metadata", report, cache)
-    if not text_path.exists():
+        record.meta = _load_yaml(root, meta_path, SEED_META, report, cache)
+    if not os.path.lexists(text_path):
         report.error(
             "seed.missing",
             f"reading '{seed_id}' has no text {record.text_path}; add the seed text",
             where,
         )
         return record
-    record.data = text_path.read_bytes()
-    # Seeds are verbatim: a byte-order mark is part of the text, not something to fix.
-    record.text = decode(record.data, record.text_path, report, allow_bom=False)
+    record.data = read_bytes(root, text_path, record.text_path, report, SEED_TEXT.max_bytes)
+    if record.data is not None:
+        # Seeds are verbatim: a byte-order mark is part of the text, not something to fix.
+        record.text = decode(record.data, record.text_path, report, allow_bom=False)
     return record
 
 
-def load_project(root: Path, report: Report, *, search: Search | None = None) -> RawProject:
-    """Read every file of a reader, reporting all problems.
+def _load_references(root: Path, raw: RawProject, report: Report) -> None:
+    path = root / REFERENCES.place
+    shown = shown_path(root, path)
+    if not os.path.lexists(path):
+        report.error(
+            "file.missing",
+            f"no {REFERENCES.place}: every historical note and glossary term cites its "
+            "sources there; create it",
+            Location(shown, 1, 1),
+        )
+        raw.incomplete.add(REFERENCES.name)
+        return
+    text = read_text(root, path, shown, report, REFERENCES.max_bytes)
+    if text is None:
+        raw.incomplete.add(REFERENCES.name)
+        return
+    references, failed, complete = parse_references(text, shown, report)
+    raw.references = references
+    raw.failed(REFERENCES.name, *failed)
+    if not complete:
+        raw.incomplete.add(REFERENCES.name)
 
-    search: when a child parses ahead (a large reader, parsed for the first time), it goes
-    on to run this search, whose result is the next of :attr:`RawProject.ahead`.
-    """
+
+def load_project(root: Path, report: Report) -> RawProject:
+    """Read every file of a reader, reporting all problems."""
     root = root.resolve()
     cache = ParseCache(root)
     raw = RawProject(root, cache=cache)
-    ann = root / ANNOTATIONS
-    reader_path = ann / "reader.yaml"
-    if not reader_path.exists():
+    reader_path = root / READER.place
+    if not os.path.lexists(reader_path):
         report.error(
             "file.missing",
-            f"no {ANNOTATIONS}/reader.yaml: a reader needs its metadata and reading order there",
-            Location(_shown(root, reader_path), 1, 1),
+            f"no {READER.place}: a reader needs its metadata and reading order there",
+            Location(shown_path(root, reader_path), 1, 1),
         )
     else:
-        raw.reader = _load_yaml(root, reader_path, "reader", "reader metadata", report, cache)
+        raw.reader = _load_yaml(root, reader_path, READER, report, cache)
 
     if raw.reader is not None:
         for i, seed_id in enumerate(raw.reader.data["readings"]):
@@ -346,86 +360,27 @@ def load_project(root: Path, report: Report, *, search: Search | None = None) ->
                 root, seed_id, report, raw.reader.at("readings", i), cache
             )
     else:
-        for meta in sorted((root / SEEDS).glob("*.yaml")):
-            raw.seeds[meta.stem] = _load_seed(
-                root, meta.stem, report, Location(_shown(root, meta)), cache
+        for entry in _listing(root / SEEDS):
+            if entry.name.endswith(".yaml") and _ID_NAME.fullmatch(entry.name[:-5]):
+                where = Location(shown_path(root, Path(entry.path)))
+                raw.seeds[entry.name[:-5]] = _load_seed(root, entry.name[:-5], report, where, cache)
+
+    for kind in KINDS:
+        for path in _load_kind(root, kind, raw, report, cache):
+            report.warning(
+                "file.unexpected",
+                f"{kind.place.removeprefix(ANNOTATIONS + '/')} holds only {kind.suffix} "
+                f"files; this one is not read (rename it to end in {kind.suffix}, or move it)",
+                Location(shown_path(root, path), 1, 1),
             )
+    _load_references(root, raw, report)
 
-    listings = {sub: _listing(ann / sub) for sub in ("notes", "glossary", "questions", "textual")}
-    sources: list[_Source] = []
-    # The glossary and the names come last: they are the child's share when one parses
-    # ahead, and what it needs to search the texts.
-    for sub, schema, what in (
-        ("notes", "note", "historical note"),
-        ("questions", "questions", "questions file"),
-        ("textual", "textual", "textual notes file"),
-        ("glossary", "term", "glossary term"),
-    ):
-        markdown = sub in ("notes", "glossary")
-        for path in _named(listings[sub], ".md" if markdown else ".yaml"):
-            source = _read(root, path, schema, what, report, markdown=markdown)
-            if source is not None:
-                sources.append(source)
-            elif markdown:
-                raw.broken_ids.add(path.stem)
-            elif schema == "questions":
-                raw.incomplete.add("questions")
-    entities = ann / "entities.yaml"
-    if entities.exists():
-        source = _read(root, entities, "entities", "people and organizations", report)
-        if source is not None:
-            sources.append(source)
-        else:
-            raw.incomplete.add("entities")
-
-    split, theirs = _parse_ahead(sources, cache, raw.seeds, search)
-    # The references are parsed while the child parses its part (if there is one).
-    bib_path = ann / "references.bib"
-    if bib_path.exists():
-        shown = _shown(root, bib_path)
-        text = read_text(bib_path, shown, report)
-        if text is not None:
-            raw.references, failed = parse_references(text, shown, report)
-            raw.broken_ids |= failed
-    for i, source in enumerate(sources):
-        if i == split and theirs is not None:
-            cache.take(theirs.result())
-            raw.ahead = theirs if search else None
-        doc = source.parse(report, cache)
-        if source.body is not None:
-            record = _markdown_record(source, doc, report) if doc is not None else None
-            if record is not None:
-                (raw.notes if source.schema == "note" else raw.terms).append(record)
-            else:
-                raw.broken_ids.add(source.path.stem)
-        elif doc is None:
-            if source.schema in ("questions", "entities"):
-                raw.incomplete.add(source.schema)
-        elif source.schema == "questions":
-            raw.questions.append(doc)
-        elif source.schema == "textual":
-            raw.textual.append(doc)
-        else:
-            raw.entities = doc
-
-    for sub, suffix in (
-        ("notes", ".md"),
-        ("glossary", ".md"),
-        ("questions", ".yaml"),
-        ("textual", ".yaml"),
-    ):
-        for entry in listings[sub]:
-            name = entry.name
-            if entry.is_file() and os.path.splitext(name)[1] != suffix and name[0] != ".":
-                report.warning(
-                    "file.unexpected",
-                    f"{sub}/ holds only {suffix} files; this one is not read "
-                    f"(rename it to end in {suffix}, or move it)",
-                    Location(f"{ANNOTATIONS}/{sub}/{name}", 1, 1),
-                )
     raw.files = sorted(
         set(_files_under(root, ANNOTATIONS))
         | {s.text_path for s in raw.seeds.values()}
         | {s.meta_path for s in raw.seeds.values()}
     )
     return raw
+
+
+__all__ = ["PathKey", "RawProject", "Record", "SeedRecord", "load_project"]

@@ -47,10 +47,6 @@ def _version() -> str:
     return h.hexdigest()[:16]
 
 
-#: A document's values and the positions of its values and of its keys.
-Parsed = tuple[Any, dict[PathKey, Position], dict[PathKey, Position]]
-
-
 def _key(schema: str, text: str, line_offset: int) -> str:
     return hashlib.blake2b(f"{schema}\0{line_offset}\0{text}".encode(), digest_size=20).hexdigest()
 
@@ -102,10 +98,6 @@ class ParseCache:
         #: Each entry is kept as its JSON text, so what is saved is what was read.
         self.entries: dict[str, str] = {}
         self.used: dict[str, str] = {}
-        #: The documents this process parsed and kept (see :meth:`put`).
-        self.added: dict[str, Located] = {}
-        #: Documents parsed in a child process, as they came (see :meth:`take`).
-        self.ready: dict[str, Parsed] = {}
         self.changed = False
         if self.enabled:
             try:
@@ -115,25 +107,6 @@ class ParseCache:
             if isinstance(data, dict):
                 self.entries = {k: v for k, v in data.items() if isinstance(v, str)}
 
-    def holds(self, schema: str, text: str, line_offset: int) -> bool:
-        """Return whether a document is kept (it may still fail to load, and be parsed)."""
-        return self.enabled and _key(schema, text, line_offset) in self.entries
-
-    def parsed(self) -> dict[str, tuple[str, Parsed]]:
-        """Return the documents this process kept, each as its entry and its values with
-        their positions, to be taken by the process that forked it."""
-        return {
-            key: (self.used[key], (doc.data, doc.values, doc.keys))
-            for key, doc in self.added.items()
-        }
-
-    def take(self, parsed: dict[str, tuple[str, Parsed]]) -> None:
-        """Add documents parsed in a child process (see :meth:`parsed`)."""
-        for key, (entry, doc) in parsed.items():
-            self.entries[key] = entry
-            self.ready[key] = doc
-            self.changed = True
-
     def get(self, schema: str, text: str, line_offset: int, path: str) -> Located | None:
         """Return the document if it was parsed and found valid before, else None."""
         if not self.enabled:
@@ -142,10 +115,6 @@ class ParseCache:
         entry = self.entries.get(key)
         if entry is None:
             return None
-        ready = self.ready.pop(key, None)
-        if ready is not None:
-            self.used[key] = entry
-            return Located(ready[0], path, ready[1], ready[2])
         try:
             data, values, keys = json.loads(entry)
             value_paths, key_paths = _paths(data)
@@ -173,7 +142,6 @@ class ParseCache:
             return
         key = _key(schema, text, line_offset)
         self.used[key] = encoded
-        self.added[key] = doc
         self.changed = True
 
     def knows(self, section: str, key: str) -> bool:

@@ -1,14 +1,37 @@
-"""Read input files as text, reporting encoding problems with their positions."""
+"""Read input files: regular files under the reader's root only, of a bounded size.
+
+Every input goes through :func:`read_bytes`, which never follows a symbolic link out of the
+reader's root (and says nothing of where it leads), never opens anything but a regular
+file (a FIFO would block, a device never end), and refuses a file larger than its kind
+allows before reading it. Text is then decoded as UTF-8 with problems at their positions.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 
 from coursepack.diagnostics import Location, Report
+from coursepack.kinds import MAX_BYTES
 
-#: Larger input files are refused: no annotation file or seed text comes near this.
-MAX_BYTES = 2 * 1024 * 1024
 BOM = b"\xef\xbb\xbf"
+
+
+def shown_path(root: Path, path: Path) -> str:
+    """Return a path as diagnostics show it: from the root, with / and no raw controls.
+
+    A file name may hold a line break or another control character; it is shown escaped
+    (``bad\\n.md``), so that every diagnostic stays on one line.
+    """
+    try:
+        text = path.relative_to(root).as_posix()
+    except ValueError:
+        text = path.as_posix()
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def position_of(data: bytes, offset: int) -> tuple[int, int]:
@@ -44,21 +67,96 @@ def decode(data: bytes, shown: str, report: Report, *, allow_bom: bool = True) -
         return None
 
 
-def read_text(path: Path, shown: str, report: Report) -> str | None:
-    """Read an annotation file as text with LF line ends; None if it cannot be used."""
+def _what(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def _too_large(size: int, limit: int, where: Location, report: Report) -> None:
+    report.error(
+        "file.too-large",
+        f"file is {size / 1048576:.1f} MiB; coursepack reads files of at most "
+        f"{limit / 1048576:g} MiB: split it into several files",
+        where,
+    )
+
+
+def inside(root: Path, path: Path) -> bool:
+    """Return whether a path, its symbolic links followed, stays under root."""
+    real = os.path.realpath(path)
+    return real == str(root) or real.startswith(str(root).rstrip(os.sep) + os.sep)
+
+
+def read_bytes(
+    root: Path, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
+) -> bytes | None:
+    """Read a regular file under root of at most limit bytes; None (reported) otherwise.
+
+    root must be absolute with its links resolved. A file that does not exist is
+    reported as missing; the caller checks first where a missing file is no problem.
+    """
+    where = Location(shown, 1, 1)
+    if not inside(root, path):
+        report.error(
+            "file.outside",
+            "this is a symbolic link to a file outside the reader's folder, which "
+            "coursepack never reads; put the file itself here instead of a link",
+            where,
+        )
+        return None
+    real = os.path.realpath(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        mode = os.stat(real).st_mode
+        if not stat.S_ISREG(mode):
             report.error(
-                "file.too-large",
-                f"file is {size / 1048576:.1f} MiB; coursepack reads files of at most "
-                f"{MAX_BYTES // 1048576} MiB: split it into several files",
-                Location(shown, 1, 1),
+                "file.special",
+                f"this is {_what(mode)}, where coursepack expects a file; "
+                "replace it with a file, or move it out of the reader",
+                where,
             )
             return None
-        data = path.read_bytes()
+        # Opened without waiting (a FIFO swapped in after the check must not block) and
+        # without following a link swapped in after the path was resolved.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+        fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                report.error("file.special", f"this is {_what(info.st_mode)}", where)
+                return None
+            if info.st_size > limit:
+                _too_large(info.st_size, limit, where, report)
+                return None
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                data = handle.read(limit + 1)
+        finally:
+            os.close(fd)
     except OSError as exc:
-        report.error("file.missing", f"cannot read the file: {exc.strerror}", Location(shown))
+        if exc.errno == errno.ENOENT:
+            message = "the file does not exist (or is a symbolic link to nothing)"
+        else:
+            message = f"cannot read the file: {exc.strerror}"
+        report.error("file.missing", message, where)
+        return None
+    if len(data) > limit:  # it grew while being read
+        _too_large(len(data), limit, where, report)
+        return None
+    return data
+
+
+def read_text(
+    root: Path, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
+) -> str | None:
+    """Read an annotation file as text with LF line ends; None if it cannot be used."""
+    data = read_bytes(root, path, shown, report, limit)
+    if data is None:
         return None
     text = decode(data, shown, report)
     if text is None:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
 
 from coursepack.diagnostics import Report
-from coursepack.load.quickcheck import quick_check
 from coursepack.load.yamlnodes import Located, dotted
 from coursepack.schemas import DATE_PATTERN, ID_PATTERN, SCHEMAS
-
-if TYPE_CHECKING:  # jsonschema is imported only when a document fails the quick check
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import ValidationError
 
 _TYPE_NAMES = {
     "string": "text",
@@ -28,8 +26,6 @@ _TYPE_NAMES = {
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator
-
     return Draft202012Validator(SCHEMAS[name])
 
 
@@ -174,8 +170,6 @@ def _flatten(errors: list[Any]) -> list[Any]:
                 out.extend(_flatten(subs))
                 continue
             types = _branch_types(error.schema["oneOf"])
-            from jsonschema.exceptions import ValidationError
-
             error = ValidationError(
                 "wrong type",
                 validator="type",
@@ -190,8 +184,6 @@ def _flatten(errors: list[Any]) -> list[Any]:
 
 def validate(doc: Located, schema: str, what: str, report: Report) -> bool:
     """Check a document against a schema; report each problem at its value; return ok."""
-    if quick_check(schema, doc.data):
-        return True  # certainly valid: jsonschema would report nothing
     errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     ok = True
     for error in _flatten(errors):

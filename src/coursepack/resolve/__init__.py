@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursepack import background
 from coursepack.diagnostics import Location, Report
+from coursepack.kinds import KINDS, REFERENCES, Kind
 from coursepack.model import (
     Anchor,
     Entity,
@@ -31,14 +32,13 @@ from coursepack.model import (
     Source,
     Term,
     TextualNote,
-    term_forms,
 )
 from coursepack.resolve.anchor import AnchorProblem, TextIndex
 from coursepack.resolve.occurrences import OccurrenceFinder
 from coursepack.resolve.text import paragraphs_of
 
 if TYPE_CHECKING:  # loading parses BibTeX; resolving must not import a renderer library
-    from coursepack.load import MarkdownRecord, RawProject, SeedRecord
+    from coursepack.load import RawProject, Record, SeedRecord
     from coursepack.load.cache import ParseCache
     from coursepack.load.yamlnodes import Located
 
@@ -68,8 +68,10 @@ class _Resolver:
         self.report = report
         self.indexes: dict[str, TextIndex] = {}
         self.reference_keys = {r.key for r in raw.references}
-        self.term_ids = [t.id for t in raw.terms]
-        self.entity_ids = [e["id"] for e in raw.entities.data["entities"]] if raw.entities else []
+        #: The ids each kind's files declare, by kind name.
+        self.declared = {
+            kind.name: [i for rec in raw.records[kind.name] for i in rec.ids()] for kind in KINDS
+        }
         #: Anchors written against each reading, for the changed-seed message.
         self.anchor_sites: dict[str, list[Location]] = {}
         self.failed_sites: dict[str, list[Location]] = {}
@@ -176,7 +178,7 @@ class _Resolver:
             key, locator = (
                 (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
             )
-            if key in self.raw.broken_ids:
+            if self.raw.unknown_is_expected(REFERENCES.name, key):
                 continue
             if key not in self.reference_keys:
                 self.report.error(
@@ -189,21 +191,17 @@ class _Resolver:
             out.append(Source(key, locator))
         return tuple(out)
 
-    def ids(
-        self, doc: Located, path: tuple[str | int, ...], known: list[str], code: str, what: str
-    ) -> tuple[str, ...]:
+    def ids(self, doc: Located, path: tuple[str | int, ...], kind: Kind) -> tuple[str, ...]:
+        """Return the ids of a kind listed at a path, reporting those that do not exist."""
+        known = self.declared[kind.name]
         out = []
         for i, value in enumerate(doc.sub(*path).data if _has(doc, path) else []):
             if value in known:
                 out.append(value)
-            elif value in self.raw.broken_ids or (
-                code == "ref.entity" and "entities" in self.raw.incomplete
-            ):
-                continue
-            else:
+            elif not self.raw.unknown_is_expected(kind.name, value):
                 self.report.error(
-                    code,
-                    f"unknown {what} '{value}'{_did_you_mean(value, known)}; "
+                    kind.ref_code or "schema.value",
+                    f"unknown {kind.entry_word} '{value}'{_did_you_mean(value, known)}; "
                     "correct the id or create the entry",
                     doc.at(*path, i),
                 )
@@ -251,43 +249,43 @@ class _Resolver:
         start = parse_date(value, doc.at("date"), self.report)
         return Period(start) if start else None
 
-    def note(self, rec: MarkdownRecord) -> Note | None:
-        doc = rec.front
+    def notes(self, rec: Record) -> list[Note]:
+        doc = rec.doc
         period = self.period(doc)
         note = Note(
-            id=rec.id,
+            id=rec.id or "",
             title=doc.data["title"],
             body=rec.body,
             period=period or Period(PartialDate(1)),
             sources=self.sources(doc, ("sources",)),
             anchors=self.anchors(doc, ("anchors",), None),
-            terms=self.ids(doc, ("terms",), self.term_ids, "ref.term", "glossary term"),
-            entities=self.ids(
-                doc, ("entities",), self.entity_ids, "ref.entity", "person or organization"
-            ),
+            terms=self.ids(doc, ("terms",), KIND["term"]),
+            entities=self.ids(doc, ("entities",), KIND["entity"]),
             teaching=doc.data.get("teaching"),
             location=doc.at(),
         )
-        return note if period else None
+        return [note] if period else []
 
-    def term(self, rec: MarkdownRecord) -> Term:
-        doc = rec.front
+    def terms(self, rec: Record) -> list[Term]:
+        doc = rec.doc
         anchors = self.anchors(doc, ("anchors",), None)
-        return Term(
-            id=rec.id,
+        term = Term(
+            id=rec.id or "",
             term=doc.data["term"],
             abbreviation=doc.data.get("abbreviation"),
             aliases=tuple(doc.data.get("aliases", ())),
             definition=rec.body,
-            see_also=self.ids(doc, ("see_also",), self.term_ids, "ref.term", "glossary term"),
+            see_also=self.ids(doc, ("see_also",), KIND["term"]),
             sources=self.sources(doc, ("sources",)),
             anchors=anchors,
             occurrences=anchors,
             autolink=doc.data.get("autolink", True),
             location=doc.at(),
         )
+        return [term]
 
-    def questions(self, doc: Located) -> list[Question]:
+    def questions(self, rec: Record) -> list[Question]:
+        doc = rec.doc
         default = doc.data.get("reading")
         if default is not None and not self.check_reading(default, doc.at("reading")):
             return []
@@ -323,7 +321,8 @@ class _Resolver:
             )
         return out
 
-    def textual(self, doc: Located) -> list[TextualNote]:
+    def textual_notes(self, rec: Record) -> list[TextualNote]:
+        doc = rec.doc
         reading = doc.data["reading"]
         if not self.check_reading(reading, doc.at("reading")):
             return []
@@ -356,7 +355,8 @@ class _Resolver:
             )
         return out
 
-    def entities(self, doc: Located) -> list[Entity]:
+    def entities(self, rec: Record) -> list[Entity]:
+        doc = rec.doc
         return [
             Entity(
                 id=item["id"],
@@ -381,6 +381,10 @@ def _has(doc: Located, path: tuple[str | int, ...]) -> bool:
             return False
         data = data[part]
     return True
+
+
+#: The annotation kinds by name.
+KIND = {kind.name: kind for kind in KINDS}
 
 
 def _check_unique(items: Iterable[Any], what: str, report: Report) -> None:
@@ -423,64 +427,19 @@ def _search_key(forms: str, front: int, text: str) -> str:
     return _digest(forms, str(front), text)
 
 
-def occurrences_ahead(
-    seeds: dict[str, SeedRecord],
-    terms: list[MarkdownRecord],
-    entities: Located | None,
-    cache: ParseCache | None,
-) -> dict[str, list[tuple[str, int, int]]]:
-    """Find the glossary terms and names in the seed texts as :func:`resolve` will.
-
-    This is what a child that parsed the files ahead does next (see
-    :func:`coursepack.load.load_project`): from the records as loaded, it makes the same
-    groups and keys as resolve, and returns the occurrences in each text not in the
-    cache, by key, for resolve to take instead of searching (:func:`_occurrences`). Should
-    anything differ (a record resolve leaves out), keys differ, and resolve searches.
-    """
-    groups = [
-        [
-            (rec.id, term_forms(d["term"], d.get("abbreviation"), d.get("aliases", ())))
-            for rec in terms
-            if (d := rec.front.data).get("autolink", True)
-        ],
-        [
-            (e["id"], (e["name"], *e.get("aliases", ())))
-            for e in (entities.data["entities"] if entities else [])
-            if e.get("autolink", True)
-        ],
-    ]
-    texts = []
-    for seed in seeds.values():
-        if seed.meta is not None and seed.text is not None:
-            front, paragraphs = paragraphs_of(seed.text, seed.meta.data["front_blocks"])
-            texts.append((seed.text, len(front), paragraphs))
-    found = {}
-    for linked in groups:
-        finder = OccurrenceFinder(linked)
-        forms = _digest(repr(linked))
-        for text, length, paragraphs in texts:
-            key = _search_key(forms, length, text)
-            if cache is None or not cache.knows("occurrences", key):
-                found[key] = finder.find(paragraphs, text)
-    return found
-
-
 def _occurrences(
     groups: list[list[Any]],
     readings: list[Reading],
     index_of: Callable[[Reading], TextIndex],
     cache: ParseCache | None,
-    ahead: background.Pending | None,
 ) -> Callable[[], list[Hits]]:
     """Start finding where the entries of each group occur; return what collects them.
 
     A group is all glossary terms, or all entities, each searched with one
     :class:`OccurrenceFinder`. A text searched before with the same forms is answered from
-    the cache; one searched by the child that parsed ahead (ahead's next result, see
-    :func:`occurrences_ahead`) from what it found; the others are searched in a forked
-    child when there is enough of them (:data:`BACKGROUND_CHARS`) and none is searching
-    already, so that the caller can resolve the other annotations meanwhile, and
-    otherwise here, when the answer is collected.
+    the cache; the others are searched in a forked child when there is enough of them
+    (:data:`BACKGROUND_CHARS`), so that the caller can resolve the other annotations
+    meanwhile, and otherwise here, when the answer is collected.
     """
     linked = [[(i.id, i.forms) for i in items if i.autolink] for items in groups]
     known: dict[tuple[int, int], Any] = {}
@@ -506,15 +465,10 @@ def _occurrences(
 
     size = sum(len(readings[n].text) for _, n, _ in todo)
     fork = bool(todo) and size >= BACKGROUND_CHARS
-    pending = None if ahead is not None else background.start(lambda: search(todo), fork=fork)
+    pending = background.start(lambda: search(todo), fork=fork)
 
     def collect() -> list[Hits]:
-        if pending is None:
-            searched = ahead.result() if ahead is not None else {}
-            here = iter(search([item for item in todo if item[2] not in searched]))
-            results = [searched[key] if key in searched else next(here) for _, _, key in todo]
-        else:
-            results = pending.result()
+        results = pending.result()
         for (g, n, key), hits_here in zip(todo, results, strict=True):
             known[g, n] = hits_here
             if cache:
@@ -545,51 +499,42 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     """Resolve loaded records into a Reader; None when any error was reported."""
     r = _Resolver(raw, report)
     if raw.reader is None:
-        if raw.ahead is not None:
-            raw.ahead.close()
         return None
     readings = [x for x in (r.reading(s) for s in raw.seeds.values()) if x is not None]
     order = [x.id for x in readings]
 
-    terms = [r.term(rec) for rec in raw.terms]
-    entities = r.entities(raw.entities) if raw.entities else []
+    def resolved(kind: Kind) -> list[Any]:
+        make = getattr(r, kind.resolver)
+        out = [entry for rec in raw.records[kind.name] for entry in make(rec)]
+        if kind.entries is None:  # a file whose entry did not resolve counts as broken
+            raw.failed(kind.name, *(set(r.declared[kind.name]) - {x.id for x in out}))
+        return out
+
+    found = [kind for kind in KINDS if kind.autolink]
+    entries = {kind.name: resolved(kind) for kind in found}
     # Occurrences depend only on the texts and the forms: they are searched for (in the
     # background, for a large reader) while the other annotations resolve.
     occurrences = _occurrences(
-        [terms, entities], readings, lambda x: r.indexes[x.id], raw.cache, raw.ahead
+        [entries[kind.name] for kind in found], readings, lambda x: r.indexes[x.id], raw.cache
     )
-    notes = [n for n in (r.note(rec) for rec in raw.notes) if n is not None]
-    raw.broken_ids |= {rec.id for rec in raw.notes} - {n.id for n in notes}
-    questions = [q for doc in raw.questions for q in r.questions(doc)]
-    textual = [t for doc in raw.textual for t in r.textual(doc)]
+    for kind in KINDS:
+        if kind.name not in entries:
+            entries[kind.name] = resolved(kind)
     r.check_seed_hashes()
-
-    _check_unique(notes, "note", report)
-    _check_unique(terms, "glossary term", report)
-    _check_unique(questions, "question", report)
-    _check_unique(textual, "textual note", report)
-    _check_unique(entities, "entity", report)
-    note_ids = [n.id for n in notes]
+    for kind in KINDS:
+        _check_unique(entries[kind.name], kind.entry_word, report)
 
     meta_doc = raw.reader
     sequence = []
     for i, s in enumerate(meta_doc.data.get("sequence", [])):
         where = meta_doc.at("sequence", i)
         _check_ids(s.get("readings", []), order, "ref.reading", "reading", where, report)
-        _check_ids(
-            [n for n in s.get("notes", []) if n not in raw.broken_ids],
-            note_ids,
-            "ref.note",
-            "historical note",
-            where,
-            report,
-        )
-        if "questions" not in raw.incomplete:
+        for kind, listed in ((KIND["note"], "notes"), (KIND["question"], "questions")):
             _check_ids(
-                s.get("questions", []),
-                [q.id for q in questions],
-                "ref.question",
-                "question",
+                [x for x in s.get(listed, []) if not raw.unknown_is_expected(kind.name, x)],
+                [x.id for x in entries[kind.name]],
+                kind.ref_code or "schema.value",
+                kind.entry_word,
                 where,
                 report,
             )
@@ -603,6 +548,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
             )
         )
 
+    textual: list[TextualNote] = entries["textual"]
     boilerplate: dict[str, set[int]] = {}
     for t in textual:
         if t.kind == "boilerplate" and t.anchor and t.anchor.paragraph:
@@ -624,13 +570,11 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     ]
 
     rank = {r: i for i, r in enumerate(order)}
-    term_hits, entity_hits = occurrences()
-    terms = [
-        dataclasses.replace(t, occurrences=_merge(term_hits[t.id], t.anchors, rank)) for t in terms
-    ]
-    entities = [
-        dataclasses.replace(e, occurrences=_merge(entity_hits[e.id], (), rank)) for e in entities
-    ]
+    for kind, hits in zip(found, occurrences(), strict=True):
+        entries[kind.name] = [
+            dataclasses.replace(x, occurrences=_merge(hits[x.id], getattr(x, "anchors", ()), rank))
+            for x in entries[kind.name]
+        ]
 
     if not report.ok:
         return None
@@ -651,16 +595,18 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         keywords=tuple(m.get("keywords", ())),
         volume_readings=m.get("volume_readings", ReaderMeta.volume_readings),
     )
+    annotations = {
+        kind.reader_field: tuple(
+            sorted(entries[kind.name], key=kind.order) if kind.order else entries[kind.name]
+        )
+        for kind in KINDS
+    }
     return Reader(
         meta=meta,
         readings=tuple(readings),
-        notes=tuple(sorted(notes, key=lambda n: (n.period.start.sort_key(), n.id))),
-        terms=tuple(sorted(terms, key=lambda t: t.term.casefold())),
-        questions=tuple(questions),
-        textual_notes=tuple(textual),
-        entities=tuple(sorted(entities, key=lambda e: e.name.casefold())),
         references=tuple(sorted(raw.references, key=lambda ref: ref.key)),
         root=str(raw.root),
+        **annotations,
     )
 
 
