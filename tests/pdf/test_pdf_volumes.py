@@ -15,6 +15,7 @@ import pytest
 from pdfcheck import Rendered, destinations, flat, page_texts, render
 from pypdf import PdfReader
 
+from coursepack import processes
 from coursepack.model import Reader
 
 
@@ -160,7 +161,7 @@ def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
     # One pool, of one-task processes: each volume and the guide alone, the handouts together.
     (pool,) = pools
-    assert pool.one_task and pool.initializer is pdf.leave_quickly
+    assert pool.one_task and pool.initializer is processes.start_worker
     assert sorted(sorted(task) for task in pool.ran) == sorted(  # type: ignore[call-overload]
         [
             ["instructor-guide.pdf"],
@@ -190,7 +191,7 @@ def test_a_worker_leaves_without_tearing_its_objects_down() -> None:
         "class Held:\n"
         "    def __del__(self): print('torn down')\n"
         "held = Held()\n"
-        "from coursepack.render.pdf.engine import leave_quickly\n"
+        "from coursepack.processes import leave_quickly\n"
         "leave_quickly()\n"
         "print('laid out', end='')\n"
     )

@@ -8,21 +8,23 @@ Each PDF is rendered in its own worker process; one whose inputs
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import weasyprint
 
+from coursepack import processes
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, source_date_epoch
 from coursepack.progress import Line, Progress
@@ -38,7 +40,6 @@ from coursepack.render.pdf.engine import (
     Job,
     file_mode,
     hash_files,
-    leave_quickly,
     run_job,
     run_jobs,
     warm_up,
@@ -46,12 +47,10 @@ from coursepack.render.pdf.engine import (
 
 __all__ = [
     "HASHES",
-    "PdfRun",
     "created_date",
     "plan_jobs",
     "reader_file",
     "render_pdfs",
-    "start_pdfs",
 ]
 
 #: Where the content hashes of the last build are kept, beside the PDFs.
@@ -133,59 +132,15 @@ def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
-def render_pdfs(reader: Reader, out: Path, options: BuildOptions) -> list[Path]:
-    """Write the reader, the handouts and the instructor guide into out; return their paths."""
-    return start_pdfs(reader, out, options).wait()
+def render_pdfs(
+    reader: Reader, out: Path, options: BuildOptions, *, line: Line | None = None
+) -> list[Path]:
+    """Write the reader, the handouts and the instructor guide into out; return their paths.
 
-
-class PdfRun:
-    """PDFs being laid out by worker processes, while this process does something else.
-
-    The jobs are handed to the workers from a thread of this process, which only waits on
-    them; :meth:`wait` joins it and raises what a job raised.
+    Every PDF whose inputs changed is laid out, by worker processes when there is more than
+    one worker. Should anything fail or an interrupt arrive, the workers are killed at
+    once: none goes on writing into out. line: a progress line shared with other targets.
     """
-
-    def __init__(self, paths: list[Path], work: Callable[[], None] | None, started: float) -> None:
-        self.paths = paths
-        #: Seconds from the start (planning included) until the last PDF was written.
-        self.seconds = time.perf_counter() - started
-        self._started = started
-        self._error: BaseException | None = None
-        self._thread: threading.Thread | None = None
-        if work is not None:
-            self._thread = threading.Thread(target=self._run, args=(work,), name="coursepack-pdf")
-            self._thread.start()
-
-    def _run(self, work: Callable[[], None]) -> None:
-        try:
-            work()
-        except BaseException as exc:  # handed to the thread that waits
-            self._error = exc
-        self.seconds = time.perf_counter() - self._started
-
-    def wait(self) -> list[Path]:
-        """Wait until every PDF is written; return their paths, or raise a job's error."""
-        if self._thread is not None:
-            self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self.paths
-
-
-def start_pdfs(
-    reader: Reader,
-    out: Path,
-    options: BuildOptions,
-    *,
-    line: Line | None = None,
-) -> PdfRun:
-    """Plan the PDFs here and start laying them out in worker processes; return the run.
-
-    With more than one worker the layout goes on in the background, while this process
-    does other work (the site), whose progress shares line. With one worker every PDF is
-    laid out here before this returns.
-    """
-    started = time.perf_counter()
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
@@ -196,14 +151,14 @@ def start_pdfs(
     early = not old and workers > 1 and len(reader.volumes) == 1
     if not early:
         # Otherwise formatting the citations, most of planning, is shared among the cores
-        # (before any worker or thread starts: it forks).
+        # (before any worker starts: it forks).
         csl.prepare(reader, options.workers)
     shared = _start_pool(workers, warm=True) if early else None
     try:
         jobs = plan_jobs(reader, out, options)
     except BaseException:
         if shared is not None:
-            shared.shutdown(cancel_futures=True)
+            _stop_pool(shared, kill=True)
         raise
 
     def key(job: Job) -> str:
@@ -216,39 +171,32 @@ def start_pdfs(
     progress = Progress(enabled=options.progress, line=line)
     progress.start("pdf", total=len(todo))
     workers = min(options.workers, len(todo))
-    paths = [j.target for j in jobs]
-
-    def finish() -> None:
-        progress.done()
-        _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
-
     if shared is None and workers <= 1:
         for job in todo:
             run_job(job)
             progress.advance()
-        finish()
-        return PdfRun(paths, None, started)
-    if len(reader.volumes) > 1:
-        # A process keeps much of the memory of a long document after writing it
-        # (WeasyPrint's caches, a fragmented heap): in a reader in volumes every task gets a
-        # fresh process, each volume and the guide a task alone, the handouts a few at a
-        # time, so that no idle worker holds a volume's memory.
-        pool = _start_pool(workers, one_task=True)
-        tasks = _tasks(todo, HANDOUT_BATCH)
-        large = large_limit(workers)
     else:
-        pool = shared or _start_pool(workers)
-        tasks = _tasks(todo, 1)
-        large = workers
-
-    def work() -> None:
+        if len(reader.volumes) > 1:
+            # A process keeps much of the memory of a long document after writing it
+            # (WeasyPrint's caches, a fragmented heap): in a reader in volumes every task
+            # gets a fresh process, each volume and the guide a task alone, the handouts a
+            # few at a time, so that no idle worker holds a volume's memory.
+            pool = _start_pool(workers, one_task=True)
+            tasks = _tasks(todo, HANDOUT_BATCH)
+            large = large_limit(workers)
+        else:
+            pool = shared or _start_pool(workers)
+            tasks = _tasks(todo, 1)
+            large = workers
         try:
             _run_parallel(tasks, workers, pool, large, progress)
-        finally:
-            pool.shutdown(cancel_futures=True)
-        finish()
-
-    return PdfRun(paths, work, started)
+        except BaseException:
+            _stop_pool(pool, kill=True)
+            raise
+        _stop_pool(pool, kill=False)
+    progress.done()
+    _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
+    return [j.target for j in jobs]
 
 
 #: Handouts laid out one after another by one process, in a reader in volumes.
@@ -263,6 +211,7 @@ LARGE_JOB_MEMORY = 1 << 30
 MEMORY_PER_CHARACTER = {"reader.html": 470, "guide.html": 740}
 
 Task = tuple[Job, ...]
+T = TypeVar("T")
 
 
 def _tasks(todo: list[Job], batch: int) -> list[Task]:
@@ -319,14 +268,45 @@ def _start_pool(workers: int, warm: bool = False, one_task: bool = False) -> Pro
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
-        initializer=leave_quickly,
+        initializer=processes.start_worker,
+        initargs=(os.getpid(),),
         max_tasks_per_child=1 if one_task else None,
     )
     if warm:
         # Spawned on demand, one per task while none is idle: one task each starts them all.
         for _ in range(workers):
-            pool.submit(warm_up)
+            _submit(pool, warm_up)
     return pool
+
+
+def _submit(pool: ProcessPoolExecutor, function: Callable[..., T], *args: Any) -> Future[T]:
+    """Hand a pool a task, with Ctrl-C held back meanwhile.
+
+    The pool starts its processes, and its thread that manages them, as tasks come: all
+    begin life with SIGINT blocked, so that a Ctrl-C, sent to every process of the
+    terminal, reaches only this one, which handles it, killing the workers, instead of
+    each worker printing a traceback. (Each worker also ignores SIGINT once started.)
+    """
+    with processes.deferred(signal.SIGINT):
+        return pool.submit(function, *args)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, *, kill: bool) -> None:
+    """Shut a pool down: once its workers are done, or, with kill, killing them now.
+
+    Killed at once, no worker goes on laying out, or writing, a PDF that nobody wants any
+    more. (The pool's processes are reached through its private table: the executor has
+    no public way to kill them before Python 3.14.)
+    """
+    if kill:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.kill()
+        for process in processes:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
+    pool.shutdown(wait=not kill, cancel_futures=True)
 
 
 def _next_task(pending: list[Task], free: int, idle: bool) -> Task | None:
@@ -381,10 +361,13 @@ def _run_parallel(
             pending.remove(task)
             if _large(task):
                 running_large += _weight(task)
-        future = pool.submit(run_jobs, task)
+        future = _submit(pool, run_jobs, task)
         future.add_done_callback(finished(task))
         futures.append(future)
-    for future in futures:
+    # A failure is raised as soon as it happens, without waiting for the other tasks
+    # (the caller then kills their workers).
+    wait(futures, return_when=FIRST_EXCEPTION)
+    for future in sorted(futures, key=lambda f: not (f.done() and f.exception())):
         future.result()
 
 

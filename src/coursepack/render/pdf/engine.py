@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import copy
 import hashlib
 import itertools
 import logging
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,6 +17,7 @@ import jinja2
 from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
+from coursepack import processes
 from coursepack.render.pdf import footnote_policy
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
@@ -199,7 +197,10 @@ def _settle(job: Job, index_stub: bool) -> tuple[Document, dict[str, int]]:
 
 
 def write_pdf(document: Document, target: Path, digest: str) -> None:
-    """Write a PDF atomically, with a file identifier derived from its inputs."""
+    """Write a PDF atomically, with a file identifier derived from its inputs.
+
+    In a worker whose build has ended meanwhile, the PDF is thrown away, not written.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=target.parent)
     try:
@@ -210,6 +211,8 @@ def write_pdf(document: Document, target: Path, digest: str) -> None:
                 pdf_identifier=digest[:32].encode("ascii"),
             )
         os.chmod(tmp, file_mode())
+        if processes.orphaned():
+            raise SystemExit(1)  # the build that wanted this PDF is gone
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -221,26 +224,6 @@ def file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
-
-
-def leave_quickly() -> None:
-    """Make this worker process end, when it is done, without freeing its objects one by one.
-
-    A process that laid out a volume holds some 600 MiB of objects; tearing them down at
-    exit takes seconds, during which the pool's replacement worker already lays out the next
-    document, so three processes' memory adds up instead of two. Called as the workers'
-    initializer: once the worker has sent its last result (its queue is flushed before
-    exit handlers run), this exits at once, its output flushed, and the system takes its
-    memory back whole.
-    """
-    atexit.register(_exit_now)
-
-
-def _exit_now() -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(0)
 
 
 def warm_up() -> None:
