@@ -1,14 +1,19 @@
-"""Run the stages: check the input, then build each target into build/.
+"""Run the stages: check the input, then build each target, all or nothing, into build/.
 
-Input problems stop the run before any output is touched, so a failed build leaves the
-previous ``build/`` exactly as it was. Each target writes its own files atomically. When
+Input problems stop the run before any output is touched. Otherwise every target is built
+into a staging folder that starts as a copy of build/, and the two are swapped only once
+every target has succeeded (:mod:`coursepack.staging`): after an error, Ctrl-C, SIGTERM or
+SIGKILL, build/ holds the previous complete build or the new one, never a mixture. When
 the stamps (:mod:`coursepack.stamp`) show that no input, option or code changed since
-every wanted target was built, and its outputs are untouched, nothing is loaded at all.
+every wanted target was built, and its outputs are untouched, nothing is loaded, copied or
+written at all. Every path is made absolute first: no output depends on the current
+directory, which Sphinx changes while it reads ``conf.py``.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -18,7 +23,11 @@ from typing import Any
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
+from coursepack.processes import Interrupted
+from coursepack.staging import LinkRule, Staging, StagingError
 from coursepack.stamp import Stamps, input_fingerprint, target_key
+
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 #: Target name -> (module, function, output folder under build/).
 RENDERERS: dict[str, tuple[str, str, str]] = {
@@ -30,7 +39,10 @@ RENDERERS: dict[str, tuple[str, str, str]] = {
 ORDER = ("cite", "pdf", "site")
 
 
-def _renderer(target: str) -> Callable[[Reader, Path, BuildOptions], Any] | None:
+Renderer = Callable[[Reader, Path, BuildOptions], Any]
+
+
+def _renderer(target: str) -> Renderer | None:
     module_name, function, _ = RENDERERS[target]
     try:
         module = importlib.import_module(module_name)
@@ -38,14 +50,49 @@ def _renderer(target: str) -> Callable[[Reader, Path, BuildOptions], Any] | None
         if exc.name and module_name.startswith(exc.name):
             return None
         raise
-    found: Callable[[Reader, Path, BuildOptions], Any] | None = getattr(module, function, None)
+    found: Renderer | None = getattr(module, function, None)
     return found
 
 
 def build(root: Path, out: Path, targets: Iterable[str], options: BuildOptions) -> int:
     """Check the reader at root and build targets into out; return the exit code."""
     started = time.perf_counter()
+    root, out = Path(root).resolve(), Path(out).resolve()
     wanted = [t for t in ORDER if t in set(targets)]
+    problem = _misplaced(root, out)
+    if problem:
+        print(f"coursepack build: error: {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    problem = _unwritable(out)
+    if problem:
+        print(f"coursepack build: error: {problem}", file=sys.stderr)
+        return EXIT_INPUT
+    staging = Staging(out)
+    try:
+        staging.lock()
+        try:
+            repaired = staging.repair()
+            if repaired:
+                print(f"coursepack build: {repaired}", file=sys.stderr)
+            return _build(root, out, wanted, options, staging, started)
+        finally:
+            staging.unlock()
+    except (OSError, StagingError) as exc:
+        print(f"coursepack build: error: {_describe(exc, staging)}", file=sys.stderr)
+        return EXIT_INPUT
+    except Interrupted as exc:
+        exc.outcome = exc.outcome or f"{out}/ is unchanged"
+        raise
+
+
+def _build(
+    root: Path,
+    out: Path,
+    wanted: list[str],
+    options: BuildOptions,
+    staging: Staging,
+    started: float,
+) -> int:
     stamps = Stamps(out)
     inputs = input_fingerprint(root)
     if wanted and all(stamps.fresh(t, target_key(inputs, t, options, out)) for t in wanted):
@@ -55,7 +102,7 @@ def build(root: Path, out: Path, targets: Iterable[str], options: BuildOptions) 
             _print_warnings(target, stamps.warnings(target))
             print(f"{target}: {out / RENDERERS[target][2]}/ (up to date)")
         print(f"built in {time.perf_counter() - started:.1f} s")
-        return 0
+        return EXIT_OK
     reader, report = read_reader(root)
     if report.diagnostics:
         print(report.format(), file=sys.stderr)
@@ -65,25 +112,112 @@ def build(root: Path, out: Path, targets: Iterable[str], options: BuildOptions) 
             f"{n} error{'s' if n != 1 else ''}; nothing was built and {out}/ is unchanged",
             file=sys.stderr,
         )
-        return 1
-    stamps.report = report.format() if report.diagnostics else ""
+        return EXIT_INPUT
+    renderers: dict[str, Renderer] = {}
     for target in wanted:
-        render = _renderer(target)
-        folder = out / RENDERERS[target][2]
-        if render is None:
+        found = _renderer(target)
+        if found is None:
             print(f"{target}: not built yet (this version has no {target} renderer)")
-            continue
-        t0 = time.perf_counter()
-        key = target_key(inputs, target, options, out)
-        stamps.forget(target)
-        folder.mkdir(parents=True, exist_ok=True)
-        result = render(reader, folder, options)
-        warnings = [str(w) for w in result] if target == "site" and result else []
-        _print_warnings(target, warnings)
-        stamps.record(target, key, warnings)
-        print(f"{target}: {folder}/ ({time.perf_counter() - t0:.1f} s)")
+        else:
+            renderers[target] = found
+    if not renderers:
+        print(f"built in {time.perf_counter() - started:.1f} s")
+        return EXIT_OK
+    try:
+        stage = staging.prepare(_linked(set(renderers)))
+        stamps = Stamps(stage)
+        stamps.report = report.format() if report.diagnostics else ""
+        for target, render in renderers.items():
+            name = RENDERERS[target][2]
+            t0 = time.perf_counter()
+            key = target_key(inputs, target, options, stage)
+            (stage / name).mkdir(parents=True, exist_ok=True)
+            try:
+                result = render(reader, stage / name, options)
+            except Exception as exc:
+                failed = getattr(exc, "warnings", None)
+                if not isinstance(failed, list):
+                    raise
+                _print_warnings(target, [str(w) for w in failed])  # a renderer's own failure
+                print(f"{target}: error: {exc}; {out}/ is unchanged", file=sys.stderr)
+                staging.discard()
+                return EXIT_INPUT
+            warnings = [str(w) for w in result] if target == "site" and result else []
+            _print_warnings(target, warnings)
+            stamps.record(target, key, warnings)
+            print(f"{target}: {out / name}/ ({time.perf_counter() - t0:.1f} s)")
+        staging.commit()
+    except BaseException as exc:
+        if isinstance(exc, Interrupted):
+            exc.outcome = (
+                f"{out}/ holds the new build" if staging.committed else f"{out}/ is unchanged"
+            )
+        if not staging.committed:
+            staging.discard()
+        raise
     print(f"built in {time.perf_counter() - started:.1f} s")
-    return 0
+    return EXIT_OK
+
+
+#: The files and folders each target owns in the build folder.
+OWNED = {
+    "cite": ("cite", "annotations.jsonld"),
+    "pdf": ("pdf",),
+    "site": ("site", ".site-doctrees", ".site-src"),
+}
+#: Targets whose every file is written under a temporary name, then renamed over the old
+#: one (:func:`coursepack.render.pdf.engine.write_pdf`): never written in place.
+WRITTEN_WHOLE = frozenset({"pdf"})
+
+
+def _linked(building: set[str]) -> LinkRule:
+    """Return which files of the build folder its staging copy may share (hard links):
+    those of targets not built this time, and of those written whole."""
+    shared = {
+        name
+        for target, names in OWNED.items()
+        if target not in building or target in WRITTEN_WHOLE
+        for name in names
+    }
+    return lambda path: path.split("/", 1)[0] in shared
+
+
+def _misplaced(root: Path, out: Path) -> str:
+    """Return why out cannot be the build folder of the reader at root, or ""."""
+    if root == out or root.is_relative_to(out):
+        return f"{out}/ holds the reader itself; choose an output folder inside it (--out)"
+    for name in ("seeds", "annotations"):
+        if out.is_relative_to(root / name):
+            return f"{out}/ is inside the reader's {name}/; choose another folder (--out)"
+    return ""
+
+
+def _unwritable(out: Path) -> str:
+    """Return why the build folder out cannot be replaced, in a line, or ""."""
+    if out.exists() and not out.is_dir():
+        return f"{out} is not a folder; remove it, or build elsewhere with --out"
+    if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
+        return f"cannot write {out}/ (permission denied); make it writable, or use --out"
+    parent = out.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return (
+            f"cannot write in {parent}/, where {out.name}/ and its staging folder go "
+            "(permission denied); use --out"
+        )
+    return ""
+
+
+def _describe(exc: OSError | StagingError, staging: Staging) -> str:
+    """Return an error that stopped a build, in a line, naming paths as the user knows them."""
+    if isinstance(exc, StagingError):
+        return str(exc)
+    where = str(exc.filename or "")
+    if where.startswith(str(staging.next)):
+        where = str(staging.out) + where[len(str(staging.next)) :]
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {where}; {staging.out}/ is unchanged" if where else reason
 
 
 def _print_warnings(target: str, warnings: list[str]) -> None:

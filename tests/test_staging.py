@@ -1,0 +1,184 @@
+"""The staging folder: a copy that shares nothing written in place, one swap, and repair."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from coursepack import build as build_module
+from coursepack import staging as staging_module
+from coursepack.options import BuildOptions
+from coursepack.staging import Staging, StagingError, exchange
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Path:
+    out = tmp_path / "build"
+    for rel, text in {
+        "pdf/reader.pdf": "old reader",
+        "pdf/.hashes.json": "{}",
+        "site/index.html": "old index",
+        "cite/coursepack.bib": "old bib",
+    }.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_text(text, encoding="utf-8")
+    return out
+
+
+def test_the_copy_keeps_times_and_links_only_what_it_is_told(live: Path) -> None:
+    stage = Staging(live)
+    old = os.stat(live / "site/index.html").st_mtime_ns - 10**9
+    os.utime(live / "site/index.html", ns=(old, old))
+    copy = stage.prepare(lambda path: path.startswith("pdf/"))
+    assert _tree(copy) == _tree(live)
+    assert os.stat(copy / "site/index.html").st_mtime_ns == old
+    assert os.path.samefile(copy / "pdf/reader.pdf", live / "pdf/reader.pdf")
+    assert not os.path.samefile(copy / "site/index.html", live / "site/index.html")
+    # Written in place in the copy, a page of the live build stays as it was.
+    with open(copy / "site/index.html", "w", encoding="utf-8") as page:
+        page.write("new index")
+    assert (live / "site/index.html").read_text(encoding="utf-8") == "old index"
+
+
+def test_the_system_can_exchange_two_folders(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x").write_text("a", encoding="utf-8")
+    if not exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.fail("renameat2(RENAME_EXCHANGE) is missing: the swap would take two renames")
+    assert (tmp_path / "b" / "x").read_text(encoding="utf-8") == "a"
+    assert not (tmp_path / "a" / "x").exists()
+
+
+@pytest.mark.parametrize("atomic", [True, False], ids=["exchange", "two-renames"])
+def test_commit_swaps_the_new_build_in_and_removes_the_old(
+    live: Path, monkeypatch: pytest.MonkeyPatch, atomic: bool
+) -> None:
+    if not atomic:
+        monkeypatch.setattr(staging_module, "exchange", lambda a, b: False)
+    stage = Staging(live)
+    copy = stage.prepare(lambda path: False)
+    (copy / "site/index.html").write_text("new index", encoding="utf-8")
+    stage.commit()
+    assert stage.committed
+    assert (live / "site/index.html").read_text(encoding="utf-8") == "new index"
+    assert (live / "pdf/reader.pdf").read_text(encoding="utf-8") == "old reader"
+    assert sorted(p.name for p in stage.area.iterdir()) == []
+
+
+def test_a_first_build_is_renamed_into_place(tmp_path: Path) -> None:
+    stage = Staging(tmp_path / "build")
+    copy = stage.prepare(lambda path: False)
+    (copy / "cite").mkdir()
+    stage.commit()
+    assert (tmp_path / "build" / "cite").is_dir()
+
+
+class Crash(Exception):
+    """Stands in for the process being killed between two system calls."""
+
+
+def _crash_on_rename(monkeypatch: pytest.MonkeyPatch, after: int) -> None:
+    """Make os.rename, as the staging module calls it, fail once `after` calls are done."""
+    real = os.rename
+    calls = 0
+
+    def rename(a: Path, b: Path) -> None:
+        nonlocal calls
+        calls += 1
+        if calls > after:
+            raise Crash
+        real(a, b)
+
+    monkeypatch.setattr(staging_module.os, "rename", rename)
+
+
+@pytest.mark.parametrize("after", [0, 1], ids=["before-renames", "between-renames"])
+def test_a_swap_cut_short_is_finished_by_the_next_build(
+    live: Path, monkeypatch: pytest.MonkeyPatch, after: int
+) -> None:
+    monkeypatch.setattr(staging_module, "exchange", lambda a, b: False)
+    stage = Staging(live)
+    copy = stage.prepare(lambda path: False)
+    (copy / "site/index.html").write_text("new index", encoding="utf-8")
+    _crash_on_rename(monkeypatch, after)
+    with pytest.raises(Crash):
+        stage.commit()
+    assert stage.journal.exists()
+    assert live.exists() == (after == 0)
+    monkeypatch.undo()
+    assert Staging(live).repair().startswith("finished swapping")
+    assert (live / "site/index.html").read_text(encoding="utf-8") == "new index"
+    assert sorted(p.name for p in stage.area.iterdir()) == []
+
+
+def test_what_an_interrupted_build_left_is_removed(live: Path) -> None:
+    stage = Staging(live)
+    copy = stage.prepare(lambda path: False)
+    (copy / "site/index.html").write_text("half written", encoding="utf-8")
+    stage.previous.mkdir()
+    before = _tree(live)
+    assert Staging(live).repair() == "removed what an interrupted build left"
+    assert _tree(live) == before
+    assert not stage.next.exists() and not stage.previous.exists()
+    assert Staging(live).repair() == ""
+
+
+def test_two_builds_of_one_folder_wait_for_each_other(live: Path) -> None:
+    first = Staging(live)
+    first.lock()
+    try:
+        with pytest.raises(StagingError, match="another coursepack build is writing"):
+            Staging(live).lock(wait=0.2)
+    finally:
+        first.unlock()
+    Staging(live).lock(wait=0.2)
+
+
+def _fail_after_writing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the PDF target write a file into its folder, then fail."""
+    real = build_module._renderer
+
+    def renderer(target: str) -> object:
+        if target != "pdf":
+            return real(target)
+
+        def render(reader: object, folder: Path, options: object) -> None:
+            (folder / "reader.pdf").write_bytes(b"%PDF- half of a new build")
+            raise RuntimeError("layout failed")
+
+        return render
+
+    monkeypatch.setattr(build_module, "_renderer", renderer)
+
+
+def test_a_failed_target_leaves_the_build_folder_as_it_was(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build"
+    assert build_module.build(mini, out, ["cite"], BuildOptions()) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    meta = mini / "annotations" / "reader.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8").replace("Mini", "Small"), "utf-8")
+    _fail_after_writing(monkeypatch)
+    with pytest.raises(RuntimeError, match="layout failed"):
+        build_module.build(mini, out, ["cite", "pdf"], BuildOptions())
+    # The new citation files were written, and the half-made PDFs, but not into build/.
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert not Staging(out).next.exists()
+
+
+def test_the_output_folder_cannot_be_the_reader(mini: Path, tmp_path: Path) -> None:
+    for out in (mini, mini.parent, mini / "annotations" / "build"):
+        assert build_module.build(mini, out, ["cite"], BuildOptions()) == 2
+    assert not (mini / "annotations" / "build").exists()
