@@ -1,22 +1,28 @@
 """The command line: ``coursepack check | build | cite | schema``.
 
-Exit codes: 0 success, 1 problems in the input, 2 usage.
+Exit codes: 0 success, 1 problems in the input (or a build folder that cannot be written),
+2 usage, 130 after Ctrl-C (SIGINT), 143 after SIGTERM. No run ends in a traceback: an
+interrupt, or an error that is a bug in coursepack, is told in one line
+(``COURSEPACK_TRACEBACK=1`` shows the traceback of a bug).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import sys
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from coursepack import __version__
-from coursepack.diagnostics import Report
-from coursepack.model import Reader
-from coursepack.pipeline import read_reader
+from coursepack import __version__, processes
+
+if TYPE_CHECKING:
+    from coursepack.diagnostics import Report
+    from coursepack.model import Reader
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 TARGETS = ("site", "pdf", "cite")
@@ -57,6 +63,8 @@ def _print_report(report: Report, fmt: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check the reader; print every problem, or a one-line summary."""
+    from coursepack.pipeline import read_reader
+
     reader, report = read_reader(args.root)
     _print_report(report, args.format)
     if reader is None:
@@ -90,11 +98,15 @@ def cmd_build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         progress=sys.stderr.isatty() and not args.quiet,
     )
-    return build(Path(args.root), Path(args.out), args.only or TARGETS, options)
+    # Absolute before anything starts: no output path may depend on the current directory.
+    root, out = Path(args.root).resolve(), Path(args.out).resolve()
+    return build(root, out, args.only or TARGETS, options)
 
 
 def cmd_cite(args: argparse.Namespace) -> int:
     """Print one citable entry in a chosen format."""
+    from coursepack.pipeline import read_reader
+
     reader, report = read_reader(args.root)
     if reader is None:
         _print_report(report, "text")
@@ -181,19 +193,50 @@ def console() -> NoReturn:
     keeps the whole reader in memory to the end, and tearing that down costs a large
     reader's check a tenth of its time, for nothing (mypy ends the same way). Output is
     flushed first; check writes no files after its cache, which is saved before this.
+    An interrupt (Ctrl-C, SIGTERM) ends the run the same way, at once, after one line
+    that says what it left: the processes that worked for it die with it.
     """
-    args = parser().parse_args()
+    processes.install()
     try:
+        args = parser().parse_args()
         code = run(args)
         sys.stdout.flush()
+    except KeyboardInterrupt as exc:
+        _leave_interrupted(exc)
     except BrokenPipeError:
         # Whatever read the output stopped early (`coursepack check | head`): end quietly.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(EXIT_INPUT) from None
+    except Exception as exc:  # a bug: said in one line, the traceback only on request
+        if os.environ.get("COURSEPACK_TRACEBACK"):
+            raise
+        print(
+            f"coursepack: internal error, a bug in coursepack: {type(exc).__name__}: {exc} "
+            "(set COURSEPACK_TRACEBACK=1 to see where; please report it)",
+            file=sys.stderr,
+        )
         raise SystemExit(EXIT_INPUT) from None
     if args.func is cmd_check:
         sys.stderr.flush()
         os._exit(code)
     raise SystemExit(code)
+
+
+def _leave_interrupted(exc: KeyboardInterrupt) -> NoReturn:
+    """Say in one line that the run was interrupted, and what it left; exit 128 + signal."""
+    signum = exc.signum if isinstance(exc, processes.Interrupted) else signal.SIGINT
+    outcome = exc.outcome if isinstance(exc, processes.Interrupted) else ""
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    # On a terminal the line starts afresh: Ctrl-C echoes "^C" after any progress shown.
+    start = "\n" if sys.stderr.isatty() else ""
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        print(
+            f"{start}coursepack: interrupted ({name}){'; ' + outcome if outcome else ''}",
+            file=sys.stderr,
+            flush=True,
+        )
+    os._exit(128 + signum)
 
 
 if __name__ == "__main__":
