@@ -257,13 +257,14 @@ def _load_kind(
     for path in paths:
         stem = path.name[: -len(kind.suffix)]
         if kind.entries is None and not _ID_NAME.fullmatch(stem):
+            shown = shown_path(root, path)
             report.error(
                 "file.name",
-                f"the file name '{stem}{kind.suffix}' does not make an id: a "
+                f"the file name '{shown.rsplit('/', 1)[-1]}' does not make an id: a "
                 f"{kind.entry_word}'s id is its file name without {kind.suffix}, and ids "
                 "are lower-case letters, digits and hyphens; rename the file "
                 f"(for example '{_slug(stem)}{kind.suffix}')",
-                Location(shown_path(root, path), 1, 1),
+                Location(shown, 1, 1),
             )
             continue
         if kind.shape == "markdown":

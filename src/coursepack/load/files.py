@@ -139,8 +139,13 @@ def read_bytes(
         finally:
             os.close(fd)
     except OSError as exc:
-        if exc.errno == errno.ENOENT:
-            message = "the file does not exist (or is a symbolic link to nothing)"
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            message = (
+                "this is a symbolic link to a file that does not exist; remove the link, "
+                "or put the file itself here"
+            )
+        elif exc.errno == errno.ENOENT:
+            message = "the file does not exist"
         else:
             message = f"cannot read the file: {exc.strerror}"
         report.error("file.missing", message, where)

@@ -72,7 +72,36 @@ def _branch_errors(error: Any) -> list[Any]:
     return []
 
 
-def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
+def _shown(value: Any, limit: int = 60) -> str:
+    """Return a value as a message quotes it: on one line, control characters escaped."""
+    text = str(value)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _describe(error: Any, what: str) -> list[tuple[str, str, tuple[str | int, ...]]]:
+    """Return (code, message, path to point at) for each problem one schema error finds."""
+    if error.validator == "additionalProperties":
+        schema = error.schema if isinstance(error.schema, dict) else {}
+        allowed = sorted(schema.get("properties", {}))
+        path = tuple(error.absolute_path)
+        return [
+            (
+                "schema.unknown-field",
+                f"unknown field '{_shown(name)}'{suggest(name, allowed)}; "
+                f"the fields allowed here are: {', '.join(allowed)}",
+                (*path, name),
+            )
+            for name in error.instance
+            if name not in allowed
+        ]
+    return [_describe_one(error, what)]
+
+
+def _describe_one(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
     """Return (code, message, path to point at) for one schema error."""
     path = tuple(error.absolute_path)
     field = dotted(path) or what
@@ -84,16 +113,6 @@ def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
             "schema.required",
             f"missing required field '{missing}' in {field if path else what}; add it",
             path,
-        )
-    if validator == "additionalProperties":
-        allowed = sorted(schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed))
-        name = extra[0] if extra else "?"
-        return (
-            "schema.unknown-field",
-            f"unknown field '{name}'{suggest(name, allowed)}; "
-            f"the fields allowed here are: {', '.join(allowed)}",
-            (*path, name),
         )
     if validator == "type":
         expected = schema.get("type")
@@ -109,7 +128,7 @@ def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
         )
     if validator == "enum":
         allowed = [str(v) for v in error.validator_value]
-        value = str(error.instance)
+        value = _shown(error.instance)
         return (
             "schema.value",
             f"'{field}' must be one of {', '.join(allowed)}; "
@@ -118,7 +137,7 @@ def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
         )
     if validator == "pattern":
         pattern = error.validator_value
-        value = str(error.instance)
+        value = _shown(error.instance)
         if pattern == DATE_PATTERN:
             message = f"'{field}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (got '{value}')"
         elif pattern == ID_PATTERN:
@@ -150,7 +169,7 @@ def _describe(error: Any, what: str) -> tuple[str, str, tuple[str | int, ...]]:
         return ("schema.value", f"'{field}' must not be empty", path)
     if validator == "uniqueItems":
         return ("schema.value", f"'{field}' lists the same value twice; remove one", path)
-    return ("schema.value", f"'{field}': {error.message}", path)
+    return ("schema.value", f"'{field}': {_shown(error.message, 200)}", path)
 
 
 def _branch_types(branches: list[Any]) -> list[str]:
@@ -187,8 +206,8 @@ def validate(doc: Located, schema: str, what: str, report: Report) -> bool:
     errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     ok = True
     for error in _flatten(errors):
-        code, message, path = _describe(error, what)
-        where = doc.key_at(*path) if code == "schema.unknown-field" else doc.at(*path)
-        report.error(code, message, where)
-        ok = False
+        for code, message, path in _describe(error, what):
+            where = doc.key_at(*path) if code == "schema.unknown-field" else doc.at(*path)
+            report.error(code, message, where)
+            ok = False
     return ok

@@ -528,7 +528,9 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     sequence = []
     for i, s in enumerate(meta_doc.data.get("sequence", [])):
         where = meta_doc.at("sequence", i)
-        _check_ids(s.get("readings", []), order, "ref.reading", "reading", where, report)
+        # Against the readings the reader lists: one whose files could not be read is
+        # reported there, not again here.
+        _check_ids(s.get("readings", []), raw.seeds, "ref.reading", "reading", where, report)
         for kind, listed in ((KIND["note"], "notes"), (KIND["question"], "questions")):
             _check_ids(
                 [x for x in s.get(listed, []) if not raw.unknown_is_expected(kind.name, x)],

@@ -15,7 +15,10 @@ from coursepack.model import ENTITY_KINDS, LEVELS, TEXTUAL_KINDS
 
 Schema = dict[str, Any]
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+#: An id: lower-case letters, digits and hyphens. The lookahead keeps a final line break
+#: out, which ``$`` alone lets through in Python's regular expressions (in JavaScript's,
+#: which JSON Schema names, it changes nothing).
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$(?!\n)"
 DATE_PATTERN = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 BASE = "https://coursepack.example/schemas/"
 
