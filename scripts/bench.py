@@ -275,6 +275,7 @@ def dump_html(root: Path, folder: Path) -> int:
     """Write the HTML the PDF renderer lays out (first pass), one file per PDF; return count."""
     from coursepack.options import BuildOptions
     from coursepack.pipeline import read_reader
+    from coursepack.refs import Refs
     from coursepack.render.pdf import plan_jobs
     from coursepack.render.pdf.engine import render_html, with_layout
 
@@ -283,7 +284,7 @@ def dump_html(root: Path, folder: Path) -> int:
         print(report.format(), file=sys.stderr)
         return 0
     folder.mkdir(parents=True, exist_ok=True)
-    jobs = plan_jobs(reader, folder, BuildOptions())
+    jobs = plan_jobs(Refs(reader), folder, BuildOptions())
     for i, job in enumerate(jobs):
         html = render_html(job.template, with_layout(job.context, None, frozenset()))
         (folder / f"{i:04d}-{job.target.stem}.html").write_text(html, encoding="utf-8")

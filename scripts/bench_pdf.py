@@ -39,6 +39,7 @@ def measure(mode: str, root: Path) -> dict[str, float]:
 
     from coursepack.options import BuildOptions
     from coursepack.pipeline import read_reader
+    from coursepack.refs import Refs
     from coursepack.render.pdf import plan_jobs, render_pdfs
     from coursepack.render.pdf.engine import BASE_URL, render_html, with_layout
 
@@ -51,7 +52,7 @@ def measure(mode: str, root: Path) -> dict[str, float]:
         if mode in ("reader", "floor"):
             from coursepack.render.pdf import engine
 
-            job = plan_jobs(reader, out, BuildOptions())[0]
+            job = plan_jobs(Refs(reader), out, BuildOptions())[0]
             if mode == "floor":
                 import weasyprint
 
@@ -76,7 +77,7 @@ def measure(mode: str, root: Path) -> dict[str, float]:
         elif mode == "plain":
             import weasyprint
 
-            jobs = plan_jobs(reader, out, BuildOptions())
+            jobs = plan_jobs(Refs(reader), out, BuildOptions())
             pages = []
             htmls = [
                 render_html(j.template, with_layout(j.context, None, frozenset())) for j in jobs
@@ -92,9 +93,9 @@ def measure(mode: str, root: Path) -> dict[str, float]:
             workers = 2 if mode == "parallel" else 1
             options = BuildOptions(jobs=workers)
             if mode == "rebuild":
-                render_pdfs(reader, out, options)
+                render_pdfs(Refs(reader), out, options)
             start, cpu = time.perf_counter(), time.process_time()
-            paths = render_pdfs(reader, out, options)
+            paths = render_pdfs(Refs(reader), out, options)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
             total = sum(len(PdfReader(p).pages) for p in paths)
     return {

@@ -1,7 +1,10 @@
-"""The model, load and resolve stages import no renderer library; schemas stay in step."""
+"""The pipeline's boundaries hold: model, load and resolve import no renderer library, load
+imports nothing from resolve, the shared layer no renderer, and no renderer another; the
+schemas stay in step."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +22,7 @@ RENDERERS = ("sphinx", "jinja2", "weasyprint", "bibtexparser", "citeproc", "docu
         ("coursepack.model", RENDERERS),
         ("coursepack.resolve", RENDERERS),
         ("coursepack.pipeline", ("sphinx", "jinja2", "weasyprint", "citeproc", "docutils")),
+        ("coursepack.refs", ("sphinx", "jinja2", "weasyprint", "docutils")),
     ],
 )
 def test_stage_imports(module: str, forbidden: tuple[str, ...]) -> None:
@@ -39,3 +43,46 @@ def test_schema_files_are_in_step() -> None:
         assert (here / f"{name}.json").read_text(encoding="utf-8") == schema_json(name), (
             f"run: coursepack schema --write src/coursepack/schemas ({name}.json is stale)"
         )
+
+
+SRC = Path(__file__).parents[1] / "src" / "coursepack"
+
+
+def imports_of(package: str) -> dict[str, set[str]]:
+    """Return, for each module file of a package, the coursepack modules it imports."""
+    found: dict[str, set[str]] = {}
+    for path in sorted((SRC / package).rglob("*.py")):
+        names: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{a.name}" for a in node.names)
+            elif isinstance(node, ast.Import):
+                names.update(a.name for a in node.names)
+        found[path.relative_to(SRC).as_posix()] = {n for n in names if n.startswith("coursepack")}
+    return found
+
+
+def test_load_imports_nothing_from_resolve() -> None:
+    bad = {
+        f: sorted(n for n in ns if n.startswith("coursepack.resolve"))
+        for f, ns in imports_of("load").items()
+    }
+    assert not {f: n for f, n in bad.items() if n}
+
+
+def test_the_shared_layer_imports_no_renderer() -> None:
+    bad = {
+        f: sorted(n for n in ns if n.startswith("coursepack.render"))
+        for f, ns in imports_of("refs").items()
+    }
+    assert not {f: n for f, n in bad.items() if n}
+
+
+@pytest.mark.parametrize("renderer", ["cite", "pdf", "site"])
+def test_no_renderer_imports_another(renderer: str) -> None:
+    others = tuple(f"coursepack.render.{o}" for o in ("cite", "pdf", "site") if o != renderer)
+    found = imports_of(f"render/{renderer}")
+    assert found, renderer
+    bad = {f: sorted(n for n in ns if n.startswith(others)) for f, ns in found.items()}
+    assert not {f: n for f, n in bad.items() if n}

@@ -20,10 +20,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from coursepack.model import Reader
+from coursepack import outputs
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
 from coursepack.processes import Interrupted
+from coursepack.refs import Refs
 from coursepack.staging import LinkRule, Staging, StagingError
 from coursepack.stamp import Stamps, input_fingerprint, target_key
 
@@ -39,7 +40,7 @@ RENDERERS: dict[str, tuple[str, str, str]] = {
 ORDER = ("cite", "pdf", "site")
 
 
-Renderer = Callable[[Reader, Path, BuildOptions], Any]
+Renderer = Callable[..., Any]
 
 
 def _renderer(target: str) -> Renderer | None:
@@ -123,8 +124,11 @@ def _build(
     if not renderers:
         print(f"built in {time.perf_counter() - started:.1f} s")
         return EXIT_OK
+    # The shared layer: made once, read by every target (citations formatted on first use).
+    refs = Refs(reader, base_url=options.base_url, workers=options.workers)
     try:
         stage = staging.prepare(_linked(set(renderers)))
+        recorded = outputs.load(stage)
         stamps = Stamps(stage)
         stamps.report = report.format() if report.diagnostics else ""
         for target, render in renderers.items():
@@ -133,7 +137,13 @@ def _build(
             key = target_key(inputs, target, options, stage)
             (stage / name).mkdir(parents=True, exist_ok=True)
             try:
-                result = render(reader, stage / name, options)
+                if target == "site":
+                    offered = [o for t in ("cite", "pdf") for o in recorded.get(t, [])]
+                    result = render(refs, stage / name, options, outputs=offered)
+                else:
+                    result = render(refs, stage / name, options)
+                    recorded[target] = list(result)
+                    outputs.save(stage, recorded)
             except Exception as exc:
                 failed = getattr(exc, "warnings", None)
                 if not isinstance(failed, list):

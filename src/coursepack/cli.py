@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from coursepack import __version__, processes
+from coursepack.options import add_arguments
 
 if TYPE_CHECKING:
     from coursepack.diagnostics import Report
@@ -90,14 +91,9 @@ def _targets(value: str) -> tuple[str, ...]:
 def cmd_build(args: argparse.Namespace) -> int:
     """Check, then build the chosen targets into the output directory."""
     from coursepack.build import build
-    from coursepack.options import BuildOptions
+    from coursepack.options import from_arguments
 
-    options = BuildOptions(
-        paper=args.paper,
-        edition=args.edition,
-        jobs=args.jobs,
-        progress=sys.stderr.isatty() and not args.quiet,
-    )
+    options = from_arguments(args, progress=sys.stderr.isatty() and not args.quiet)
     # Absolute before anything starts: no output path may depend on the current directory.
     root, out = Path(args.root).resolve(), Path(args.out).resolve()
     return build(root, out, args.only or TARGETS, options)
@@ -111,10 +107,11 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if reader is None:
         _print_report(report, "text")
         return EXIT_INPUT
-    from coursepack.render.cite import cite_command  # type: ignore[attr-defined,unused-ignore]
+    from coursepack.refs import Refs
+    from coursepack.render.cite import cite_command
 
     try:
-        print(cite_command(reader, args.key, args.format))
+        print(cite_command(Refs(reader), args.key, args.format))
     except KeyError as exc:
         print(f"coursepack cite: error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -152,10 +149,8 @@ def parser() -> argparse.ArgumentParser:
 
     build = sub.add_parser("build", help="check, then build the site, PDFs and citations")
     build.add_argument("--only", type=_targets, help="comma-separated targets: site,pdf,cite")
-    build.add_argument("--paper", choices=("letter", "a4"), default="letter")
-    build.add_argument("--edition", choices=("student", "instructor"), default="student")
+    add_arguments(build)
     build.add_argument("--out", default="build", help="output directory (default: build)")
-    build.add_argument("-j", "--jobs", type=int, default=0, help="worker processes (0: cores)")
     build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     build.set_defaults(func=cmd_build)
 

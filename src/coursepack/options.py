@@ -1,10 +1,19 @@
-"""Options shared by the build targets."""
+"""The options of a build, declared once for the command line and the Sphinx extension.
+
+:class:`BuildOptions` is the one place an option is declared. Each field's metadata gives
+its help text, its choices, and whether the Sphinx extension reads it too (as the config
+value ``coursepack_<name>``); :func:`add_arguments` makes the command line's options from
+the same fields, and the extension registers its config values from them (as MyST-Parser
+does with its configuration dataclass).
+"""
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
 import os
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 Paper = Literal["letter", "a4"]
 Edition = Literal["student", "instructor"]
@@ -15,18 +24,72 @@ class BuildOptions:
     """How to build: one value object handed to every target."""
 
     #: Page size of the PDFs.
-    paper: Paper = "letter"
+    paper: Paper = field(
+        default="letter", metadata={"help": "page size of the PDFs", "choices": ("letter", "a4")}
+    )
     #: The student edition leaves out teaching notes; the instructor edition shows them.
-    edition: Edition = "student"
+    edition: Edition = field(
+        default="student",
+        metadata={
+            "help": "student, or instructor (with teaching notes)",
+            "choices": ("student", "instructor"),
+            "sphinx": True,
+        },
+    )
+    #: The published site's root URL, used by every output that links to the site; empty
+    #: for the ``url`` in reader.yaml.
+    base_url: str = field(
+        default="",
+        metadata={
+            "help": "the published site's root URL (default: the url in reader.yaml)",
+            "sphinx": True,
+        },
+    )
     #: Worker processes for targets that render in parallel (PDFs); 0 means one per core.
-    jobs: int = 0
+    jobs: int = field(
+        default=0, metadata={"help": "worker processes (0: one per core)", "flag": "-j"}
+    )
     #: Show progress on long work (only when writing to a terminal).
-    progress: bool = False
+    progress: bool = field(default=False, metadata={"cli": False})
 
     @property
     def workers(self) -> int:
         """Return the number of worker processes to use."""
         return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add an option to parser for every field of BuildOptions the command line takes."""
+    for f in dataclasses.fields(BuildOptions):
+        if f.metadata.get("cli") is False:
+            continue
+        names = [f"--{f.name.replace('_', '-')}"]
+        if "flag" in f.metadata:
+            names.insert(0, f.metadata["flag"])
+        parser.add_argument(
+            *names,
+            dest=f.name,
+            default=f.default,
+            type=int if isinstance(f.default, int) else str,
+            choices=f.metadata.get("choices"),
+            help=f.metadata.get("help", "")
+            + (f" (default: {f.default})" if f.default != "" else ""),
+        )
+
+
+def from_arguments(args: argparse.Namespace, **more: Any) -> BuildOptions:
+    """Return the options a parsed command line gives (fields it lacks keep defaults)."""
+    given = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(BuildOptions)
+        if hasattr(args, f.name)
+    }
+    return BuildOptions(**{**given, **more})
+
+
+def sphinx_fields() -> list[dataclasses.Field[Any]]:
+    """Return the fields the Sphinx extension reads as ``coursepack_<name>``."""
+    return [f for f in dataclasses.fields(BuildOptions) if f.metadata.get("sphinx")]
 
 
 def source_date_epoch() -> int | None:

@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from coursepack.model import Reader, Reference
-from coursepack.render.cite import csl
+from coursepack.refs import Refs, csl
 
 
 def text_of(fragment: str) -> str:
@@ -29,24 +29,24 @@ def in_order(text: str, *parts: str) -> bool:
 
 
 def test_book(reader: Reader) -> None:
-    entry = csl.format_entry(reader, "walker1937")
+    entry = Refs(reader).entry("walker1937")
     soup = BeautifulSoup(entry, "html.parser")
     text = soup.get_text()
     assert in_order(text, "Walker, Charles Rumford.", "1937.", "American City", "Farrar")
     assert soup.find("i").get_text() == "American City: A Rank-and-File History"
-    assert csl.cite_inline(reader, "walker1937") == "Walker 1937"
+    assert Refs(reader).cite("walker1937") == "Walker 1937"
 
 
 def test_article(reader: Reader) -> None:
-    text = text_of(csl.format_entry(reader, "smith1999"))
+    text = text_of(Refs(reader).entry("smith1999"))
     assert in_order(text, "Smith, Jane, and Ann Jones.", "1999.", "“Strikes & Lockouts")
     assert in_order(text, "Labor History", "40", "(3)", "45–67")
     assert "Lockouts: 100% of the Story.”" in text  # period inside the quotes
-    assert csl.cite_inline(reader, "smith1999") == "Smith and Jones 1999"
+    assert Refs(reader).cite("smith1999") == "Smith and Jones 1999"
 
 
 def test_online_page(reader: Reader) -> None:
-    text = text_of(csl.format_entry(reader, "mnopedia-teamsters-1934"))
+    text = text_of(Refs(reader).entry("mnopedia-teamsters-1934"))
     assert in_order(text, "MNopedia", "n.d.", "“Minneapolis Teamsters Strike, 1934.”")
     assert "Accessed November 1, 2026" in text
     assert text.rstrip(".").endswith(
@@ -56,32 +56,33 @@ def test_online_page(reader: Reader) -> None:
 
 
 def test_reading_with_supplied_fields_in_brackets(reader: Reader) -> None:
-    text = text_of(csl.format_entry(reader, "workers-vanguard-2026"))
+    text = text_of(Refs(reader).entry("workers-vanguard-2026"))
     assert in_order(text, "[Workers Vanguard].", "2026.", "“[Union Leaders Endorse", "January")
-    crosse = text_of(csl.format_entry(reader, "crosse-2026"))
+    crosse = text_of(Refs(reader).entry("crosse-2026"))
     assert in_order(crosse, "Crosse, Jacob.", "2026.", "“Union Bureaucracy", "January 21")
     assert "Edition" not in crosse
 
 
 def test_pinpoints(reader: Reader) -> None:
-    assert csl.cite_inline(reader, "crosse-2026", "14") == "Crosse 2026, ¶14"
-    assert csl.cite_inline(reader, "crosse2026union", "14") == "Crosse 2026, ¶14"
-    assert csl.cite_inline(reader, "crosse-2026", "3-5") == "Crosse 2026, ¶¶3–5"
-    assert csl.cite_inline(reader, "walker1937", "pp. 4–5") == "Walker 1937, pp. 4–5"
-    assert csl.cite_inline(reader, "walker1937", "<b>") == "Walker 1937, &lt;b&gt;"
+    assert Refs(reader).cite("crosse-2026", "14") == "Crosse 2026, ¶14"
+    assert Refs(reader).cite("crosse2026union", "14") == "Crosse 2026, ¶14"
+    assert Refs(reader).cite("crosse-2026", "3-5") == "Crosse 2026, ¶¶3–5"
+    assert Refs(reader).cite("walker1937", "pp. 4–5") == "Walker 1937, pp. 4–5"
+    assert Refs(reader).cite("walker1937", "<b>") == "Walker 1937, <b>"
+    assert Refs(reader).cite_html("walker1937", "<b>") == "Walker 1937, &lt;b&gt;"
 
 
 def test_notes_and_terms_cite_the_reader_entry(reader: Reader) -> None:
-    cite = text_of(csl.cite_inline(reader, "term:cba"))
+    cite = text_of(Refs(reader).cite("term:cba"))
     assert in_order(cite, "The Day of Truth and Freedom", "2026", "collective bargaining")
-    entry = text_of(csl.format_entry(reader, "daytruth2026:note:teamsters-1934"))
+    entry = text_of(Refs(reader).entry("daytruth2026:note:teamsters-1934"))
     assert in_order(entry, "The Day of Truth and Freedom.", "2026.", "“The 1934 Minneapolis")
     assert "https://example.org/reader/notes/teamsters-1934.html" in entry
     assert entry.count("The Day of Truth and Freedom") == 1
 
 
 def test_bibliography_is_sorted_and_lists_readings_and_references(reader: Reader) -> None:
-    bib = csl.format_bibliography(reader)
+    bib = Refs(reader).citations.bibliography()
     keys = [k for k, _ in bib]
     assert keys == [
         "crosse2026union",
@@ -94,7 +95,7 @@ def test_bibliography_is_sorted_and_lists_readings_and_references(reader: Reader
 
 
 def test_bibliography_of_references_only(reader: Reader) -> None:
-    keys = [k for k, _ in csl.format_bibliography(reader, kinds=("reference",))]
+    keys = [k for k, _ in Refs(reader).citations.bibliography(("reference",))]
     assert keys == ["mnopedia-teamsters-1934", "nlra-1935", "smith1999", "walker1937"]
 
 
@@ -104,7 +105,7 @@ def test_case_names_keep_a_lower_case_v(reader: Reader) -> None:
         "misc",
         {"title": "Boys Markets, Inc. v. Retail Clerks Union", "year": "1970"},
     )
-    text = text_of(csl.format_entry(with_refs(reader, case), "boys-markets-1970"))
+    text = text_of(Refs(with_refs(reader, case)).entry("boys-markets-1970"))
     assert "“Boys Markets, Inc. v. Retail Clerks Union.”" in text
 
 
@@ -115,12 +116,13 @@ def test_untrusted_values_are_escaped(reader: Reader) -> None:
         {"author": "Smith & <b>Sons</b>", "title": "<script>alert(1)</script>", "year": "2001"},
     )
     bad = dataclasses.replace(reader, references=(*reader.references, evil))
-    entry = csl.format_entry(bad, "evil")
+    entry = Refs(bad).entry("evil")
     soup = BeautifulSoup(entry, "html.parser")
     assert soup.find("script") is None and soup.find("b") is None
     assert "<script>alert(1)</script>" in soup.get_text()
-    assert "Smith & <b>Sons</b>" in text_of(csl.cite_inline(bad, "evil"))
-    assert "<script>" in csl.format_entry(bad, "evil", "text")
+    assert "Smith & <b>Sons</b>" in Refs(bad).cite("evil")
+    assert "Smith &amp; &lt;b&gt;Sons" in Refs(bad).cite_html("evil")
+    assert "<script>" in Refs(bad).citations.entry_text(Refs(bad).key("evil"))
 
 
 def test_year_suffixes_for_same_author_and_year(reader: Reader) -> None:
@@ -131,17 +133,17 @@ def test_year_suffixes_for_same_author_and_year(reader: Reader) -> None:
     )
     two = dataclasses.replace(reader, references=(*reader.references, second))
     # Chicago orders same-author, same-year works by title: "A Second Book" comes first.
-    assert csl.cite_inline(two, "walker1937b") == "Walker 1937a"
-    assert csl.cite_inline(two, "walker1937", "2") == "Walker 1937b, ¶2"
-    assert "1937b." in text_of(csl.format_entry(two, "walker1937"))
-    assert [k for k, _ in csl.format_bibliography(two)].index("walker1937b") < [
-        k for k, _ in csl.format_bibliography(two)
+    assert Refs(two).cite("walker1937b") == "Walker 1937a"
+    assert Refs(two).cite("walker1937", "2") == "Walker 1937b, ¶2"
+    assert "1937b." in text_of(Refs(two).entry("walker1937"))
+    assert [k for k, _ in Refs(two).citations.bibliography()].index("walker1937b") < [
+        k for k, _ in Refs(two).citations.bibliography()
     ].index("walker1937")
 
 
 def test_unknown_key(reader: Reader) -> None:
     with pytest.raises(KeyError, match="did you mean"):
-        csl.format_entry(reader, "walker1973")
+        Refs(reader).entry("walker1973")
 
 
 def test_names() -> None:
@@ -156,11 +158,11 @@ def test_names() -> None:
 
 
 def test_csl_records_use_bibtex_keys(reader: Reader) -> None:
-    records = {r["id"]: r for r in csl.csl_records(reader)}
+    records = {r["id"]: r for r in Refs(reader).records}
     assert records["crosse2026union"]["author"] == [{"family": "Crosse", "given": "Jacob"}]
     assert records["workersvanguard2026union"]["title"].startswith("[Union leaders")
     assert records["daytruth2026reader"]["type"] == "book"
-    assert records["daytruth2026:term:cba"]["URL"].endswith("glossary.html#term-cba")
+    assert records["daytruth2026:term:cba"]["URL"].endswith("glossary.html#cba")
 
 
 def with_refs(reader: Reader, *refs: Reference) -> Reader:
@@ -179,7 +181,7 @@ def test_quotes_inside_a_quoted_title_become_single(reader: Reader) -> None:
             "year": "2020",
         },
     )
-    text = text_of(csl.format_entry(with_refs(reader, ref), "isser2020"))
+    text = text_of(Refs(with_refs(reader, ref)).entry("isser2020"))
     assert "“Bus Driver: ‘It's Imperative That Unions Fight.’”" in text
 
 
@@ -204,17 +206,17 @@ def test_anonymous_work_keeps_its_title_once_and_its_publisher_once(reader: Read
         },
     )
     two = with_refs(reader, site, case)
-    text = text_of(csl.format_entry(two, "union-site"))
+    text = text_of(Refs(two).entry("union-site"))
     assert text.count("Minneapolis Regional Labor Federation") == 2  # author and title
     assert "“Minneapolis Regional Labor Federation.”" in text
     assert "https://minneapolisunions.org/" in text  # not "Https://"
-    hansen = text_of(csl.format_entry(two, "hansen1986"))
+    hansen = text_of(Refs(two).entry("hansen1986"))
     assert hansen.startswith("“Hansen v. Guyette, 636 F. Supp. 907 (D. Minn. 1986).” 1986.")
     assert hansen.count("1986") == 2
 
 
 def test_periodical_named_like_its_corporate_author_is_kept(reader: Reader) -> None:
-    text = text_of(csl.format_entry(reader, "workers-vanguard-2026"))
+    text = text_of(Refs(reader).entry("workers-vanguard-2026"))
     assert text.count("Workers Vanguard") == 2
 
 
@@ -228,9 +230,9 @@ def test_undated_works_get_suffixed_no_date(reader: Reader) -> None:
         for n, title in (("b", "Beta"), ("a", "Alpha"))
     ]
     two = with_refs(reader, *pages)
-    assert csl.cite_inline(two, "wiki-a") == "Wikipedia, n.d.-a"
-    assert csl.cite_inline(two, "wiki-b") == "Wikipedia, n.d.-b"
-    assert text_of(csl.format_entry(two, "wiki-b")).startswith("Wikipedia. n.d.-b. “Beta.”")
+    assert Refs(two).cite("wiki-a") == "Wikipedia, n.d.-a"
+    assert Refs(two).cite("wiki-b") == "Wikipedia, n.d.-b"
+    assert text_of(Refs(two).entry("wiki-b")).startswith("Wikipedia. n.d.-b. “Beta.”")
 
 
 def test_a_reference_for_a_reading_is_the_same_work(reader: Reader) -> None:
@@ -256,13 +258,13 @@ def test_a_reference_for_a_reading_is_the_same_work(reader: Reader) -> None:
         },
     )
     more = with_refs(reader, copy, home)
-    assert csl.cite_inline(more, "wsws2026crosse") == csl.cite_inline(more, "crosse-2026")
-    listed = [k for k, _ in csl.format_bibliography(more)]
+    assert Refs(more).cite("wsws2026crosse") == Refs(more).cite("crosse-2026")
+    listed = [k for k, _ in Refs(more).citations.bibliography()]
     assert "crosse2026union" in listed and "wsws2026crosse" not in listed
     # A site's home page is not the same work as an article on it: that one is disambiguated.
     assert "wsws-home" in listed
-    assert csl.cite_inline(more, "crosse-2026") == "Crosse 2026b"
-    assert csl.cite_inline(more, "wsws-home") == "Crosse 2026a"
+    assert Refs(more).cite("crosse-2026") == "Crosse 2026b"
+    assert Refs(more).cite("wsws-home") == "Crosse 2026a"
 
 
 def test_formatting_in_parts_gives_what_formatting_at_once_gives(
@@ -273,7 +275,8 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
     from coursepack import background
 
     monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
-    whole = csl._format_all(reader, "html", 1)
+    refs = Refs(reader)
+    whole = csl._format_all(refs.records, refs.keys, 1)
     started: list[background.Pending] = []
     real = background.start
 
@@ -283,7 +286,7 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
         return pending
 
     monkeypatch.setattr(background, "start", spy)
-    parts = csl._format_all(reader, "html", 3)
+    parts = csl._format_all(refs.records, refs.keys, 3)
     # Three parts: two formatted in children (forked when this process has no threads).
     assert len(started) == 2
     if threading.active_count() == 1:

@@ -14,9 +14,10 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 from coursepack.model import Reader, Reference
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.refs.bibtex import escape_latex, write_bib
+from coursepack.refs.keys import KeyTable
 from coursepack.render.cite import cite_command, render_cite
-from coursepack.render.cite.bibtex import bib_entries, entry_bibtex, escape_latex, write_bib
-from coursepack.render.cite.keys import all_keys
 
 FILES = ("coursepack.bib", "coursepack-biblatex.bib", "coursepack.json", "coursepack.ris")
 
@@ -24,7 +25,7 @@ FILES = ("coursepack.bib", "coursepack-biblatex.bib", "coursepack.json", "course
 def build(reader: Reader, tmp_path: Path) -> Path:
     """Render the citation files and return the cite folder."""
     out = tmp_path / "build" / "cite"
-    render_cite(reader, out, BuildOptions())
+    render_cite(Refs(reader), out, BuildOptions())
     return out
 
 
@@ -71,8 +72,10 @@ def test_round_trip(reader: Reader, tmp_path: Path, name: str) -> None:
     library = parse(out / name)
     assert not library.failed_blocks
     flavour = "bibtex" if name == "coursepack.bib" else "biblatex"
-    expected = {e.key: e for e in bib_entries(bad, flavour)}
-    assert {e.key for e in library.entries} == set(expected) == {c.key for c in all_keys(bad)}
+    expected = {e.key: e for e in Refs(bad).bib_entries(flavour)}
+    assert (
+        {e.key for e in library.entries} == set(expected) == {c.key for c in KeyTable(bad).sorted()}
+    )
     for entry in library.entries:
         want = expected[entry.key]
         assert entry.entry_type == want.entry_type
@@ -94,7 +97,7 @@ def test_latex_escaping_keeps_the_text(reader: Reader, tmp_path: Path) -> None:
 
 
 def test_supplied_fields_in_brackets_and_protected(reader: Reader) -> None:
-    text = entry_bibtex(reader, "workers-vanguard-2026")
+    text = Refs(reader).bibtex("workers-vanguard-2026")
     entry = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware(True)])
     fields = {f.key: str(f.value) for f in entry.entries[0].fields}
     assert fields["title"] == "[{Union} leaders endorse the {January} 23 stay-away]"
@@ -104,21 +107,21 @@ def test_supplied_fields_in_brackets_and_protected(reader: Reader) -> None:
 
 
 def test_parts_link_to_their_place_on_the_site(reader: Reader) -> None:
-    note = entry_bibtex(reader, "teamsters-1934", "biblatex")
+    note = Refs(reader).bibtex("teamsters-1934", "biblatex")
     assert note.startswith("@incollection{daytruth2026:note:teamsters-1934,")
     assert "url = {https://example.org/reader/notes/teamsters-1934.html}" in note
-    term = entry_bibtex(reader, "term:cba", "biblatex")
+    term = Refs(reader).bibtex("term:cba", "biblatex")
     assert term.startswith("@inreference{daytruth2026:term:cba,")
-    assert "https://example.org/reader/glossary.html#term-cba" in term
+    assert "https://example.org/reader/glossary.html#cba" in term
     assert "booktitle = {The {Day} of {Truth} and {Freedom}}" in term
 
 
 def test_online_is_misc_for_bibtex(reader: Reader) -> None:
-    classic = entry_bibtex(reader, "mnopedia-teamsters-1934")
+    classic = Refs(reader).bibtex("mnopedia-teamsters-1934")
     assert classic.startswith("@misc{")
     assert "howpublished = {MNopedia, Minnesota Historical Society, \\url{http://" in classic
     assert "note = {Accessed November 1, 2026}" in classic
-    modern = entry_bibtex(reader, "mnopedia-teamsters-1934", "biblatex")
+    modern = Refs(reader).bibtex("mnopedia-teamsters-1934", "biblatex")
     assert modern.startswith("@online{") and "urldate = {2026-11-01}" in modern
 
 
@@ -136,7 +139,7 @@ def test_output_is_deterministic(reader: Reader, tmp_path: Path) -> None:
 def test_bibtex_accepts_the_file(reader: Reader, tmp_path: Path) -> None:
     bad = hostile(reader)
     out = build(bad, tmp_path)
-    keys = [c.key for c in all_keys(bad)]
+    keys = [c.key for c in KeyTable(bad).sorted()]
     bbl = check_bibtex((out / "coursepack.bib").read_text("utf-8"), keys, tmp_path / "tex")
     assert all(f"\\bibitem{{{key}}}" in bbl for key in keys)
 
@@ -145,14 +148,14 @@ def test_bibtex_accepts_the_file(reader: Reader, tmp_path: Path) -> None:
 def test_biber_accepts_the_biblatex_file(reader: Reader, tmp_path: Path) -> None:
     bad = hostile(reader)
     out = build(bad, tmp_path)
-    keys = [c.key for c in all_keys(bad)]
+    keys = [c.key for c in KeyTable(bad).sorted()]
     check_biber((out / "coursepack-biblatex.bib").read_text("utf-8"), keys, tmp_path / "tex")
 
 
 @pytest.mark.bibtex
 def test_generated_entries_fit_the_biblatex_data_model(reader: Reader, tmp_path: Path) -> None:
     references = {r.key for r in reader.references}
-    generated = [e for e in bib_entries(reader, "biblatex") if e.key not in references]
+    generated = [e for e in Refs(reader).bib_entries("biblatex") if e.key not in references]
     keys = [e.key for e in generated]
     check_biber(write_bib(generated), keys, tmp_path / "tex", validate=True)
 
@@ -160,7 +163,7 @@ def test_generated_entries_fit_the_biblatex_data_model(reader: Reader, tmp_path:
 def test_csl_json_and_ris(reader: Reader, tmp_path: Path) -> None:
     out = build(reader, tmp_path)
     records = json.loads((out / "coursepack.json").read_text(encoding="utf-8"))
-    assert [r["id"] for r in records] == sorted(c.key for c in all_keys(reader))
+    assert [r["id"] for r in records] == sorted(c.key for c in KeyTable(reader).sorted())
     crosse = next(r for r in records if r["id"] == "crosse2026union")
     assert crosse["issued"] == {"date-parts": [[2026, 1, 21]]}
     ris = (out / "coursepack.ris").read_text(encoding="utf-8")
@@ -171,19 +174,21 @@ def test_csl_json_and_ris(reader: Reader, tmp_path: Path) -> None:
 
 
 def test_cite_command(reader: Reader) -> None:
-    assert cite_command(reader, "crosse-2026", "bibtex").startswith("@article{crosse2026union,")
-    assert "journaltitle" in cite_command(reader, "crosse-2026", "biblatex")
-    assert json.loads(cite_command(reader, "cba", "csl-json"))[0]["id"].endswith(":term:cba")
-    assert cite_command(reader, "walker1937", "ris").startswith("TY  - BOOK")
-    text = cite_command(reader, "walker1937", "text")
+    assert cite_command(Refs(reader), "crosse-2026", "bibtex").startswith(
+        "@article{crosse2026union,"
+    )
+    assert "journaltitle" in cite_command(Refs(reader), "crosse-2026", "biblatex")
+    assert json.loads(cite_command(Refs(reader), "cba", "csl-json"))[0]["id"].endswith(":term:cba")
+    assert cite_command(Refs(reader), "walker1937", "ris").startswith("TY  - BOOK")
+    text = cite_command(Refs(reader), "walker1937", "text")
     assert text.startswith("Walker, Charles Rumford. 1937. American City") and "<" not in text
     with pytest.raises(KeyError, match="did you mean"):
-        cite_command(reader, "walker1938", "text")
+        cite_command(Refs(reader), "walker1938", "text")
 
 
 def test_bare_id_of_a_note_and_a_term_with_the_same_id(reader: Reader) -> None:
     twin = dataclasses.replace(reader.term("cba"), id="teamsters-1934")
     both = dataclasses.replace(reader, terms=(*reader.terms, twin))
     with pytest.raises(KeyError, match="note:teamsters-1934 or term:teamsters-1934"):
-        cite_command(both, "teamsters-1934", "bibtex")
-    assert ":term:teamsters-1934" in cite_command(both, "term:teamsters-1934", "bibtex")
+        cite_command(Refs(both), "teamsters-1934", "bibtex")
+    assert ":term:teamsters-1934" in cite_command(Refs(both), "term:teamsters-1934", "bibtex")

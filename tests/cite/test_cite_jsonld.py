@@ -8,12 +8,13 @@ from typing import Any
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
 from coursepack.render.cite import render_cite
 
 
 def load(reader: Reader, tmp_path: Path) -> dict[str, Any]:
     """Render and parse annotations.jsonld."""
-    render_cite(reader, tmp_path / "cite", BuildOptions())
+    render_cite(Refs(reader), tmp_path / "cite", BuildOptions())
     data: dict[str, Any] = json.loads((tmp_path / "annotations.jsonld").read_text("utf-8"))
     return data
 

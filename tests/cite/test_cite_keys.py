@@ -10,13 +10,14 @@ from cite_builders import CROSSE_TEXT, anchor, make_reading
 
 from coursepack.diagnostics import Location
 from coursepack.model import Note, PartialDate, Period, Reader, Term
-from coursepack.render.cite import keys
+from coursepack.refs import keys
+from coursepack.refs.keys import KeyTable
 
 KEY_CHARS = re.compile(r"^[a-z0-9:\-]+$")
 
 
 def test_keys_follow_the_scheme(reader: Reader) -> None:
-    table = keys.key_table(reader)
+    table = KeyTable(reader)
     assert table.reader == "daytruth2026reader"
     assert table.readings == {
         "crosse-2026": "crosse2026union",
@@ -29,22 +30,22 @@ def test_keys_follow_the_scheme(reader: Reader) -> None:
 
 def test_citation_key_accepts_objects_ids_and_keys(reader: Reader) -> None:
     crosse = reader.reading("crosse-2026")
-    assert keys.citation_key(reader, crosse) == "crosse2026union"
-    assert keys.citation_key(reader, "crosse-2026") == "crosse2026union"
-    assert keys.citation_key(reader, "crosse2026union") == "crosse2026union"
-    assert keys.citation_key(reader, reader) == "daytruth2026reader"
-    assert keys.citation_key(reader, reader.note("teamsters-1934")).endswith(":teamsters-1934")
-    assert keys.citation_key(reader, "term:cba") == "daytruth2026:term:cba"
-    assert keys.citation_key(reader, reader.reference("walker1937")) == "walker1937"
+    assert KeyTable(reader).key_of(crosse) == "crosse2026union"
+    assert KeyTable(reader).key_of("crosse-2026") == "crosse2026union"
+    assert KeyTable(reader).key_of("crosse2026union") == "crosse2026union"
+    assert KeyTable(reader).key_of(reader) == "daytruth2026reader"
+    assert KeyTable(reader).key_of(reader.note("teamsters-1934")).endswith(":teamsters-1934")
+    assert KeyTable(reader).key_of("term:cba") == "daytruth2026:term:cba"
+    assert KeyTable(reader).key_of(reader.reference("walker1937")) == "walker1937"
 
 
 def test_unknown_key_suggests_close_ones(reader: Reader) -> None:
     with pytest.raises(KeyError, match=r"did you mean.*crosse2026union"):
-        keys.citation_key(reader, "crosse2026unoin")
+        KeyTable(reader).key_of("crosse2026unoin")
 
 
 def test_generated_keys_are_lower_case_ascii(reader: Reader) -> None:
-    for item in keys.all_keys(reader):
+    for item in KeyTable(reader).sorted():
         if item.kind != "reference":
             assert KEY_CHARS.match(item.key), item.key
 
@@ -79,26 +80,26 @@ def test_colliding_readings_get_id_based_suffixes(reader: Reader) -> None:
     twin = dataclasses.replace(reader.reading("crosse-2026"), id="crosse-2026b")
     other = dataclasses.replace(reader.reading("crosse-2026"), id="crosse-2026c")
     bigger = dataclasses.replace(reader, readings=(*reader.readings, twin, other))
-    table = keys.key_table(bigger)
+    table = KeyTable(bigger)
     assert table.readings["crosse-2026"] == "crosse2026union"
     suffixed = {table.readings["crosse-2026b"], table.readings["crosse-2026c"]}
     assert len(suffixed) == 2
     assert all(re.fullmatch(r"crosse2026union-[0-9a-f]{4}", k) for k in suffixed)
     # The suffix depends only on the reading's own id: dropping the third keeps the second.
     smaller = dataclasses.replace(reader, readings=(*reader.readings, twin))
-    assert keys.key_table(smaller).readings["crosse-2026b"] == table.readings["crosse-2026b"]
+    assert KeyTable(smaller).readings["crosse-2026b"] == table.readings["crosse-2026b"]
     assert len({k.casefold() for k in table.items}) == len(table.items)
 
 
 def test_reading_key_never_takes_a_reference_key(reader: Reader) -> None:
     refs = (*reader.references, dataclasses.replace(reader.references[0], key="crosse2026union"))
-    table = keys.key_table(dataclasses.replace(reader, references=refs))
+    table = KeyTable(dataclasses.replace(reader, references=refs))
     assert table.items["crosse2026union"].kind == "reference"
     assert table.readings["crosse-2026"].startswith("crosse2026union-")
 
 
 def test_keys_unchanged_by_an_unrelated_note_or_term(reader: Reader) -> None:
-    before = {(c.kind, c.id): c.key for c in keys.all_keys(reader)}
+    before = {(c.kind, c.id): c.key for c in KeyTable(reader).sorted()}
     crosse = reader.reading("crosse-2026")
     note = Note(
         id="aaa-first",
@@ -115,6 +116,6 @@ def test_keys_unchanged_by_an_unrelated_note_or_term(reader: Reader) -> None:
     term = dataclasses.replace(reader.term("cba"), id="aaa", term="aaa")
     assert isinstance(term, Term)
     grown = dataclasses.replace(reader, notes=(note, *reader.notes), terms=(term, *reader.terms))
-    after = {(c.kind, c.id): c.key for c in keys.all_keys(grown)}
+    after = {(c.kind, c.id): c.key for c in KeyTable(grown).sorted()}
     assert {k: v for k, v in after.items() if k in before} == before
     assert len(after) == len(before) + 2

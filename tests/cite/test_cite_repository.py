@@ -15,9 +15,10 @@ from cite_tex import check_biber, check_bibtex
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
+from coursepack.refs.csl import same_work
+from coursepack.refs.keys import KeyTable
 from coursepack.render.cite import render_cite
-from coursepack.render.cite.csl import cite_inline, csl_records, format_bibliography, same_work
-from coursepack.render.cite.keys import all_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,16 +35,16 @@ def real() -> Reader:
 def built(real: Reader, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Render the citation files of the repository's reader once."""
     out = tmp_path_factory.mktemp("build") / "cite"
-    render_cite(real, out, BuildOptions())
+    render_cite(Refs(real), out, BuildOptions())
     return out
 
 
 def test_every_reading_has_a_readable_key(real: Reader) -> None:
-    keys = {c.id: c.key for c in all_keys(real) if c.kind == "reading"}
+    keys = {c.id: c.key for c in KeyTable(real).sorted() if c.kind == "reading"}
     assert set(keys) == {r.id for r in real.readings}
     assert keys["crosse-2026"] == "crosse2026union"
     assert all(re.fullmatch(r"[a-z]+20\d\d[a-z0-9]+", k) for k in keys.values()), keys
-    assert cite_inline(real, "crosse-2026", "14") == "Crosse 2026, ¶14"
+    assert Refs(real).cite("crosse-2026", "14") == "Crosse 2026, ¶14"
 
 
 def test_bib_files_parse_without_failures(real: Reader, built: Path) -> None:
@@ -51,7 +52,7 @@ def test_bib_files_parse_without_failures(real: Reader, built: Path) -> None:
         text = (built / name).read_text(encoding="utf-8")
         library = bibtexparser.parse_string(text, parse_stack=[RemoveEnclosingMiddleware(True)])
         assert not library.failed_blocks
-        assert {e.key for e in library.entries} == {c.key for c in all_keys(real)}
+        assert {e.key for e in library.entries} == {c.key for c in KeyTable(real).sorted()}
 
 
 def test_jsonld_selectors_match_the_texts(real: Reader, built: Path) -> None:
@@ -71,12 +72,13 @@ def test_jsonld_selectors_match_the_texts(real: Reader, built: Path) -> None:
 
 
 def test_bibliography_entries_are_clean_html(real: Reader) -> None:
-    entries = format_bibliography(real)
+    refs = Refs(real)
+    entries = refs.citations.bibliography()
     keys = [k for k, _ in entries]
     assert len(keys) == len(set(keys))
     listed = set(keys)
-    assert {c.key for c in all_keys(real) if c.kind == "reading"} <= listed
-    copies = same_work(real, csl_records(real))
+    assert {c.key for c in KeyTable(real).sorted() if c.kind == "reading"} <= listed
+    copies = same_work(refs.keys, refs.records)
     for ref in real.references:
         assert (ref.key in listed) != (ref.key in copies), ref.key
     for key, fragment in entries:
@@ -89,7 +91,7 @@ def test_bibliography_entries_are_clean_html(real: Reader) -> None:
 
 @pytest.mark.bibtex
 def test_real_bibtex_and_biber_accept_the_files(real: Reader, built: Path, tmp_path: Path) -> None:
-    keys = [c.key for c in all_keys(real)]
+    keys = [c.key for c in KeyTable(real).sorted()]
     check_bibtex((built / "coursepack.bib").read_text("utf-8"), keys, tmp_path / "bibtex")
     biblatex = (built / "coursepack-biblatex.bib").read_text("utf-8")
     check_biber(biblatex, keys, tmp_path / "biber")

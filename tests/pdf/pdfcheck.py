@@ -14,6 +14,7 @@ from pypdf import PdfReader
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
 from coursepack.render.pdf import engine, render_pdfs
 
 HERE = Path(__file__).parent
@@ -70,7 +71,7 @@ def render(
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(engine, "render_document", counted)
-            render_pdfs(reader, out, BuildOptions(jobs=1, **options))  # type: ignore[arg-type]
+            render_pdfs(Refs(reader), out, BuildOptions(jobs=1, **options))  # type: ignore[arg-type]
     finally:
         for logger in loggers:
             logger.removeHandler(recorder)

@@ -11,6 +11,7 @@ from pypdf import PdfReader
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
 from coursepack.render import markup
 from coursepack.render.pdf import HASHES, created_date, render_pdfs
 
@@ -71,8 +72,8 @@ def test_creation_date_follows_source_date_epoch(
 @pytest.mark.slow
 def test_parallel_build_matches_serial_build(mini_reader: Reader, tmp_path: Path) -> None:
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    render_pdfs(mini_reader, serial, BuildOptions(jobs=1))
-    render_pdfs(mini_reader, parallel, BuildOptions(jobs=2))
+    render_pdfs(Refs(mini_reader), serial, BuildOptions(jobs=1))
+    render_pdfs(Refs(mini_reader), parallel, BuildOptions(jobs=2))
     assert snapshot(serial) == snapshot(parallel)
 
 

@@ -13,6 +13,9 @@ from weasyprint.formatting_structure import boxes
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.refs.labels import term_title
+from coursepack.refs.names import index_name
 from coursepack.render.pdf import engine, plan_jobs
 
 
@@ -34,8 +37,8 @@ def margin_text(page: object, keyword: str) -> str:
 
 def index_labels(reader: Reader) -> list[str]:
     """Return the labels of the index entries as printed."""
-    labels = [e.name for e in reader.entities]
-    labels += [t.term + (f" ({t.abbreviation})" if t.abbreviation else "") for t in reader.terms]
+    labels = [index_name(e) for e in reader.entities]
+    labels += [term_title(t) for t in reader.terms]
     return labels
 
 
@@ -59,7 +62,7 @@ def test_repository_reader_lays_out_the_index_alone_and_once(repo_pdfs: Rendered
 def reader_document(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Document:
     """Return the mini reader's laid-out document, index included."""
     out = tmp_path_factory.mktemp("index")
-    job = plan_jobs(mini_reader, out, BuildOptions())[0]
+    job = plan_jobs(Refs(mini_reader), out, BuildOptions())[0]
     assert job.index
     return engine.build_pdf(job)
 
@@ -80,7 +83,7 @@ def test_every_page_carries_its_number_and_side(reader_document: Document) -> No
 def test_the_index_alone_starts_at_the_page_and_side_it_is_given(
     mini_reader: Reader, tmp_path: Path, first_page: int
 ) -> None:
-    job = plan_jobs(mini_reader, tmp_path, BuildOptions())[0]
+    job = plan_jobs(Refs(mini_reader), tmp_path, BuildOptions())[0]
     context = engine.with_layout(job.context, {}, frozenset())
     context["first_page"] = first_page
     context["first_side"] = "right" if first_page % 2 else "left"

@@ -20,6 +20,9 @@ from pypdf import PdfReader
 
 from coursepack.model import Reading
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.refs.labels import term_title
+from coursepack.refs.names import index_name
 from coursepack.render import markup
 from coursepack.render.pdf.context import reader_context
 
@@ -71,7 +74,7 @@ def test_student_edition_leaves_out_teaching_notes(mini_pdfs: Rendered) -> None:
 
 
 def test_instructor_edition_context_keeps_teaching_notes(mini_pdfs: Rendered) -> None:
-    context = reader_context(mini_pdfs.reader, BuildOptions(edition="instructor"))
+    context = reader_context(Refs(mini_pdfs.reader), BuildOptions(edition="instructor"))
     shown = [q["teaching"] for g in context["question_groups"] for q in g["questions"]]
     assert all(shown)
 
@@ -115,12 +118,8 @@ def test_index_page_numbers_are_the_pages_of_the_occurrences(mini_pdfs: Rendered
     texts = page_texts(path)
     dests = destinations(path)
     reader = mini_pdfs.reader
-    items = [(e.name, e.forms, "entity", e.id, e.occurrences) for e in reader.entities]
-    items += [
-        (t.term + (f" ({t.abbreviation})" if t.abbreviation else ""), t.forms, "term", t.id,
-         t.occurrences)
-        for t in reader.terms
-    ]  # fmt: skip
+    items = [(index_name(e), e.forms, "entity", e.id, e.occurrences) for e in reader.entities]
+    items += [(term_title(t), t.forms, "term", t.id, t.occurrences) for t in reader.terms]
     printed = index_entries(path, dests["index"], [item[0] for item in items])
     checked = 0
     for label, forms, kind, item_id, occurrences in items:
@@ -139,8 +138,8 @@ def test_index_page_numbers_are_the_pages_of_the_occurrences(mini_pdfs: Rendered
 def test_index_merges_consecutive_pages_into_ranges(mini_pdfs: Rendered) -> None:
     path = mini_pdfs.out / "reader.pdf"
     reader = mini_pdfs.reader
-    labels = [e.name for e in reader.entities]
-    labels += [t.term + (f" ({t.abbreviation})" if t.abbreviation else "") for t in reader.terms]
+    labels = [index_name(e) for e in reader.entities]
+    labels += [term_title(t) for t in reader.terms]
     printed = index_entries(path, destinations(path)["index"], labels)
     assert printed
     locators = [loc for locs in printed.values() for loc in locs]
@@ -209,11 +208,12 @@ def test_repository_reader(repo_pdfs: Rendered) -> None:
     assert len(calls) >= len(repo_pdfs.reader.notes)
     for call in calls:
         assert dests[call] == dests[call.removeprefix("call-")], call
-    printed = index_entries(path, dests["index"], [e.name for e in repo_pdfs.reader.entities])
+    names = {index_name(e): e for e in repo_pdfs.reader.entities}
+    printed = index_entries(path, dests["index"], list(names))
     assert printed
-    for entity in repo_pdfs.reader.entities:
-        if entity.occurrences and entity.name in printed:
-            for locator in printed[entity.name]:
+    for name, entity in names.items():
+        if entity.occurrences and name in printed:
+            for locator in printed[name]:
                 for page in expand(locator):
                     assert occurs(repo_pdfs.reader, entity.forms, texts[page - 1]), entity.id
     assert [r.getMessage() for r in repo_pdfs.warnings] == []

@@ -10,8 +10,9 @@ import pytest
 
 from coursepack.model import PartialDate, Period, Reader
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.refs.labels import format_date, format_period
 from coursepack.render.pdf import engine, plan_jobs
-from coursepack.render.pdf.context import format_date, format_period
 from coursepack.render.pdf.engine import environment, page_ranges
 
 
@@ -31,7 +32,13 @@ def test_dates_and_periods_read_as_prose() -> None:
     assert format_date(PartialDate(2026, 1)) == "January 2026"
     assert format_date(PartialDate(1934)) == "1934"
     span = Period(PartialDate(1934, 2, 7), PartialDate(1934, 8, 21))
-    assert format_period(span) == "February 7, 1934 – August 21, 1934"
+    assert format_period(span) == "February 7 – August 21, 1934"
+    days = Period(PartialDate(2020, 5, 27), PartialDate(2020, 5, 29))
+    assert format_period(days) == "May 27–29, 2020"
+    months = Period(PartialDate(1985, 8), PartialDate(1986, 6))
+    assert format_period(months) == "August 1985 – June 1986"
+    years = Period(PartialDate(1933), PartialDate(1935))
+    assert format_period(years) == "1933–1935"
     assert format_period(Period(PartialDate(1985), None, "winter 1985–86")) == "winter 1985–86"
 
 
@@ -56,7 +63,9 @@ def test_a_paragraph_whose_footnote_slips_starts_a_new_page(
     mini_reader: Reader, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     job = next(
-        j for j in plan_jobs(mini_reader, tmp_path, BuildOptions()) if j.target.stem == "alpha"
+        j
+        for j in plan_jobs(Refs(mini_reader), tmp_path, BuildOptions())
+        if j.target.stem == "alpha"
     )
     fid, block = next(iter(job.context["footnote_blocks"].items()))
     htmls: list[str] = []
@@ -92,7 +101,7 @@ def test_terms_and_names_by_reading_match_a_plain_search(mini_reader: Reader) ->
 def test_a_volumes_questions_are_numbered_as_in_the_whole_reader(mini_reader: Reader) -> None:
     from coursepack.render.pdf.context import _Builder
 
-    builder = _Builder(mini_reader, BuildOptions())
+    builder = _Builder(Refs(mini_reader), BuildOptions())
     whole = builder.question_groups()
     parts = []
     for reading in mini_reader.readings:

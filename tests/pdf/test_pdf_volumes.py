@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from coursepack import processes
 from coursepack.model import Reader
+from coursepack.refs import Refs
 
 
 @pytest.fixture(scope="module")
@@ -89,21 +90,24 @@ def test_single_volume_replaces_the_volumes(volumes: Rendered, mini_reader: Read
 
 
 def test_site_offers_each_volume_by_its_readings(volumes: Rendered) -> None:
-    from coursepack.render.site import _downloads
+    from coursepack.render import pdf
+    from coursepack.render.site.state import downloads_of
 
     build = volumes.out.parent / "build-for-site"
     (build / "pdf").mkdir(parents=True)
     for n in (1, 2):
         (build / "pdf" / f"reader-volume-{n}.pdf").write_bytes(b"%PDF-1.7")
     (build / "pdf" / "instructor-guide.pdf").write_bytes(b"%PDF-1.7")
-    found = _downloads(build, volumes.reader, "instructor")
-    assert [(d.path, d.label) for d in found][:2] == [
-        ("pdf/reader-volume-1.pdf", "The course reader, volume 1 of 2: Roe (PDF)"),
-        (
-            "pdf/reader-volume-2.pdf",
-            "The course reader, volume 2 of 2: Example Collective (PDF)",
-        ),
+    refs = Refs(volumes.reader)
+    found = downloads_of(pdf.outputs(refs, build / "pdf"), build, "instructor")
+    first, second = (refs.short(ids[0]) for ids in volumes.reader.volumes)
+    assert [(d.path, d.label) for d in found] == [
+        ("pdf/reader-volume-1.pdf", f"The course reader, volume 1 of 2: {first} (PDF)"),
+        ("pdf/reader-volume-2.pdf", f"The course reader, volume 2 of 2: {second} (PDF)"),
+        ("pdf/instructor-guide.pdf", "Instructor’s guide, with teaching notes (PDF)"),
     ]
+    students = downloads_of(pdf.outputs(refs, build / "pdf"), build, "student")
+    assert [d.path for d in students] == ["pdf/reader-volume-1.pdf", "pdf/reader-volume-2.pdf"]
 
 
 class FakePool:
@@ -158,7 +162,7 @@ def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     import coursepack.render.pdf as pdf
     from coursepack.options import BuildOptions
 
-    pdf.render_pdfs(volumes.reader, tmp_path / "a", BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path / "a", BuildOptions(jobs=2))
     # One pool, of one-task processes: each volume and the guide alone, the handouts together.
     (pool,) = pools
     assert pool.one_task and pool.initializer is processes.start_worker
@@ -174,7 +178,7 @@ def test_a_reader_in_volumes_gives_every_task_a_fresh_process(
     one = dataclasses.replace(
         volumes.reader, meta=dataclasses.replace(volumes.reader.meta, volume_readings=25)
     )
-    pdf.render_pdfs(one, tmp_path / "b", BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(one), tmp_path / "b", BuildOptions(jobs=2))
     # One volume: one shared pool, its two workers started (one warm-up task each) before
     # the jobs were planned, and one job a task.
     (pool,) = pools
@@ -206,7 +210,7 @@ def test_handouts_go_in_batches_of_at_most_handout_batch(
     from coursepack.options import BuildOptions
 
     monkeypatch.setattr(pdf, "HANDOUT_BATCH", 1)
-    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
     (pool,) = pools
     handouts = _handouts(volumes.reader)
     batches = [task for task in pool.ran if set(task) <= handouts]  # type: ignore[arg-type]
@@ -220,8 +224,8 @@ def test_the_longest_documents_are_laid_out_first(
     from coursepack.options import BuildOptions
 
     monkeypatch.setattr(pdf, "HANDOUT_BATCH", 1)
-    jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions(jobs=2))
-    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    jobs = pdf.plan_jobs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
     order = [name for pool in pools for task in pool.ran for name in task]  # type: ignore[attr-defined]
     # Every document by size, whatever the order they are planned in.
     sizes = {job.target.name: job.size for job in jobs}
@@ -231,7 +235,7 @@ def test_the_longest_documents_are_laid_out_first(
     pools.clear()
     # Handouts in batches: a batch counts as long as its handouts together.
     monkeypatch.setattr(pdf, "HANDOUT_BATCH", 2)
-    pdf.render_pdfs(volumes.reader, tmp_path / "b", BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path / "b", BuildOptions(jobs=2))
     (pool,) = pools
     totals = [sum(sizes[n] for n in task) for task in pool.ran]  # type: ignore[attr-defined]
     assert totals == sorted(totals, reverse=True) and len(totals) == 4
@@ -285,9 +289,13 @@ def test_long_documents_at_once_as_memory_allows(
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
     monkeypatch.setattr(pdf, "available_memory", lambda: memory)
     assert pdf.large_limit(2) == most
-    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
     ran = [name for task in SlowPool.order for name in task]
-    assert len(ran) == len(set(ran)) == len(pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions()))
+    assert (
+        len(ran)
+        == len(set(ran))
+        == len(pdf.plan_jobs(Refs(volumes.reader), tmp_path, BuildOptions()))
+    )
     # Three long documents (two volumes and the guide), never more at once than allowed.
     assert SlowPool.running[1] == most
     if most == 1:
@@ -306,14 +314,14 @@ def test_a_document_needing_two_shares_is_laid_out_beside_handouts_only(
     SlowPool.now, SlowPool.together = set(), []
     monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
     monkeypatch.setattr(pdf, "available_memory", lambda: 64 << 30)  # two shares, two workers
-    jobs = pdf.plan_jobs(volumes.reader, tmp_path, BuildOptions())
+    jobs = pdf.plan_jobs(Refs(volumes.reader), tmp_path, BuildOptions())
     guide = next(j for j in jobs if j.template == "guide.html")
     # The guide is expected to take just over one share (as at 200 readings), a volume less.
     per_character = {"guide.html": pdf.LARGE_JOB_MEMORY // guide.size + 1, "reader.html": 1}
     monkeypatch.setattr(pdf, "MEMORY_PER_CHARACTER", per_character)
     assert pdf._weight((guide,)) == 2
     assert {pdf._weight((j,)) for j in jobs if j.template == "reader.html"} == {1}
-    pdf.render_pdfs(volumes.reader, tmp_path, BuildOptions(jobs=2))
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
     planned = pdf._tasks(jobs, pdf.HANDOUT_BATCH)
     assert len(SlowPool.order) == len(planned)
     # The guide with no other long document beside it.

@@ -21,7 +21,7 @@ from tools import require_tool
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
-READING = "_generated/readings/alpha-2026.html"
+READING = "readings/alpha-2026.html"
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -34,17 +34,17 @@ ARGS = [
 AT_TOP = "id => Math.abs(document.getElementById(id).getBoundingClientRect().top) < 80"
 PAGES = [
     "index.html",
-    "_generated/readings/index.html",
+    "readings/index.html",
     READING,
-    "_generated/readings/beta-2026.html",
-    "_generated/glossary.html",
-    "_generated/notes/index.html",
-    "_generated/notes/strike-1934.html",
-    "_generated/timeline.html",
-    "_generated/people.html",
-    "_generated/questions.html",
-    "_generated/bibliography.html",
-    "_generated/downloads.html",
+    "readings/beta-2026.html",
+    "glossary.html",
+    "notes/index.html",
+    "notes/strike-1934.html",
+    "timeline.html",
+    "people.html",
+    "questions.html",
+    "bibliography.html",
+    "downloads.html",
     "search.html",
 ]
 
@@ -165,7 +165,7 @@ def test_notes_sit_beside_the_text_on_wide_screens(
 def test_paragraph_link_lands_on_its_paragraph_and_copies_the_citation(
     browser: Any, base_url: str, errors: list[str]
 ) -> None:
-    page = open_page(browser, base_url + "_generated/glossary.html", errors, height=500)
+    page = open_page(browser, base_url + "glossary.html", errors, height=500)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.locator("a[href='readings/alpha-2026.html#p2']").first.click()
     page.wait_for_url("**/alpha-2026.html#p2")
@@ -180,7 +180,7 @@ def test_paragraph_link_lands_on_its_paragraph_and_copies_the_citation(
 
 @pytest.mark.parametrize(
     ("query", "expected"),
-    [("bargaining", "_generated/glossary.html"), ("Truck", "_generated/notes/strike-1934.html")],
+    [("bargaining", "glossary.html"), ("Truck", "notes/strike-1934.html")],
 )
 def test_search_finds_terms_and_notes(
     browser: Any, base_url: str, errors: list[str], query: str, expected: str
@@ -194,7 +194,7 @@ def test_search_finds_terms_and_notes(
 
 
 def test_planted_script_does_not_run(browser: Any, base_url: str, errors: list[str]) -> None:
-    for path in ("index.html", READING, "_generated/notes/strike-1934.html"):
+    for path in ("index.html", READING, "notes/strike-1934.html"):
         page = open_page(browser, base_url + path, errors)
         assert page.evaluate("typeof window.__pwned") == "undefined", path
         page.context.close()

@@ -12,9 +12,9 @@ from bs4 import BeautifulSoup, Tag
 from sitebuild import Site, make_site
 from sphinx.builders.html import StandaloneHTMLBuilder
 
-NOTES = "_generated/notes"
-READING = "_generated/readings/alpha-2026"
-BETA = "_generated/readings/beta-2026"
+NOTES = "notes"
+READING = "readings/alpha-2026"
+BETA = "readings/beta-2026"
 
 #: A note between the two of the test reader (1934 and 2020), anchored in alpha-2026.
 MIDDLE = """\
@@ -134,7 +134,7 @@ def test_a_note_page_does_not_grow_with_the_number_of_notes(tmp_path: Path) -> N
     assert small.build() == ""
     assert large.build() == ""
     assert len(list((large.out / NOTES).glob("*.html"))) == 43
-    for name in (f"{NOTES}/contract-2020", READING, "_generated/glossary"):
+    for name in (f"{NOTES}/contract-2020", READING, "glossary"):
         assert sidebar_links(large.page(name)) == sidebar_links(small.page(name)), name
 
 
@@ -145,7 +145,7 @@ def test_readings_of_a_large_reader_leave_the_sidebar_for_a_pager(
     assert site.warnings == ""
     for name in ("index", READING, f"{NOTES}/strike-1934"):
         assert not [h for h in sidebar_links(site.page(name)) if "alpha-2026" in h], name
-    index = site.page("_generated/readings/index")
+    index = site.page("readings/index")
     listed = [a["href"] for a in index.select("article .cp-readings-title a")]
     assert listed == ["alpha-2026.html", "beta-2026.html"]
     assert pager(site.page(READING)) == {
@@ -164,7 +164,7 @@ def test_readings_of_a_large_reader_leave_the_sidebar_for_a_pager(
 def test_the_shared_sidebar_of_pages_outside_the_toctree_is_the_one_sphinx_draws(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import coursepack.render.site as extension
+    from coursepack.render.site import events
 
     drawn: list[str] = []
     draw = StandaloneHTMLBuilder._get_local_toctree
@@ -179,7 +179,7 @@ def test_the_shared_sidebar_of_pages_outside_the_toctree_is_the_one_sphinx_draws
     # One sidebar for both notes, one for both readings.
     assert len([d for d in drawn if d.startswith(f"{NOTES}/") and d != f"{NOTES}/index"]) == 1
     assert len([d for d in drawn if d in (READING, BETA)]) == 1
-    monkeypatch.setattr(extension, "_share_sidebar", lambda *args: None)
+    monkeypatch.setattr(events, "share_sidebar", lambda *args: None)
     own = make_site(tmp_path / "own", "site-basic")
     assert own.build(coursepack_sidebar_readings=1) == ""
     for name in (f"{NOTES}/strike-1934", f"{NOTES}/contract-2020", READING, BETA, "index"):

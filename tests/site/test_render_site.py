@@ -12,7 +12,9 @@ from bs4 import BeautifulSoup
 from sitebuild import READER
 
 from coursepack.options import BuildOptions
+from coursepack.outputs import Output
 from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
 from coursepack.render.site.build import render_site
 
 REPO = Path(__file__).parents[2]
@@ -25,20 +27,24 @@ def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None
     assert reader is not None, report.format()
     out = tmp_path / "build" / "site"
     (tmp_path / "build" / "cite").mkdir(parents=True)
-    (tmp_path / "build" / "cite" / "coursepack.bib").write_text("@misc{x, title={X}}\n")
-    warnings = render_site(reader, out, BuildOptions(edition="instructor", jobs=1))
+    bib = tmp_path / "build" / "cite" / "coursepack.bib"
+    bib.write_text("@misc{x, title={X}}\n")
+    offered = [Output(bib, "BibTeX"), Output(tmp_path / "build" / "gone.pdf", "Gone")]
+    options = BuildOptions(edition="instructor", jobs=1)
+    warnings = render_site(Refs(reader), out, options, outputs=offered)
     assert warnings == []
     index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     assert index.title is not None and "A Test Reader" in index.title.get_text()
     links = [a["href"] for a in index.select("a.cp-readings-title, .cp-readings a")]
-    assert "_generated/readings/alpha-2026.html" in links
-    reading = (out / "_generated/readings/alpha-2026.html").read_text("utf-8")
+    assert "readings/alpha-2026.html" in links
+    reading = (out / "readings/alpha-2026.html").read_text("utf-8")
     assert "TEACHING-SECRET" in reading  # the edition comes from the options
     assert (out / "downloads/cite/coursepack.bib").is_file()
+    assert not (out / "downloads/gone.pdf").exists()  # described, never written
     assert (tmp_path / "build" / ".site-doctrees").is_dir()
     # A second build with nothing changed gives the same pages.
-    assert render_site(reader, out, BuildOptions(edition="instructor", jobs=1)) == []
-    assert (out / "_generated/readings/alpha-2026.html").read_text("utf-8") == reading
+    assert render_site(Refs(reader), out, BuildOptions(edition="instructor", jobs=1)) == []
+    assert (out / "readings/alpha-2026.html").read_text("utf-8") == reading
 
 
 @pytest.mark.slow
@@ -53,7 +59,7 @@ def test_flagship_docs_build_cleanly_with_nitpicky_warnings_as_errors(tmp_path: 
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     page = BeautifulSoup(
-        (tmp_path / "html/_generated/readings/crosse-2026.html").read_text("utf-8"), "html.parser"
+        (tmp_path / "html/readings/crosse-2026.html").read_text("utf-8"), "html.parser"
     )
     assert page.select_one("#p14 a.cp-pnum") is not None
     assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Crosse, Jacob"  # type: ignore[index]
@@ -65,7 +71,7 @@ def test_the_reader_is_not_pickled_with_sphinx_environment(tmp_path: Path) -> No
     reader, report = read_reader(root)
     assert reader is not None, report.format()
     out = tmp_path / "build" / "site"
-    assert render_site(reader, out, BuildOptions(jobs=2)) == []
+    assert render_site(Refs(reader), out, BuildOptions(jobs=2)) == []
     saved = (tmp_path / "build" / ".site-doctrees" / "environment.pickle").read_bytes()
     # Sphinx saves (and in parallel builds, sends back per batch) its whole environment.
     assert b"coursepack.model" not in saved

@@ -10,6 +10,7 @@ from sitebuild import READER
 
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
 from coursepack.render.site.build import render_site
 
 
@@ -37,7 +38,7 @@ def test_site_progress_counts_reads_and_writes(
     reader, report = read_reader(root)
     assert reader is not None, report.format()
     out = tmp_path / "build" / "site"
-    assert render_site(reader, out, BuildOptions(jobs=jobs, progress=True)) == []
+    assert render_site(Refs(reader), out, BuildOptions(jobs=jobs, progress=True)) == []
     captured = capsys.readouterr()
     assert captured.out == ""  # Sphinx's own messages stay quiet
     assert captured.err.endswith("\n") and captured.err.count("\n") == 1
@@ -50,7 +51,7 @@ def test_site_progress_counts_reads_and_writes(
     assert done == sorted(done)
 
     # Nothing changed: nothing to read, and the line says so without a total.
-    assert render_site(reader, out, BuildOptions(jobs=jobs, progress=True)) == []
+    assert render_site(Refs(reader), out, BuildOptions(jobs=jobs, progress=True)) == []
     again = capsys.readouterr()
     assert frames(again.err)[0] == "site: 0"
     assert again.out == ""
@@ -64,7 +65,7 @@ def test_site_progress_is_silent_when_disabled(
     reader, _ = read_reader(root)
     assert reader is not None
     out = tmp_path / "build" / "site"
-    assert render_site(reader, out, BuildOptions(jobs=2, progress=False)) == []
+    assert render_site(Refs(reader), out, BuildOptions(jobs=2, progress=False)) == []
     captured = capfd.readouterr()
     assert (captured.out, captured.err) == ("", "")
-    assert (out / "_generated/notes/index.html").is_file()
+    assert (out / "notes/index.html").is_file()

@@ -14,8 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Literal
 
-from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.outputs import Output
+from coursepack.refs import Refs
 
 CiteFormat = Literal["bibtex", "biblatex", "csl-json", "ris", "text"]
 FORMATS: tuple[CiteFormat, ...] = ("bibtex", "biblatex", "csl-json", "ris", "text")
@@ -41,35 +42,51 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def render_cite(reader: Reader, out: Path, options: BuildOptions) -> None:
-    """Write the citation files into out and annotations.jsonld into its parent."""
-    from coursepack.render.cite.annotations import annotation_collection
-    from coursepack.render.cite.bibtex import bib_entries, write_bib
-    from coursepack.render.cite.csl import csl_records
+#: The files written, with what each is, in the order a downloads list gives them.
+FILES: tuple[tuple[str, str], ...] = (
+    ("coursepack.bib", "BibTeX: the reader, each reading, note and term, and every reference"),
+    ("coursepack-biblatex.bib", "biblatex (for biber): the same entries with biblatex types"),
+    ("coursepack.json", "CSL-JSON: the same entries, for Zotero and Pandoc"),
+    ("coursepack.ris", "RIS: the same entries, for EndNote and other reference managers"),
+)
+
+
+def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
+    """Write the citation files into out and annotations.jsonld into its parent.
+
+    Return the files written.
+    """
+    from coursepack.refs.bibtex import write_bib
+    from coursepack.render.cite.annotations import FILE, annotation_collection
     from coursepack.render.cite.ris import write_ris
 
     del options  # the citation data is the same for every paper size and edition
-    records = csl_records(reader)
-    write_atomic(out / "coursepack.bib", write_bib(bib_entries(reader, "bibtex")))
-    write_atomic(out / "coursepack-biblatex.bib", write_bib(bib_entries(reader, "biblatex")))
-    write_atomic(out / "coursepack.json", _json(records))
-    write_atomic(out / "coursepack.ris", write_ris(records))
-    write_atomic(out.parent / "annotations.jsonld", _json(annotation_collection(reader)))
+    texts = [
+        write_bib(refs.bib_entries("bibtex")),
+        write_bib(refs.bib_entries("biblatex")),
+        _json(refs.records),
+        write_ris(refs.records),
+    ]
+    written: list[Output] = []
+    for (name, label), text in zip(FILES, texts, strict=True):
+        write_atomic(out / name, text)
+        written.append(Output(out / name, label, rank=3))
+    write_atomic(out.parent / FILE, _json(annotation_collection(refs)))
+    label = "The annotations as W3C Web Annotations (JSON-LD)"
+    written.append(Output(out.parent / FILE, label, rank=4))
+    return written
 
 
-def cite_command(reader: Reader, key: str, fmt: str) -> str:
+def cite_command(refs: Refs, key: str, fmt: str) -> str:
     """Return one citable item in a format; KeyError (with suggestions) for unknown keys."""
-    from coursepack.render.cite import keys
-    from coursepack.render.cite.bibtex import entry_bibtex
-    from coursepack.render.cite.csl import csl_records, format_entry
     from coursepack.render.cite.ris import ris_record
 
-    item = keys.resolve_key(reader, key)
+    item = refs.item(key)
     if fmt in ("bibtex", "biblatex"):
-        return entry_bibtex(reader, item.key, "bibtex" if fmt == "bibtex" else "biblatex")
+        return refs.bibtex(item.key, "bibtex" if fmt == "bibtex" else "biblatex")
     if fmt in ("csl-json", "ris"):
-        record = next(r for r in csl_records(reader) if r["id"] == item.key)
+        record = next(r for r in refs.records if r["id"] == item.key)
         return _json([record]).rstrip("\n") if fmt == "csl-json" else ris_record(record)
     if fmt == "text":
-        return format_entry(reader, item.key, "text")
+        return refs.citations.entry_text(item.key)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

@@ -11,24 +11,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from coursepack.model import Anchor, Reader
-from coursepack.render.cite.csl import term_title
+from coursepack.model import Anchor
+from coursepack.refs import Refs
+from coursepack.refs.labels import term_title
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+#: Where the file is written, under build/ (the site offers it under downloads/).
+FILE = "annotations.jsonld"
 
 JsonObject = dict[str, Any]
 
 
-def reading_url(reader: Reader, reading_id: str) -> str:
+def reading_url(refs: Refs, reading_id: str) -> str:
     """Return the URL of a reading's page on the site."""
-    return f"{reader.meta.url}readings/{reading_id}.html"
+    return refs.site.url(refs.site.reading(reading_id))
 
 
-def anchor_target(reader: Reader, anchor: Anchor) -> JsonObject:
+def anchor_target(refs: Refs, anchor: Anchor) -> JsonObject:
     """Return a SpecificResource target for an anchored span."""
     return {
         "type": "SpecificResource",
-        "source": reading_url(reader, anchor.reading),
+        "source": reading_url(refs, anchor.reading),
         "selector": [
             {
                 "type": "TextQuoteSelector",
@@ -63,46 +66,41 @@ def _annotation(
     }
 
 
-def web_annotations(reader: Reader) -> list[JsonObject]:
+def web_annotations(refs: Refs) -> list[JsonObject]:
     """Return every annotation of a reader as a Web Annotation object, in a stable order."""
-    base = reader.meta.url
+    reader, site = refs.reader, refs.site
     lang = reader.meta.language
-    ident = f"{base}annotations.jsonld#"
+    ident = f"{site.url(site.download_path(FILE))}#"
     out: list[JsonObject] = []
     for note in sorted(reader.notes, key=lambda n: n.id):
         if not note.anchors:
             continue
-        page = {"id": f"{base}notes/{note.id}.html", "type": "Text", "format": "text/html"}
+        page = {"id": site.url(site.note(note.id)), "type": "Text", "format": "text/html"}
         out.append(
             _annotation(
                 f"{ident}note-{note.id}",
                 "commenting",
                 [_body(f"{note.title}\n\n{note.body}", "commenting", lang), page],
-                [anchor_target(reader, a) for a in note.anchors],
+                [anchor_target(refs, a) for a in note.anchors],
             )
         )
     for term in sorted(reader.terms, key=lambda t: t.id):
         spans = term.occurrences or term.anchors
         if not spans:
             continue
-        title = term_title(term.term, term.abbreviation)
-        page = {
-            "id": f"{base}glossary.html#term-{term.id}",
-            "type": "Text",
-            "format": "text/html",
-        }
+        title = term_title(term)
+        page = {"id": site.url(site.term(term.id)), "type": "Text", "format": "text/html"}
         out.append(
             _annotation(
                 f"{ident}term-{term.id}",
                 "describing",
                 [_body(f"{title}: {term.definition}", "describing", lang), page],
-                [anchor_target(reader, a) for a in spans],
+                [anchor_target(refs, a) for a in spans],
             )
         )
     for question in sorted(reader.questions, key=lambda q: q.id):
-        targets = [anchor_target(reader, a) for a in question.anchors] or [
-            {"type": "SpecificResource", "source": reading_url(reader, r)}
-            for r in question.readings
+        targets = [anchor_target(refs, a) for a in question.anchors] or [
+            {"type": "SpecificResource", "source": reading_url(refs, r)} for r in question.readings
         ]
         out.append(
             _annotation(
@@ -117,9 +115,9 @@ def web_annotations(reader: Reader) -> list[JsonObject]:
         if textual.correction:
             text += f"\n\nCorrect reading: {textual.correction}"
         target = (
-            anchor_target(reader, textual.anchor)
+            anchor_target(refs, textual.anchor)
             if textual.anchor
-            else {"type": "SpecificResource", "source": reading_url(reader, textual.reading)}
+            else {"type": "SpecificResource", "source": reading_url(refs, textual.reading)}
         )
         bodies = [_body(text, "editing", lang)]
         bodies.append(_body(textual.kind, "tagging", lang, "text/plain"))
@@ -133,24 +131,24 @@ def web_annotations(reader: Reader) -> list[JsonObject]:
                 f"{ident}entity-{entity.id}",
                 "identifying",
                 [_body(text, "identifying", lang, "text/plain")],
-                [anchor_target(reader, a) for a in entity.occurrences],
+                [anchor_target(refs, a) for a in entity.occurrences],
             )
         )
     return out
 
 
-def annotation_collection(reader: Reader) -> JsonObject:
+def annotation_collection(refs: Refs) -> JsonObject:
     """Return the annotations wrapped in an AnnotationCollection with one page."""
-    items = web_annotations(reader)
-    base = reader.meta.url
+    items = web_annotations(refs)
+    url = refs.site.url(refs.site.download_path(FILE))
     return {
         "@context": CONTEXT,
-        "id": f"{base}annotations.jsonld",
+        "id": url,
         "type": "AnnotationCollection",
-        "label": reader.meta.title,
+        "label": refs.reader.meta.title,
         "total": len(items),
         "first": {
-            "id": f"{base}annotations.jsonld#page-1",
+            "id": f"{url}#page-1",
             "type": "AnnotationPage",
             "startIndex": 0,
             "items": items,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from coursepack.render.cite.csl import CslRecord
+from coursepack.refs.csl import CslRecord
 
 #: CSL types and the RIS types that correspond.
 RIS_TYPES = {

@@ -27,8 +27,10 @@ import weasyprint
 from coursepack import processes
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, source_date_epoch
+from coursepack.outputs import Output
 from coursepack.progress import Line, Progress
-from coursepack.render.cite import csl
+from coursepack.refs import Refs
+from coursepack.refs.labels import reading_title
 from coursepack.render.pdf.context import (
     Context,
     guide_context,
@@ -88,8 +90,9 @@ def _digest(template: str, context: Context, assets: str) -> tuple[str, int]:
     return hashlib.sha256((assets + payload).encode()).hexdigest(), len(payload)
 
 
-def plan_jobs(reader: Reader, out: Path, options: BuildOptions) -> list[Job]:
+def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
     """Return one job per PDF: the reader's volumes, the guide, the handouts."""
+    reader = refs.reader
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
 
@@ -98,21 +101,16 @@ def plan_jobs(reader: Reader, out: Path, options: BuildOptions) -> list[Job]:
         digest, size = _digest(template, context, assets)
         return Job(template, context, target, digest, index, size)
 
-    volumes = reader_contexts(reader, options)
-    jobs = [
-        job("reader.html", context, out / reader_file(number, len(volumes)), index=True)
-        for number, context in enumerate(volumes, start=1)
+    # In the order of outputs(): the volumes, the guide, the handouts.
+    documents = [("reader.html", c, True) for c in reader_contexts(refs, options)]
+    documents.append(("guide.html", guide_context(refs, options), False))
+    documents += [
+        ("handout.html", handout_context(refs, r.id, options), False) for r in reader.readings
     ]
-    jobs.append(job("guide.html", guide_context(reader, options), out / "instructor-guide.pdf"))
-    for reading in reader.readings:
-        jobs.append(
-            job(
-                "handout.html",
-                handout_context(reader, reading.id, options),
-                out / "handouts" / f"{reading.id}.pdf",
-            )
-        )
-    return jobs
+    return [
+        job(template, context, output.path, index)
+        for (template, context, index), output in zip(documents, outputs(refs, out), strict=True)
+    ]
 
 
 def _load_hashes(path: Path) -> dict[str, str]:
@@ -132,15 +130,44 @@ def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
     os.replace(tmp, path)
 
 
+def outputs(refs: Refs, out: Path) -> list[Output]:
+    """Return the PDFs a build writes into out, each with what it is."""
+    reader = refs.reader
+    volumes = reader.volumes
+    found: list[Output] = []
+    for number, ids in enumerate(volumes, start=1):
+        path = out / reader_file(number, len(volumes))
+        if len(volumes) == 1:
+            found.append(Output(path, "The full course reader (PDF)", rank=0))
+        else:
+            first, last = refs.short(ids[0]), refs.short(ids[-1])
+            span = first if first == last else f"{first} to {last}"
+            label = f"The course reader, volume {number} of {len(volumes)}: {span} (PDF)"
+            found.append(Output(path, label, rank=0))
+    found.append(
+        Output(
+            out / "instructor-guide.pdf",
+            "Instructor’s guide, with teaching notes (PDF)",
+            instructor=True,
+            rank=1,
+        )
+    )
+    for reading in reader.readings:
+        label = f"Handout: {reading_title(reading)} (PDF)"
+        found.append(Output(out / "handouts" / f"{reading.id}.pdf", label, rank=2))
+    return found
+
+
 def render_pdfs(
-    reader: Reader, out: Path, options: BuildOptions, *, line: Line | None = None
-) -> list[Path]:
-    """Write the reader, the handouts and the instructor guide into out; return their paths.
+    refs: Refs, out: Path, options: BuildOptions, *, line: Line | None = None
+) -> list[Output]:
+    """Write the reader, the handouts and the instructor guide into out; return them.
 
     Every PDF whose inputs changed is laid out, by worker processes when there is more than
     one worker. Should anything fail or an interrupt arrive, the workers are killed at
     once: none goes on writing into out. line: a progress line shared with other targets.
     """
+    reader = refs.reader
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
@@ -150,12 +177,12 @@ def render_pdfs(
     workers = min(options.workers, expected)
     early = not old and workers > 1 and len(reader.volumes) == 1
     if not early:
-        # Otherwise formatting the citations, most of planning, is shared among the cores
-        # (before any worker starts: it forks).
-        csl.prepare(reader, options.workers)
+        # Otherwise the citations, most of planning, are formatted before any worker
+        # starts (on every core, for a long list: it forks).
+        refs.citations  # noqa: B018 (formatted on first use)
     shared = _start_pool(workers, warm=True) if early else None
     try:
-        jobs = plan_jobs(reader, out, options)
+        jobs = plan_jobs(refs, out, options)
     except BaseException:
         if shared is not None:
             _stop_pool(shared, kill=True)
@@ -196,7 +223,7 @@ def render_pdfs(
         _stop_pool(pool, kill=False)
     progress.done()
     _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
-    return [j.target for j in jobs]
+    return outputs(refs, out)
 
 
 #: Handouts laid out one after another by one process, in a reader in volumes.

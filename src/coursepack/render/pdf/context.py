@@ -1,14 +1,17 @@
-"""Turn a Reader into the plain data the PDF templates show.
+"""Turn a Reader and its shared layer into the plain data the PDF templates show.
 
 Everything here is plain data (dicts, lists, strings), so a context can be hashed to skip
-unchanged PDFs and sent to a worker process. Annotation bodies become HTML only through
-:mod:`coursepack.render.markup`; the reading texts stay text and are escaped by Jinja.
+unchanged PDFs and sent to a worker process. Labels, short forms, orders, question numbers
+and formatted citations come from :class:`~coursepack.refs.Refs`, as every output's do;
+what is made here is only the PDFs' own (footnote and occurrence ids, the index).
+Annotation bodies become HTML only through :mod:`coursepack.render.markup`; the reading
+texts stay text and are escaped by Jinja.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from markupsafe import Markup
@@ -17,18 +20,26 @@ from coursepack.model import (
     Anchor,
     Note,
     Paragraph,
-    Period,
     Question,
-    Reader,
     Reading,
     Source,
     Term,
     TextualNote,
 )
 from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.refs.labels import (
+    LEVEL_LABELS,
+    author_line,
+    byline,
+    format_period,
+    reading_title,
+    running_title,
+    term_title,
+    textual_label,
+)
+from coursepack.refs.names import index_name
 from coursepack.render import markup, segments
-from coursepack.render.labels import LEVEL_LABELS, format_date, textual_label
-from coursepack.render.pdf import _cite
 from coursepack.render.segments import Mark, MarkKind
 
 Context = dict[str, Any]
@@ -36,41 +47,14 @@ Context = dict[str, Any]
 _MARK_KINDS: frozenset[MarkKind] = frozenset({"note", "textual", "term", "entity"})
 
 
-def format_period(period: Period) -> str:
-    """Return a period as it reads ("February 7 – August 21, 1934"), or its label."""
-    if period.label:
-        return period.label
-    start = format_date(period.start)
-    if period.end is None or period.end == period.start:
-        return start
-    return f"{start} – {format_date(period.end)}"
-
-
 def _inline(text: str) -> Markup:
     """Return Markdown as inline HTML on one line (footnotes keep no source line breaks)."""
     return Markup(" ".join(markup.markdown_to_inline_html(text).splitlines()))
 
 
-def _bracket(value: str, supplied: bool) -> str:
-    return f"[{value}]" if supplied else value
-
-
 def occurrence_id(kind: str, item_id: str, index: int) -> str:
     """Return the HTML id of one occurrence of a term or entity in a reading."""
     return f"o-{kind}-{item_id}-{index}"
-
-
-def _sources(reader: Reader, sources: tuple[Source, ...]) -> list[Markup | str]:
-    known = {r.key for r in reader.references}
-    return [
-        _cite.cite_inline(reader, s.key, s.locator) if s.key in known else s.key for s in sources
-    ]
-
-
-def _anchor_label(reader: Reader, anchor: Anchor) -> str:
-    reading = reader.reading(anchor.reading)
-    where = f", ¶{anchor.paragraph}" if anchor.paragraph is not None else ""
-    return f"{reading.author_label} {reading.date.year}{where}"
 
 
 def _anchor_href(anchor: Anchor) -> str:
@@ -79,24 +63,14 @@ def _anchor_href(anchor: Anchor) -> str:
     return f"#r-{anchor.reading}-p{anchor.paragraph}"
 
 
-def _by_label(entry: Context) -> str:
-    return str(entry["label"]).casefold()
-
-
-def _running(reading: Reading, limit: int = 60) -> str:
-    """Return the running head of a reading: author, year and a title cut at a word."""
-    title = reading.title
-    if len(title) > limit:
-        title = title[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-    return f"{reading.author_label} {reading.date.year} · {title}"
-
-
 class _Builder:
     """Build the contexts of one reader (the ids are shared by every document)."""
 
     def __init__(
-        self, reader: Reader, options: BuildOptions, reading_ids: Iterable[str] | None = None
+        self, refs: Refs, options: BuildOptions, reading_ids: Iterable[str] | None = None
     ) -> None:
+        reader = refs.reader
+        self.refs = refs
         self.reader = reader
         self.options = options
         #: The readings this document prints (the index lists occurrences in these only).
@@ -117,37 +91,50 @@ class _Builder:
     def reading(self, reading: Reading) -> Context:
         """Return a reading: metadata, blocks of runs, citation, questions."""
         r = reading
-        reader = self.reader
-        author = ", ".join(r.authors) if r.authors else (r.corporate_author or "")
-        author_supplied = r.is_supplied("authors" if r.authors else "corporate_author")
-        fields = [
-            ("Author", _bracket(author, author_supplied) if author else ""),
-            ("Outlet", _bracket(r.outlet, r.is_supplied("outlet"))),
-            ("Date", _bracket(format_date(r.date), r.is_supplied("date"))),
-            ("Genre", _bracket(r.genre, r.is_supplied("genre"))),
-            ("Source", _bracket(r.url, r.is_supplied("url"))),
-        ]
+        reader, refs = self.reader, self.refs
         whole_text = [self.textual(t) for t in reader.textual_notes_for(r.id) if t.anchor is None]
         blocks = [self.block(r, b) for b in (*r.front, *r.paragraphs)]
+        short = refs.short(r)
         return {
             "id": r.id,
-            "title": _bracket(r.title, r.is_supplied("title")),
+            "title": reading_title(r),
             "plain_title": r.title,
-            "running": _running(r),
-            "author": _bracket(author, author_supplied) if author else "",
-            "short": f"{r.author_label} {r.date.year}",
+            "running": f"{short} · {running_title(r)}",
+            "author": author_line(r),
+            "short": short,
             "language": r.language,
-            "fields": [{"label": k, "value": v} for k, v in fields if v],
+            "fields": [
+                {"label": f.label, "value": f.value, "href": f.href}
+                for f in byline(r)
+                if f.name != "authors" and f.name != "corporate_author"
+            ],
             "perspective": r.perspective,
             "whole_text_notes": whole_text,
             "blocks": blocks,
-            "citation": _cite.format_entry(reader, r),
+            "citation": Markup(refs.entry(r)),  # sanitized by the shared layer
+            "online": refs.site.url(refs.site.reading(r.id)),
             "questions": [self.question(q) for q in reader.questions_for(r.id)],
             "comparative": [
                 self.question(q) for q in reader.comparative_questions if r.id in q.readings
             ],
-            "notes": sorted({n.id for n, _ in reader.notes_for(r.id)}),
+            "notes": refs.orders.notes_in_order(n.id for n, _ in reader.notes_for(r.id)),
             "terms": [t.id for t in reader.terms_in(r.id)],
+        }
+
+    def sources(self, sources: tuple[Source, ...]) -> list[Markup | str]:
+        """Return the in-text citations of a list of sources (a pinpoint after each)."""
+        known = self.refs.keys.items
+        return [
+            Markup(self.refs.cite_html(s.key, s.locator)) if s.key in known else s.key
+            for s in sources
+        ]
+
+    def passage(self, anchor: Anchor) -> Context:
+        """Return a passage an annotation points to, labelled as a citation."""
+        return {
+            "label": self.refs.anchor_label(anchor),
+            "href": _anchor_href(anchor),
+            "reading": anchor.reading,
         }
 
     def _reading_marks(self, reading: Reading) -> list[Mark]:
@@ -232,7 +219,7 @@ class _Builder:
             "label": textual_label(t.kind),
             "html": _inline(t.note),
             "correction": t.correction or "",
-            "sources": _sources(self.reader, t.sources),
+            "sources": self.sources(t.sources),
         }
 
     # -- apparatus --------------------------------------------------------------------------
@@ -245,15 +232,8 @@ class _Builder:
             "period": format_period(note.period),
             "html": Markup(markup.markdown_to_html(note.body)),
             "teaching": Markup(markup.markdown_to_html(note.teaching)) if note.teaching else "",
-            "sources": _sources(self.reader, note.sources),
-            "anchors": [
-                {
-                    "label": _anchor_label(self.reader, a),
-                    "href": _anchor_href(a),
-                    "reading": a.reading,
-                }
-                for a in note.anchors
-            ],
+            "sources": self.sources(note.sources),
+            "anchors": [self.passage(a) for a in note.anchors],
         }
 
     def term(self, term: Term) -> Context:
@@ -261,37 +241,33 @@ class _Builder:
         readings = [
             r for r in self.reader.readings if any(o.reading == r.id for o in term.occurrences)
         ]
+        known = {t.id for t in self.reader.terms}
         return {
             "id": term.id,
             "term": term.term,
+            "title": term_title(term),
             "abbreviation": term.abbreviation or "",
             "html": Markup(markup.markdown_to_html(term.definition)),
             "see_also": [
                 {"id": s, "term": self.reader.term(s).term, "linked": True}
                 for s in term.see_also
-                if s in {t.id for t in self.reader.terms}
+                if s in known
             ],
-            "sources": _sources(self.reader, term.sources),
-            "readings": [f"{r.author_label} {r.date.year}" for r in readings],
+            "sources": self.sources(term.sources),
+            "readings": [self.refs.short(r) for r in readings],
         }
 
     def question(self, q: Question, teaching: bool | None = None) -> Context:
         """Return a question; its teaching note only in the instructor edition or when asked."""
         show = self.options.edition == "instructor" if teaching is None else teaching
-        reader = self.reader
         return {
             "id": q.id,
+            "number": self.refs.question_number(q),
             "html": Markup(markup.markdown_to_html(q.text)),
             "level": LEVEL_LABELS.get(q.level, q.level),
-            "readings": [
-                f"{reader.reading(r).author_label} {reader.reading(r).date.year}"
-                for r in q.readings
-            ],
+            "readings": [self.refs.short(r) for r in q.readings],
             "reading_ids": list(q.readings),
-            "passages": [
-                {"label": _anchor_label(reader, a), "href": _anchor_href(a), "reading": a.reading}
-                for a in q.anchors
-            ],
+            "passages": [self.passage(a) for a in q.anchors],
             "teaching": (
                 Markup(markup.markdown_to_html(q.teaching_note)) if show and q.teaching_note else ""
             ),
@@ -299,8 +275,10 @@ class _Builder:
 
     def timeline(self) -> list[Context]:
         """Return the historical notes in the order of their periods."""
-        notes = sorted(self.reader.notes, key=lambda n: (n.period.start.sort_key(), n.id))
-        return [{"id": n.id, "title": n.title, "period": format_period(n.period)} for n in notes]
+        return [
+            {"id": n.id, "title": n.title, "period": format_period(n.period)}
+            for n in self.refs.orders.notes
+        ]
 
     def question_groups(
         self, teaching: bool | None = None, readings: Collection[str] | None = None
@@ -310,56 +288,50 @@ class _Builder:
         readings: only the questions on these readings (a volume's), numbered as in the
         whole reader.
         """
-        reader = self.reader
-        raw: list[tuple[str, str, Sequence[Question]]] = [
-            (r.title, f"{r.author_label} {r.date.year}", reader.questions_for(r.id))
-            for r in reader.readings
-        ]
-        raw.append(("Comparing the readings", "", reader.comparative_questions))
         groups: list[Context] = []
-        numbered = [(title, short, qs) for title, short, qs in raw if qs]
-        for g_number, (title, short, questions) in enumerate(numbered, start=1):
-            shown = []
-            for q_number, q in enumerate(questions, start=1):
-                if readings is None or any(r in readings for r in q.readings):
-                    question = self.question(q, teaching)
-                    question["number"] = f"{g_number}.{q_number}"
-                    shown.append(question)
-            if shown:
-                groups.append({"title": title, "short": short, "questions": shown})
+        for group in self.refs.orders.question_groups:
+            shown = [
+                self.question(q, teaching)
+                for q in group.questions
+                if readings is None or any(r in readings for r in q.readings)
+            ]
+            if not shown:
+                continue
+            if group.reading is None:
+                title, short = "Comparing the readings", ""
+            else:
+                title, short = reading_title(group.reading), self.refs.short(group.reading)
+            groups.append({"title": title, "short": short, "questions": shown})
         return groups
 
     def index(self) -> dict[str, list[Context]]:
         """Return the index of names and of terms, each entry with its occurrence ids."""
+        orders = self.refs.orders
         names = [
             {
-                "label": e.name,
+                "label": index_name(e),
                 "anchors": [
                     occurrence_id("entity", e.id, i)
                     for i, o in enumerate(e.occurrences)
                     if o.reading in self._reading_ids
                 ],
             }
-            for e in self.reader.entities
+            for e in orders.entities
         ]
         terms = [
             {
-                "label": t.term + (f" ({t.abbreviation})" if t.abbreviation else ""),
+                "label": term_title(t),
                 "anchors": [
                     occurrence_id("term", t.id, i)
                     for i, o in enumerate(t.occurrences)
                     if o.reading in self._reading_ids
                 ],
             }
-            for t in self.reader.terms
+            for t in orders.terms
         ]
         return {
-            "names": sorted(
-                (n for n in names if n["anchors"]), key=lambda n: n["label"].casefold()
-            ),
-            "terms": sorted(
-                (t for t in terms if t["anchors"]), key=lambda t: t["label"].casefold()
-            ),
+            "names": [n for n in names if n["anchors"]],
+            "terms": [t for t in terms if t["anchors"]],
         }
 
     def common(self) -> Context:
@@ -374,7 +346,7 @@ class _Builder:
                 "year": m.year,
                 "publisher": m.publisher,
                 "place": m.place or "",
-                "url": m.url,
+                "url": self.refs.site.base_url,
                 "licence": m.licence,
                 "language": m.language,
                 "keywords": list(m.keywords),
@@ -385,29 +357,28 @@ class _Builder:
 
 
 def reader_context(
-    reader: Reader,
+    refs: Refs,
     options: BuildOptions,
     volume: int = 1,
-    bibliography: Sequence[tuple[str, str]] | None = None,
 ) -> Context:
     """Return the context of one printed volume of the course reader (most have one).
 
     A volume holds its readings and the apparatus they call on: the historical notes
     anchored in them, the glossary terms that occur in them, their questions (numbered as
     in the whole reader) and the works those cite, and an index of their pages. Links go
-    only to what the volume holds. ``bibliography`` is the reader's formatted bibliography,
-    to share between volumes.
+    only to what the volume holds.
     """
+    reader = refs.reader
     volumes = reader.volumes
     ids = volumes[volume - 1]
     alone = len(volumes) == 1
-    b = _Builder(reader, options, ids)
-    entries = list(_cite.format_bibliography(reader) if bibliography is None else bibliography)
+    b = _Builder(refs, options, ids)
+    entries = refs.citations.bibliography()
     readings = [b.reading(reader.reading(r)) for r in ids]
-    notes = [n for n in reader.notes if alone or any(a.reading in ids for a in n.anchors)]
+    notes = [n for n in refs.orders.notes if alone or any(a.reading in ids for a in n.anchors)]
     wanted = {t.id for r in ids for t in reader.terms_in(r)}
-    terms = [t for t in reader.terms if alone or t.id in wanted]
-    glossary = [b.term(t) for t in sorted(terms, key=lambda t: t.term.casefold())]
+    terms = [t for t in refs.orders.terms if alone or t.id in wanted]
+    glossary = [b.term(t) for t in terms]
     here = {t.id for t in terms}
     for entry in glossary:
         for see in entry["see_also"]:
@@ -430,39 +401,37 @@ def reader_context(
             "all": [
                 {
                     "number": n,
-                    "first": reader.reading(v[0]).author_label,
-                    "last": reader.reading(v[-1]).author_label,
+                    "first": refs.short(v[0]),
+                    "last": refs.short(v[-1]),
                     "size": len(v),
                 }
                 for n, v in enumerate(volumes, start=1)
             ],
         },
         "linkable": None if alone else list(ids),
-        "citation": _cite.format_entry(reader, reader),
+        "citation": Markup(refs.entry(reader)),  # sanitized by the shared layer
         "introduction": Markup(markup.markdown_to_html(reader.meta.introduction)),
         "readings": readings,
         "footnote_blocks": b.footnote_blocks,
         "breaks": [],
-        "notes": [b.note(n) for n in sorted(notes, key=lambda n: n.title.casefold())],
+        "notes": [b.note(n) for n in notes],
         "glossary": glossary,
         "timeline": [t for t in b.timeline() if t["id"] in note_ids],
         "question_groups": groups,
-        "bibliography": [{"key": k, "html": v} for k, v in entries],
+        "bibliography": [{"key": k, "html": Markup(v)} for k, v in entries],
         "index": b.index(),
     }
 
 
-def reader_contexts(reader: Reader, options: BuildOptions) -> list[Context]:
+def reader_contexts(refs: Refs, options: BuildOptions) -> list[Context]:
     """Return the context of each printed volume of the course reader."""
-    bibliography = _cite.format_bibliography(reader)
-    return [
-        reader_context(reader, options, n, bibliography) for n in range(1, len(reader.volumes) + 1)
-    ]
+    return [reader_context(refs, options, n) for n in range(1, len(refs.reader.volumes) + 1)]
 
 
-def handout_context(reader: Reader, reading_id: str, options: BuildOptions) -> Context:
+def handout_context(refs: Refs, reading_id: str, options: BuildOptions) -> Context:
     """Return the context of one reading's handout."""
-    b = _Builder(reader, options)
+    reader = refs.reader
+    b = _Builder(refs, options)
     reading = b.reading(reader.reading(reading_id))
     notes = [b.note(reader.note(n)) for n in reading["notes"]]
     glossary = [b.term(t) for t in reader.terms_in(reading_id)]
@@ -475,17 +444,17 @@ def handout_context(reader: Reader, reading_id: str, options: BuildOptions) -> C
         "reading": reading,
         "footnote_blocks": b.footnote_blocks,
         "breaks": [],
-        "notes": sorted(notes, key=lambda n: n["title"].casefold()),
+        "notes": notes,
         "glossary": glossary,
-        "inline_citation": _cite.cite_inline(reader, reader.reading(reading_id)),
+        "inline_citation": reading["short"],
     }
 
 
-def guide_context(reader: Reader, options: BuildOptions) -> Context:
+def guide_context(refs: Refs, options: BuildOptions) -> Context:
     """Return the context of the instructor guide."""
-    b = _Builder(reader, options)
+    reader = refs.reader
+    b = _Builder(refs, options)
     groups = b.question_groups(teaching=True)
-    numbers = {q["id"]: q["number"] for g in groups for q in g["questions"]}
     questions = {q.id: q for q in reader.questions}
     notes = {n.id: n for n in reader.notes}
     sessions = []
@@ -495,15 +464,19 @@ def guide_context(reader: Reader, options: BuildOptions) -> Context:
                 "number": number,
                 "title": s.title,
                 "readings": [
-                    {"title": reader.reading(r).title, "short": reader.reading(r).author_label}
+                    {"title": reading_title(reader.reading(r)), "short": refs.short(r)}
                     for r in s.readings
                     if r in b._reading_ids
                 ],
-                "notes": [{"id": n, "title": notes[n].title} for n in s.notes if n in notes],
+                "notes": [
+                    {"id": n, "title": notes[n].title}
+                    for n in refs.orders.notes_in_order(s.notes)
+                    if n in notes
+                ],
                 "questions": [
                     {
                         "id": q,
-                        "number": numbers.get(q, ""),
+                        "number": refs.question_number(q),
                         "level": LEVEL_LABELS.get(questions[q].level, ""),
                     }
                     for q in s.questions
@@ -517,7 +490,7 @@ def guide_context(reader: Reader, options: BuildOptions) -> Context:
         counts[q.level] += 1
     return {
         **b.common(),
-        "citation": _cite.format_entry(reader, reader),
+        "citation": Markup(refs.entry(reader)),  # sanitized by the shared layer
         "question_groups": groups,
         "footnote_blocks": {},
         "breaks": [],

@@ -1,10 +1,11 @@
 """Build the site with Sphinx from Python: the ``site`` target of ``coursepack build``.
 
 The reader's own Sphinx project (``docs/conf.py`` under its root) is used when it has one;
-otherwise a minimal project (a front page, furo) is made next to the output. The reader
-already loaded by the build is handed to the extension, so nothing is read twice, and the
-edition comes from the build options. Doctrees are kept next to the output, so a second
-build re-reads only the pages whose data changed.
+otherwise a minimal project (a front page, furo) is made next to the output. The shared
+layer the build made, and the list of files the other targets wrote, are handed to the
+extension, so nothing is loaded or found twice; the edition and the base URL come from
+the build options. Doctrees are kept next to the output, so a second build re-reads only
+the pages whose data changed.
 
 Sphinx's own messages are kept quiet; with ``options.progress`` a :class:`Progress` line
 counts the documents Sphinx reads and the pages it writes (``site: done/total``).
@@ -23,19 +24,14 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
+from coursepack.outputs import Output
 from coursepack.progress import Line, Progress
+from coursepack.refs import Refs
+from coursepack.refs.sitemap import PAGES
+from coursepack.render.site.state import downloads_of
 
 #: The generated pages a reader's table of contents lists, in order.
-GENERATED_PAGES = (
-    "_generated/readings/index",
-    "_generated/glossary",
-    "_generated/notes/index",
-    "_generated/timeline",
-    "_generated/people",
-    "_generated/questions",
-    "_generated/bibliography",
-    "_generated/downloads",
-)
+GENERATED_PAGES = tuple(name for name, _ in PAGES)
 
 _INDEX = """\
 {title}
@@ -149,28 +145,33 @@ class _SiteProgress:
 
 
 def render_site(
-    reader: Reader,
+    refs: Refs,
     out: Path,
     options: BuildOptions,
     *,
+    outputs: list[Output] | None = None,
     line: Line | None = None,
 ) -> list[str]:
-    """Build the HTML site of reader into out; return Sphinx's warnings (empty when clean).
+    """Build the HTML site into out; return Sphinx's warnings (empty when clean).
 
-    line: a progress line shared with other targets.
+    outputs: the files the other targets of this build wrote into out's parent, which the
+    downloads page offers. line: the progress line shared with other targets.
     """
-    out = Path(out)
-    docs = Path(reader.root) / "docs"
+    out = Path(out).resolve()
+    build_dir = out.parent
+    docs = Path(refs.reader.root) / "docs"
     overrides: dict[str, Any] = {}
     if (docs / "conf.py").is_file():
         srcdir, confdir = docs, docs
     else:
-        srcdir, overrides = _default_project(reader, out.parent / ".site-src")
+        srcdir, overrides = _default_project(refs.reader, build_dir / ".site-src")
         confdir = None
     overrides.update(
-        coursepack_reader=reader,
+        coursepack_refs=refs,
+        coursepack_downloads=downloads_of(outputs or [], build_dir, options.edition),
         coursepack_edition=options.edition,
-        coursepack_build_dir=str(out.parent.resolve()),
+        coursepack_base_url=options.base_url,
+        coursepack_build_dir=str(build_dir),
     )
     warnings = io.StringIO()
     progress = _SiteProgress(Progress(enabled=options.progress, line=line))
@@ -179,7 +180,7 @@ def render_site(
             srcdir=srcdir,
             confdir=confdir,
             outdir=out,
-            doctreedir=out.parent / ".site-doctrees",
+            doctreedir=build_dir / ".site-doctrees",
             buildername="html",
             confoverrides=overrides,
             status=io.StringIO(),

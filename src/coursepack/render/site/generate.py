@@ -1,10 +1,18 @@
-"""Write the generated reST documents of the site (one per reading, note, and index page).
+"""Write the generated reST documents of the site (one per reading, note, and fixed page).
 
 Every generated document is a short reST file: a title, sections, and directives of this
-extension that expand the reader's data into nodes when Sphinx reads the document. Titles
-and glossary terms are escaped, so no annotation text is ever parsed as reST. Each file
-carries a digest of the data it shows: the file changes exactly when its data does, and it
-is written only then, so Sphinx's incremental build re-reads only the pages affected.
+extension that expand the reader's data into nodes when Sphinx reads the document. Its
+path is the one the site map gives (:mod:`coursepack.refs.sitemap`), so the pages Sphinx
+writes are the addresses every other output links to. Titles and glossary terms are
+escaped, so no annotation text is ever parsed as reST.
+
+Each file carries a digest of the data it shows: the file changes exactly when its data
+does, and it is written only then, so Sphinx's incremental build re-reads only the pages
+affected. That digest is the one way a page is invalidated.
+
+The documents go into the Sphinx project's source folder, beside the hand-written pages
+(as sphinx-gallery and autosummary write theirs). A file there that does not start with
+:data:`HEADER` is the project's own: it is never overwritten or deleted.
 """
 
 from __future__ import annotations
@@ -14,26 +22,16 @@ import hashlib
 import re
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
-from coursepack.model import Note, Reader, Reading
+from coursepack.refs import Refs
+from coursepack.refs.labels import reading_title, term_title
+from coursepack.refs.sitemap import GENERATED_HEADER as HEADER
+from coursepack.refs.sitemap import PAGES
 
 #: Ids that may appear in generated reST (directive arguments, labels).
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _PUNCT = set(string.punctuation)
-
-#: The fixed pages, with their titles, in the order of the site's navigation.
-FIXED_PAGES: tuple[tuple[str, str], ...] = (
-    ("readings/index", "Readings"),
-    ("glossary", "Glossary"),
-    ("notes/index", "Historical notes"),
-    ("timeline", "Timeline"),
-    ("people", "People and organizations"),
-    ("questions", "Discussion questions"),
-    ("bibliography", "Bibliography"),
-    ("downloads", "Downloads"),
-)
 
 #: Readers with at most this many readings list them in the sidebar (furo's navigation).
 #: Larger readers keep only the index pages there: the sidebar is part of every page, so
@@ -41,16 +39,8 @@ FIXED_PAGES: tuple[tuple[str, str], ...] = (
 SIDEBAR_READINGS = 40
 
 
-@dataclass(frozen=True)
-class Download:
-    """A file offered on the downloads page."""
-
-    #: Path under the output's ``downloads/`` folder, with ``/`` separators.
-    path: str
-    #: What the file is, for the link text.
-    label: str
-    #: Size in bytes.
-    size: int
+class ForeignFile(Exception):
+    """A generated document would replace a file the project wrote itself."""
 
 
 def rst_escape(value: str) -> str:
@@ -106,103 +96,60 @@ def _toctree(entries: Iterable[str]) -> str:
     return f".. toctree::\n   :hidden:\n\n{body}"
 
 
-def reading_order(reader: Reader) -> list[Reading]:
-    """Return the readings that have a page, in the reader's order."""
-    return [r for r in reader.readings if safe_id(r.id)]
-
-
-def note_order(reader: Reader) -> list[Note]:
-    """Return the historical notes that have a page, by date and then title."""
-    return sorted(
-        (n for n in reader.notes if safe_id(n.id)),
-        key=lambda n: (n.period.start.sort_key(), n.title.casefold()),
-    )
-
-
-def reading_title(reading: Reading) -> str:
-    """Return a reading's title as pages show it: in brackets when the editors supplied it."""
-    return f"[{reading.title}]" if reading.is_supplied("title") else reading.title
-
-
-#: A page's title as its neighbours' previous/next links show it, with the page's id.
-Item = tuple[str, str]
-
-
-@dataclass(frozen=True)
-class PageOrder:
-    """Pages of one kind in reading order, for their previous/next links."""
-
-    #: (id, title) of each page, in order.
-    items: tuple[Item, ...]
-    #: Position of each id in items.
-    position: dict[str, int]
-
-    def around(self, ident: str) -> tuple[Item | None, Item | None]:
-        """Return the pages before and after ident (None at either end)."""
-        i = self.position[ident]
-        before = self.items[i - 1] if i > 0 else None
-        after = self.items[i + 1] if i + 1 < len(self.items) else None
-        return before, after
-
-
-_SEQUENCES: dict[tuple[int, str], tuple[Reader, PageOrder]] = {}
-
-
-def page_order(reader: Reader, kind: str) -> PageOrder:
-    """Return the notes (kind "note") or readings ("reading") in order, once per reader."""
-    cached = _SEQUENCES.get((id(reader), kind))
-    if cached is not None and cached[0] is reader:
-        return cached[1]
-    if kind == "note":
-        items = tuple((n.id, n.title) for n in note_order(reader))
-    else:
-        items = tuple((r.id, reading_title(r)) for r in reading_order(reader))
-    found = PageOrder(items, {ident: i for i, (ident, _) in enumerate(items)})
-    if len(_SEQUENCES) > 8:
-        _SEQUENCES.clear()
-    _SEQUENCES[(id(reader), kind)] = (reader, found)
-    return found
-
-
 def _header(page_digest: str) -> str:
-    return f".. This file is generated by coursepack; edits are overwritten.\n.. {page_digest}\n\n"
+    return f"{HEADER}\n.. {page_digest}\n\n"
+
+
+def _citations_digest(refs: Refs) -> str:
+    """Return a digest of every formatted citation and question number a page may show."""
+    items = refs.citations.items
+    return digest(sorted((k, v.cite, v.entry) for k, v in items.items()))
+
+
+def empty_documents() -> dict[str, str]:
+    """Return the fixed pages of a reader that has errors: each says so."""
+    return {
+        f"{name}.rst": _header("none")
+        + _title(title)
+        + "\nThe reader has errors, so this page is empty: see the build's warnings.\n"
+        for name, title in PAGES
+    }
 
 
 def documents(
-    reader: Reader | None,
-    edition: str,
-    downloads: tuple[Download, ...],
-    sidebar_readings: int = SIDEBAR_READINGS,
+    refs: Refs, edition: str, downloads: object, sidebar_readings: int = SIDEBAR_READINGS
 ) -> dict[str, str]:
-    """Return the generated documents, path (relative, ``.rst``) to content.
+    """Return the generated documents, path (relative to the source folder) to content.
 
     Note pages are orphans (in no toctree), and so are reading pages when the reader has
     more than sidebar_readings readings: they are reached from their index pages and from
     each other through previous/next links, and stay out of the sidebar of every page.
+    downloads: what the downloads page lists (its digest covers it).
     """
-    if reader is None:
-        return {
-            f"{name}.rst": _header("none")
-            + _title(title)
-            + "\nThe reader has errors, so this page is empty: see the build's warnings.\n"
-            for name, title in FIXED_PAGES
-        }
-    readings = reading_order(reader)
-    notes = note_order(reader)
+    reader = refs.reader
+    site = refs.site
+    readings = [r for r in refs.orders.readings if safe_id(r.id)]
+    notes = [n for n in refs.orders.notes if safe_id(n.id)]
     in_sidebar = len(readings) <= sidebar_readings
-    reading_pages = page_order(reader, "reading")
-    note_pages = page_order(reader, "note")
+    cited = _citations_digest(refs)
+    numbers = refs.orders.question_numbers
     docs: dict[str, str] = {}
 
-    docs["readings/index.rst"] = (
-        _header(digest(reader.meta, reader.readings, in_sidebar))
+    def put(address: str, content: str) -> None:
+        docs[f"{address}.rst"] = content
+
+    put(
+        site.doc("readings/index"),
+        _header(digest(reader.meta, reader.readings, in_sidebar, cited))
         + _title("Readings")
         + "\n"
         + _directive("coursepack-readings")
-        + ("\n" + _toctree(r.id for r in readings) if in_sidebar else "")
+        + ("\n" + _toctree(r.id for r in readings) if in_sidebar else ""),
     )
+    reading_pager = pager_items(refs, "reading")
+    note_pager = pager_items(refs, "note")
     for r in readings:
-        pager = None if in_sidebar else reading_pages.around(r.id)
+        pager = None if in_sidebar else around(reading_pager, r.id)
         page = digest(
             edition,
             reader.meta,
@@ -210,17 +157,21 @@ def documents(
             reader.notes_for(r.id),
             reader.textual_notes_for(r.id),
             reader.questions_for(r.id),
+            [q for q in reader.comparative_questions if r.id in q.readings],
             reader.terms_in(r.id),
+            reader.entities_in(r.id),
+            numbers,
+            cited,
             pager,
+            downloads,
         )
-        title = reading_title(r)
-        docs[f"readings/{r.id}.rst"] = (
+        put(
+            site.reading(r.id).page,
             _header(page)
             + ":hide-toc: true\n"
             + ("" if in_sidebar else ":orphan:\n")
             + "\n"
-            + f".. _reading-{r.id}:\n\n"
-            + _title(title)
+            + _title(reading_title(r))
             + "\n"
             + _directive("coursepack-reading-header", r.id)
             + "\n"
@@ -233,46 +184,44 @@ def documents(
             + _title("Cite this reading", "-")
             + "\n"
             + _directive("coursepack-cite", r.id)
-            + ("" if in_sidebar else "\n" + _directive("coursepack-pager", f"reading {r.id}"))
+            + ("" if in_sidebar else "\n" + _directive("coursepack-pager", f"reading {r.id}")),
         )
 
-    glossary = [_header(digest(reader.terms, reader.readings)), _title("Glossary"), "\n"]
+    glossary = [_header(digest(reader.terms, reader.readings, cited)), _title("Glossary"), "\n"]
     glossary.append(_directive("coursepack-glossary-intro") + "\n")
-    glossary.append(".. glossary::\n   :sorted:\n\n")
-    for term in reader.terms:
+    glossary.append(".. glossary::\n\n")
+    for term in refs.orders.terms:
         if not safe_id(term.id):
             continue
         glossary.append(f"   {rst_escape(term.term)}\n")
-        if term.abbreviation and term.abbreviation.casefold() != term.term.casefold():
+        if term_title(term) != term.term and term.abbreviation:
             glossary.append(f"   {rst_escape(term.abbreviation)}\n")
         glossary.append(f"      .. coursepack-term:: {term.id}\n\n")
-    docs["glossary.rst"] = "".join(glossary)
+    put(site.doc("glossary"), "".join(glossary))
 
-    docs["notes/index.rst"] = (
+    put(
+        site.doc("notes/index"),
         _header(digest([(n.id, n.title, n.period) for n in notes]))
         + _title("Historical notes")
         + "\n"
-        + _directive("coursepack-notes")
+        + _directive("coursepack-notes"),
     )
     # Looked up once, not once per note: a note page's cost must not grow with the reader.
-    refs = {r.key: r for r in reader.references}
     terms = {t.id: t for t in reader.terms}
     entities = {e.id: e for e in reader.entities}
-    cited = digest([(r.id, r.title, r.authors, r.date) for r in reader.readings])
     for n in notes:
         page = digest(
             edition,
             n,
-            [refs.get(s.key) for s in n.sources],
             [terms[t] for t in n.terms if t in terms],
             [entities[e] for e in n.entities if e in entities],
             cited,
-            note_pages.around(n.id),
+            around(note_pager, n.id),
         )
-        docs[f"notes/{n.id}.rst"] = (
+        put(
+            site.note(n.id).page,
             _header(page)
             + ":orphan:\n\n"
-            + f".. _note-{n.id}:\n\n"
             + _title(n.title)
             + "\n"
             + _directive("coursepack-note", n.id)
@@ -285,54 +234,76 @@ def documents(
             + "\n"
             + _directive("coursepack-note-sources", n.id)
             + "\n"
-            + _directive("coursepack-pager", f"note {n.id}")
+            + _directive("coursepack-pager", f"note {n.id}"),
         )
 
-    docs["timeline.rst"] = (
-        _header(digest([(n.id, n.title, n.period) for n in notes]))
+    put(
+        site.doc("timeline"),
+        _header(digest([(n.id, n.title, n.period) for n in notes], reader.readings, cited))
         + _title("Timeline")
         + "\n"
-        + _directive("coursepack-timeline")
+        + _directive("coursepack-timeline"),
     )
 
-    people = [_header(digest(reader.entities, reader.readings)), _title("People and organizations")]
+    people = [
+        _header(digest(reader.entities, reader.readings, cited)),
+        _title("People and organizations"),
+    ]
     people.append("\n" + _directive("coursepack-entities-intro") + "\n")
     kinds = sorted({e.kind for e in reader.entities}, key=_KIND_ORDER.index)
     for kind in kinds:
         people.append(_title(_KIND_TITLES[kind], "-") + "\n")
         people.append(_directive("coursepack-entities", kind) + "\n")
-    docs["people.rst"] = "".join(people)
+    put(site.doc("people"), "".join(people))
 
     questions = [
-        _header(digest(edition, reader.questions, reader.readings)),
+        _header(digest(edition, reader.questions, reader.readings, numbers, cited)),
         _title("Discussion questions"),
         "\n",
         _directive("coursepack-questions-intro"),
         "\n",
     ]
-    for r in readings:
-        if reader.questions_for(r.id):
-            title = f"[{r.title}]" if r.is_supplied("title") else r.title
-            questions.append(_title(title, "-") + "\n")
-            questions.append(_directive("coursepack-questions", r.id, link="yes") + "\n")
-    if reader.comparative_questions:
-        questions.append(_title("Comparative questions", "-") + "\n")
-        questions.append(_directive("coursepack-questions", comparative="yes") + "\n")
-    docs["questions.rst"] = "".join(questions)
+    for group in refs.orders.question_groups:
+        if group.reading is None:
+            questions.append(_title("Comparative questions", "-") + "\n")
+            questions.append(_directive("coursepack-questions", comparative="yes") + "\n")
+        elif safe_id(group.reading.id):
+            questions.append(_title(reading_title(group.reading), "-") + "\n")
+            questions.append(
+                _directive("coursepack-questions", group.reading.id, link="yes") + "\n"
+            )
+    put(site.doc("questions"), "".join(questions))
 
-    docs["bibliography.rst"] = (
-        _header(digest(reader.references, reader.readings))
+    put(
+        site.doc("bibliography"),
+        _header(digest(reader.references, reader.readings, cited))
         + _title("Bibliography")
         + "\n"
-        + _directive("coursepack-bibliography")
+        + _directive("coursepack-bibliography"),
     )
-    docs["downloads.rst"] = (
+    put(
+        site.doc("downloads"),
         _header(digest(edition, downloads, reader.readings))
         + _title("Downloads")
         + "\n"
-        + _directive("coursepack-downloads")
+        + _directive("coursepack-downloads"),
     )
     return docs
+
+
+def pager_items(refs: Refs, kind: str) -> list[tuple[str, str]]:
+    """Return the (id, title) of each note ("note") or reading ("reading") page, in order."""
+    if kind == "note":
+        return [(n.id, n.title) for n in refs.orders.notes if safe_id(n.id)]
+    return [(r.id, reading_title(r)) for r in refs.orders.readings if safe_id(r.id)]
+
+
+def around(items: list[tuple[str, str]], ident: str) -> tuple[tuple[str, str] | None, ...]:
+    """Return the items before and after the one with id ident (None at either end)."""
+    i = next(n for n, (item_id, _) in enumerate(items) if item_id == ident)
+    before = items[i - 1] if i > 0 else None
+    after = items[i + 1] if i + 1 < len(items) else None
+    return (before, after)
 
 
 _KIND_ORDER = [
@@ -355,8 +326,38 @@ _KIND_TITLES = {
 }
 
 
+def _generated(path: Path) -> bool:
+    """Return whether a file was written by coursepack (it starts with the header)."""
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().rstrip("\n") == HEADER
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def write_documents(folder: Path, docs: dict[str, str]) -> list[str]:
-    """Write documents whose content changed, delete stale ones; return the paths written."""
+    """Write documents whose content changed, delete stale ones; return the paths written.
+
+    Raise ForeignFile, and write nothing, when a document would replace a file of the
+    project's own (one without the header), under any of Sphinx's source suffixes.
+    """
+    foreign = []
+    for rel in sorted(docs):
+        stem = (folder / rel).with_suffix("")
+        for suffix in (".rst", ".md", ".txt", ".ipynb"):
+            path = stem.with_suffix(suffix)
+            if path.is_file() and not _generated(path):
+                foreign.append(path)
+    if foreign:
+        raise ForeignFile(
+            "; ".join(
+                f"{path}: coursepack generates a page here from the reader and would "
+                "replace this file; rename or move it (the generated pages are "
+                + ", ".join(f"{name}.rst" for name, _ in PAGES)
+                + ", readings/ and notes/)"
+                for path in foreign
+            )
+        )
     written: list[str] = []
     for rel, content in sorted(docs.items()):
         path = folder / rel
@@ -367,8 +368,8 @@ def write_documents(folder: Path, docs: dict[str, str]) -> list[str]:
         tmp.write_text(content, encoding="utf-8")
         tmp.replace(path)
         written.append(rel)
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*.rst")):
-            if path.relative_to(folder).as_posix() not in docs:
-                path.unlink()
+    stale = [*folder.glob("*.rst"), *folder.glob("readings/*.rst"), *folder.glob("notes/*.rst")]
+    for path in stale:
+        if path.relative_to(folder).as_posix() not in docs and _generated(path):
+            path.unlink()
     return written

@@ -2,9 +2,9 @@
 
 An :class:`element` is one HTML element with attributes; its children are ordinary nodes, so
 docutils escapes their text as usual and Sphinx's search indexes it. Every attribute value
-is escaped when written. A link can point at a document (resolved to a relative URL by the
-builder), a glossary term (resolved through Sphinx's standard domain) or a file copied into
-the output. Other builders (text, LaTeX) keep the children and drop the element itself.
+is escaped when written. A link points at an address of the site map (resolved to a URL
+relative to the page by the builder) or at a file copied into the output. Other builders
+(text, LaTeX) keep the children and drop the element itself.
 """
 
 from __future__ import annotations
@@ -13,12 +13,10 @@ import html
 from typing import Any
 
 from docutils import nodes
-from sphinx.addnodes import pending_xref
-from sphinx.util import logging
 from sphinx.util.osutil import relative_uri
 from sphinx.writers.html5 import HTML5Translator
 
-logger = logging.getLogger(__name__)
+from coursepack.refs.sitemap import Address
 
 #: Elements written without a closing tag.
 _VOID = frozenset({"br", "hr", "img", "input", "meta", "link"})
@@ -30,13 +28,6 @@ class element(nodes.Element, nodes.General):  # type: ignore[misc]
 
 class html_only(nodes.Element, nodes.General):  # type: ignore[misc]
     """Children that make sense in HTML only (tooltips, buttons): other builders skip them."""
-
-
-class downloads_list(nodes.Element, nodes.General):  # type: ignore[misc]
-    """Where the downloads list goes; filled in when its page is written, not read.
-
-    A site built while its PDFs are still being laid out then lists them as they came out.
-    """
 
 
 def make(tag: str, *children: nodes.Node, **attrs: Any) -> element:
@@ -51,18 +42,11 @@ def text(value: str, tag: str = "span", **attrs: Any) -> element:
     return make(tag, nodes.Text(value), **attrs)
 
 
-def doc_link(docname: str, anchor: str | None, *children: nodes.Node, **attrs: Any) -> element:
-    """Return a link to a document of the project (and an id in it)."""
+def link(address: Address, *children: nodes.Node, **attrs: Any) -> element:
+    """Return a link to an address of the site (a page, and an id on it)."""
     node = make("a", *children, **attrs)
-    node["refdoc"] = docname
-    node["refanchor"] = anchor or ""
-    return node
-
-
-def term_link(term: str, *children: nodes.Node, **attrs: Any) -> element:
-    """Return a link to a glossary term, found through Sphinx's standard domain."""
-    node = make("a", *children, **attrs)
-    node["refterm"] = term
+    node["refdoc"] = address.page
+    node["refanchor"] = address.fragment
     return node
 
 
@@ -79,24 +63,6 @@ def _resolve_href(self: HTML5Translator, node: element) -> str | None:
     if node.get("refdoc"):
         uri = builder.get_relative_uri(current, node["refdoc"])
         return f"{uri}#{node['refanchor']}" if node["refanchor"] else uri
-    if node.get("refterm"):
-        std = builder.env.domains.standard_domain
-        probe = pending_xref("", refdomain="std", reftype="term", reftarget=node["refterm"])
-        ref = std.resolve_xref(
-            builder.env, current, builder, "term", node["refterm"], probe, nodes.inline()
-        )
-        if ref is None:
-            logger.warning(
-                "term not in glossary: %r",
-                node["refterm"],
-                location=node,
-                type="coursepack",
-                subtype="term",
-            )
-            return None
-        if "refuri" in ref:
-            return str(ref["refuri"])
-        return f"#{ref['refid']}"
     if node.get("reffile"):
         return relative_uri(builder.get_target_uri(current), node["reffile"])
     return None

@@ -23,7 +23,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -209,6 +208,27 @@ class KeyTable:
     def __iter__(self) -> Iterator[Citable]:
         return iter(self.items.values())
 
+    def key_of(self, item: Reader | Reading | Note | Term | Reference | str) -> str:
+        """Return the key of the reader, a reading, a note, a term or a reference.
+
+        A string is looked up as a key, a reading id, ``note:<id>`` or ``term:<id>``.
+        """
+        if isinstance(item, Reader):
+            return self.reader
+        if isinstance(item, Reading):
+            return self.readings[item.id]
+        if isinstance(item, Note):
+            return self.notes[item.id]
+        if isinstance(item, Term):
+            return self.terms[item.id]
+        if isinstance(item, Reference):
+            return item.key
+        return self.lookup(item).key
+
+    def sorted(self) -> list[Citable]:
+        """Return every citable item, sorted by key."""
+        return sorted(self.items.values(), key=lambda c: c.key)
+
     def lookup(self, key: str) -> Citable:
         """Return the item for a key, a reading id, a note or term id (or ``note:<id>``)."""
         if key in self.items:
@@ -241,46 +261,3 @@ def unknown_key_message(key: str, known: list[str]) -> str:
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     return f"unknown citation key {key!r}{hint}"
-
-
-_TABLES: dict[int, tuple[weakref.ref[Reader], KeyTable]] = {}
-
-
-def key_table(reader: Reader) -> KeyTable:
-    """Return the key table of a reader (computed once per reader object)."""
-    cached = _TABLES.get(id(reader))
-    if cached is not None and cached[0]() is reader:
-        return cached[1]
-    table = KeyTable(reader)
-    ident = id(reader)
-    _TABLES[ident] = (weakref.ref(reader, lambda _ref: _TABLES.pop(ident, None)), table)
-    return table
-
-
-def citation_key(reader: Reader, item: Reader | Reading | Note | Term | Reference | str) -> str:
-    """Return the BibTeX key of the reader, a reading, a note, a term or a reference.
-
-    A string is looked up as a key, a reading id, ``note:<id>`` or ``term:<id>``.
-    """
-    table = key_table(reader)
-    if isinstance(item, Reader):
-        return table.reader
-    if isinstance(item, Reading):
-        return table.readings[item.id]
-    if isinstance(item, Note):
-        return table.notes[item.id]
-    if isinstance(item, Term):
-        return table.terms[item.id]
-    if isinstance(item, Reference):
-        return item.key
-    return table.lookup(item).key
-
-
-def resolve_key(reader: Reader, key: str) -> Citable:
-    """Return the citable item a key, a reading id, ``note:<id>`` or ``term:<id>`` names."""
-    return key_table(reader).lookup(key)
-
-
-def all_keys(reader: Reader) -> list[Citable]:
-    """Return every citable item of a reader, sorted by key."""
-    return sorted(key_table(reader), key=lambda c: c.key)

@@ -24,20 +24,23 @@ from functools import lru_cache, partial
 from importlib import resources
 from typing import Any, Literal
 
+import nh3
 from citeproc import (
     Citation,
     CitationItem,
     CitationStylesBibliography,
     CitationStylesStyle,
 )
-from citeproc import model as csl_model
 from citeproc.formatter import html as csl_html
 from citeproc.formatter import plain as csl_plain
 from citeproc.source.json import CiteProcJSON
 
 from coursepack import background
 from coursepack.model import PartialDate, PersonName, Reader, Reading, Reference
-from coursepack.render.cite import keys as keymod
+from coursepack.refs import keys as keymod
+from coursepack.refs.citeproc_patch import memoized_macros
+from coursepack.refs.labels import authors_supplied, bracket, outlet_is_named, term_title
+from coursepack.refs.sitemap import SiteMap
 
 Format = Literal["html", "text"]
 CslRecord = dict[str, Any]
@@ -189,22 +192,6 @@ def parse_date(value: str) -> dict[str, list[list[int]]] | None:
     return {"date-parts": [[int(g) for g in match.groups() if g is not None]]}
 
 
-def bracket(value: str, supplied: bool) -> str:
-    """Return a value in square brackets when the editors supplied it."""
-    return f"[{value}]" if supplied and value else value
-
-
-def outlet_is_named(reading: Reading) -> bool:
-    """Return whether a reading's outlet is a name rather than a description.
-
-    A supplied outlet that starts in lower case ("unidentified socialist publication")
-    describes the source; it is not cited as a periodical.
-    """
-    return bool(reading.outlet) and not (
-        reading.is_supplied("outlet") and reading.outlet[:1].islower()
-    )
-
-
 # -- CSL-JSON records --------------------------------------------------------------------
 
 
@@ -233,7 +220,7 @@ def reader_record(reader: Reader) -> CslRecord:
     return record
 
 
-def reading_record(reader: Reader, reading: Reading) -> CslRecord:
+def reading_record(reading: Reading) -> CslRecord:
     """Return the CSL record of a reading, supplied fields in square brackets."""
     record: CslRecord = {
         "type": "article-newspaper",
@@ -241,14 +228,14 @@ def reading_record(reader: Reader, reading: Reading) -> CslRecord:
         "issued": date_parts(reading.date),
         "language": reading.language,
     }
-    authors_supplied = reading.is_supplied("authors") or reading.is_supplied("corporate_author")
+    supplied = authors_supplied(reading)
     if reading.authors:
         names = [csl_name(a) for a in reading.authors]
-        if authors_supplied:
+        if supplied:
             names = [{"literal": "[" + _name_text(n) + "]"} for n in names]
         record["author"] = names
     elif reading.corporate_author:
-        record["author"] = [{"literal": bracket(reading.corporate_author, authors_supplied)}]
+        record["author"] = [{"literal": bracket(reading.corporate_author, supplied)}]
     if outlet_is_named(reading):
         record["container-title"] = bracket(reading.outlet, reading.is_supplied("outlet"))
     if reading.url:
@@ -275,11 +262,6 @@ def part_record(reader: Reader, kind: Literal["note", "term"], title: str, url: 
         "URL": url,
         "language": meta.language,
     }
-
-
-def term_title(term_name: str, abbreviation: str | None) -> str:
-    """Return a glossary entry's title ("collective bargaining agreement (CBA)")."""
-    return f"{term_name} ({abbreviation})" if abbreviation else term_name
 
 
 def reference_record(ref: Reference) -> CslRecord:
@@ -333,82 +315,32 @@ def reference_record(ref: Reference) -> CslRecord:
     return record
 
 
-def csl_records(reader: Reader) -> list[CslRecord]:
+def csl_records(reader: Reader, keys: keymod.KeyTable, site: SiteMap) -> list[CslRecord]:
     """Return CSL-JSON records (``id`` = BibTeX key) of every citable item, sorted by key."""
-    table = keymod.key_table(reader)
-    out: list[CslRecord] = []
-    for item in table:
-        record = _record_for(reader, item)
-        out.append({"id": item.key, **record})
+    out = [{"id": item.key, **_record_for(reader, item, site)} for item in keys]
     return sorted(out, key=lambda r: str(r["id"]))
 
 
-def _record_for(reader: Reader, item: keymod.Citable) -> CslRecord:
-    base = reader.meta.url
+def _record_for(reader: Reader, item: keymod.Citable, site: SiteMap) -> CslRecord:
     if item.kind == "reader":
         return reader_record(reader)
     if item.kind == "reading":
-        return reading_record(reader, reader.reading(item.id))
+        return reading_record(reader.reading(item.id))
     if item.kind == "note":
         note = reader.note(item.id)
-        return part_record(reader, "note", note.title, f"{base}notes/{note.id}.html")
+        return part_record(reader, "note", note.title, site.url(site.note(note.id)))
     if item.kind == "term":
         term = reader.term(item.id)
-        title = term_title(term.term, term.abbreviation)
-        return part_record(reader, "term", title, f"{base}glossary.html#term-{term.id}")
+        return part_record(reader, "term", term_title(term), site.url(site.term(term.id)))
     return reference_record(reader.reference(item.id))
 
 
 # -- formatting --------------------------------------------------------------------------
 
-_MACROS: dict[tuple[int, str], tuple[Any, Any]] = {}
-_CALLS_VARIABLE: dict[tuple[int, str], tuple[Any, bool]] = {}
-
-
-def _memoize_macro_lookups() -> None:
-    """Make citeproc-py look each macro up once per style instead of once per use.
-
-    citeproc-py finds a macro with an XPath search every time it renders or inspects a
-    ``<text macro=...>``; with the 4,000-line Chicago style that is most of the run time (24
-    s for two hundred entries, 3.5 s with this). A style tree never changes once parsed, so
-    the answers are cached per style root (which the cache keeps alive, so its id is not
-    reused).
-    """
-    element = csl_model.CitationStylesElement
-    text = csl_model.Text
-    if getattr(element.get_macro, "_coursepack", False):
-        return
-    find_macro = element.get_macro
-    text_calls_variable = text.calls_variable
-
-    def get_macro(self: Any, name: str) -> Any:
-        root = self.get_root()
-        hit = _MACROS.get((id(root), name))
-        if hit is None:
-            hit = _MACROS[(id(root), name)] = (root, find_macro(self, name))
-        return hit[1]
-
-    def calls_variable(self: Any) -> bool:
-        if "macro" not in self.attrib:
-            return bool(text_calls_variable(self))
-        root = self.get_root()
-        key = (id(root), str(self.get("macro")))
-        hit = _CALLS_VARIABLE.get(key)
-        if hit is None:
-            hit = _CALLS_VARIABLE[key] = (root, bool(text_calls_variable(self)))
-        return hit[1]
-
-    get_macro._coursepack = True  # type: ignore[attr-defined]
-    element.get_macro = get_macro
-    text.calls_variable = calls_variable
-
-
-_memoize_macro_lookups()
-
 
 @lru_cache(maxsize=2)
 def _style(fmt: Format) -> CitationStylesStyle:
-    path = resources.files("coursepack.render.cite").joinpath(STYLE_FILE)
+    path = resources.files("coursepack.refs").joinpath(STYLE_FILE)
     with resources.as_file(path) as style_path:
         return CitationStylesStyle(str(style_path), validate=False)
 
@@ -508,13 +440,17 @@ def _add_suffix(text: str, year: str, suffix: str, *, entry: bool) -> str:
 
 @dataclass(frozen=True)
 class Formatted:
-    """One item's citation and bibliography entry."""
+    """One item's citation and bibliography entry, as sanitized HTML and as text."""
 
     key: str
-    #: In-text citation without parentheses ("Crosse 2026").
-    cite: str
-    #: Bibliography entry.
+    #: In-text citation without parentheses ("Crosse 2026"), HTML.
+    cite_html: str
+    #: Bibliography entry, HTML.
     entry: str
+    #: The in-text citation as plain text.
+    cite: str
+    #: The entry as plain text.
+    text: str
 
 
 def _issued_year(record: CslRecord) -> str:
@@ -530,7 +466,7 @@ def _work_url(record: CslRecord) -> str | None:
     return url if "/" in url else None  # a site's home page is not one work
 
 
-def same_work(reader: Reader, records: list[CslRecord]) -> dict[str, str]:
+def same_work(keys: keymod.KeyTable, records: list[CslRecord]) -> dict[str, str]:
     """Return {key: key of the same work} for entries that repeat another one.
 
     Two entries with the same URL (beyond a site's home page) and the same year are one
@@ -538,18 +474,17 @@ def same_work(reader: Reader, records: list[CslRecord]) -> dict[str, str]:
     twice. The reading, else the first key, stands for the work; the copies share its
     citation and year suffix and are left out of the bibliography.
     """
-    table = keymod.key_table(reader)
     works: dict[tuple[str, str], list[str]] = defaultdict(list)
     for record in records:
         url = _work_url(record)
         if url:
             works[(url, _issued_year(record))].append(str(record["id"]))
     copies: dict[str, str] = {}
-    for keys in works.values():
-        if len(keys) < 2:
+    for same in works.values():
+        if len(same) < 2:
             continue
-        keys.sort(key=lambda k: (table.items[k].kind != "reading", k))
-        copies.update({k: keys[0] for k in keys[1:]})
+        same.sort(key=lambda k: (keys.items[k].kind != "reading", k))
+        copies.update({k: same[0] for k in same[1:]})
     return copies
 
 
@@ -569,15 +504,17 @@ def _render_records(records: list[CslRecord], fmt: Format) -> list[list[str]]:
     source = CiteProcJSON(
         [{**_protect(r), "id": n} for r, n in zip(records, internal, strict=True)]
     )
-    bib = CitationStylesBibliography(_style(fmt), source, csl_html if fmt == "html" else csl_plain)
-    citations = [Citation([CitationItem(n)]) for n in internal]
-    for citation in citations:
-        bib.register(citation)
-    if list(bib.keys) != internal:
-        raise AssertionError("citeproc-py registered the records out of order")
-    entries = [str(e) for e in bib.bibliography()]
-    _ignore: Callable[[Any], None] = lambda _item: None  # noqa: E731
-    return [[entry, str(bib.cite(c, _ignore))] for entry, c in zip(entries, citations, strict=True)]
+    with memoized_macros():
+        formatter = csl_html if fmt == "html" else csl_plain
+        bib = CitationStylesBibliography(_style(fmt), source, formatter)
+        citations = [Citation([CitationItem(n)]) for n in internal]
+        for citation in citations:
+            bib.register(citation)
+        if list(bib.keys) != internal:
+            raise AssertionError("citeproc-py registered the records out of order")
+        entries = [str(e) for e in bib.bibliography()]
+        _ignore: Callable[[Any], None] = lambda _item: None  # noqa: E731
+        return [[e, str(bib.cite(c, _ignore))] for e, c in zip(entries, citations, strict=True)]
 
 
 def _render_all(records: list[CslRecord], fmt: Format, workers: int) -> list[list[str]]:
@@ -602,10 +539,14 @@ def _render_all(records: list[CslRecord], fmt: Format, workers: int) -> list[lis
 
 
 def _format_all(
-    reader: Reader, fmt: Format, workers: int = 1
-) -> tuple[dict[str, Formatted], list[str]]:
-    """Format every citable item; return them by key and the bibliography's key order."""
-    records = csl_records(reader)
+    records: list[CslRecord], keys: keymod.KeyTable, workers: int
+) -> tuple[dict[str, Formatted], list[str], dict[str, str]]:
+    """Format every record; return them by key, the bibliography's order and the copies.
+
+    The copies are the keys that stand for the same work as another key (see
+    :func:`same_work`), each with the key that stands for it.
+    """
+    fmt: Format = "html"
     rendered = _render_all(records, fmt, workers)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
@@ -615,9 +556,8 @@ def _format_all(
         if "author" not in record:
             entries[key] = _drop_repeat(entries[key], _issued_year(record))
     # Year suffixes, among the works a bibliography lists (readings, references, the reader).
-    table = keymod.key_table(reader)
-    listed = [k for k in by_key if table.items[k].kind in ("reading", "reference", "reader")]
-    copies = same_work(reader, [by_key[k] for k in listed])
+    listed = [k for k in by_key if keys.items[k].kind in ("reading", "reference", "reader")]
+    copies = same_work(keys, [by_key[k] for k in listed])
     groups: dict[str, list[str]] = defaultdict(list)
     for key in listed:
         if key not in copies:
@@ -643,72 +583,85 @@ def _format_all(
         cite = cites[key].strip()
         if cite.startswith("(") and cite.endswith(")"):
             cite = cite[1:-1]
-        out[key] = Formatted(key, _finish(cite, fmt), _finish(entries[key].strip(), fmt))
+        entry = _safe(_finish(entries[key].strip(), fmt))
+        cite_html = _safe(_finish(cite, fmt))
+        out[key] = Formatted(key, cite_html, entry, _text(cite_html), _text(entry))
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
-    plain = {k: re.sub(r"<[^>]*>", "", html.unescape(v.entry)) for k, v in out.items()}
-    order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(plain[k]), k))
-    return out, order
+    order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
+    return out, order, copies
 
 
-_CACHE: dict[tuple[int, Format], tuple[Reader, dict[str, Formatted], list[str]]] = {}
+#: What formatted citations may hold: their text comes from references.bib and the seeds.
+_TAGS = {"i", "em", "b", "strong", "span", "a", "sup", "sub", "div"}
+_ATTRIBUTES = {"a": {"href"}, "span": {"class"}, "div": {"class"}}
 
 
-def formatted(
-    reader: Reader, fmt: Format = "html", workers: int = 1
-) -> tuple[dict[str, Formatted], list[str]]:
-    """Return every item formatted (cached per reader object) and the bibliography order.
-
-    workers: how many processes may format a long list of items the first time.
-    """
-    cached = _CACHE.get((id(reader), fmt))
-    if cached is not None and cached[0] is reader:
-        return cached[1], cached[2]
-    items, order = _format_all(reader, fmt, workers)
-    if len(_CACHE) > 8:
-        _CACHE.clear()
-    _CACHE[(id(reader), fmt)] = (reader, items, order)
-    return items, order
+def _safe(fragment: str) -> str:
+    """Return formatted citation HTML sanitized by nh3 (the Rust ammonia sanitizer)."""
+    cleaned = nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer",
+    )
+    return str(cleaned).strip()
 
 
-def prepare(reader: Reader, workers: int) -> None:
-    """Format the reader's citations now, in up to `workers` processes, for later calls."""
-    formatted(reader, "html", workers)
+def _text(fragment: str) -> str:
+    """Return the plain text of sanitized HTML."""
+    return html.unescape(re.sub(r"<[^>]*>", "", fragment))
 
 
-def format_bibliography(
-    reader: Reader, kinds: tuple[keymod.Kind, ...] = ("reading", "reference")
-) -> list[tuple[str, str]]:
-    """Return (key, HTML entry) for the readings and references, in Chicago order.
-
-    ``kinds=("reference",)`` gives the works cited without the readings. A reference that
-    is the same work as a reading or as another reference is listed once (see
-    :func:`same_work`).
-    """
-    items, order = formatted(reader)
-    table = keymod.key_table(reader)
-    return [(key, items[key].entry) for key in order if table.items[key].kind in kinds]
-
-
-def format_entry(reader: Reader, key: str, fmt: Format = "html") -> str:
-    """Return the bibliography entry of any citable key or reading id."""
-    item = keymod.resolve_key(reader, key)
-    return formatted(reader, fmt)[0][item.key].entry
-
-
-def format_locator(locator: str, fmt: Format = "html") -> str:
+def format_locator(locator: str) -> str:
     """Return a pinpoint: paragraph numbers as ¶14 or ¶¶14–15, anything else as written."""
     text = locator.strip()
     if re.fullmatch(r"\d+", text):
         text = f"¶{text}"
     elif match := re.fullmatch(r"(\d+)\s*[-–]+\s*(\d+)", text):
         text = f"¶¶{match.group(1)}–{match.group(2)}"
-    return html.escape(text, quote=False) if fmt == "html" else text
+    return text
 
 
-def cite_inline(reader: Reader, key: str, locator: str | None = None, fmt: Format = "html") -> str:
-    """Return an in-text citation without parentheses ("Crosse 2026, ¶14")."""
-    item = keymod.resolve_key(reader, key)
-    cite = formatted(reader, fmt)[0][item.key].cite
-    if locator and locator.strip():
-        cite = f"{cite}, {format_locator(locator, fmt)}"
-    return cite
+class Citations:
+    """Every citable item of a reader formatted once, in Chicago author-date.
+
+    Entries and in-text citations come as sanitized HTML (``entry``, ``cite_html``) and as
+    plain text (``text``, ``cite``): the text is the HTML's, so the two never disagree.
+    """
+
+    def __init__(self, records: list[CslRecord], keys: keymod.KeyTable, workers: int = 1) -> None:
+        #: The CSL-JSON records, sorted by key.
+        self.records = records
+        self._keys = keys
+        self.items, self.order, self.copies = _format_all(records, keys, workers)
+
+    def entry(self, key: str) -> str:
+        """Return the bibliography entry of a key, as HTML."""
+        return self.items[key].entry
+
+    def entry_text(self, key: str) -> str:
+        """Return the bibliography entry of a key, as plain text."""
+        return self.items[key].text
+
+    def cite(self, key: str, locator: str | None = None) -> str:
+        """Return an in-text citation without parentheses ("Crosse 2026, ¶14"), as text."""
+        cite = self.items[key].cite
+        return f"{cite}, {format_locator(locator)}" if locator and locator.strip() else cite
+
+    def cite_html(self, key: str, locator: str | None = None) -> str:
+        """Return an in-text citation as HTML (a title without author in italics)."""
+        cite = self.items[key].cite_html
+        if locator and locator.strip():
+            cite += ", " + html.escape(format_locator(locator), quote=False)
+        return cite
+
+    def bibliography(
+        self, kinds: tuple[keymod.Kind, ...] = ("reading", "reference")
+    ) -> list[tuple[str, str]]:
+        """Return (key, HTML entry) for the works of some kinds, in Chicago order.
+
+        ``kinds=("reference",)`` gives the works cited without the readings. A reference
+        that is the same work as a reading or as another reference is listed once.
+        """
+        return [(k, self.items[k].entry) for k in self.order if self._keys.items[k].kind in kinds]

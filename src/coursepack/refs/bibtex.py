@@ -27,15 +27,10 @@ from bibtexparser.model import Entry, Field
 from bibtexparser.writer import BibtexFormat
 
 from coursepack.model import PartialDate, Reader, Reading, Reference
-from coursepack.render.cite import keys as keymod
-from coursepack.render.cite.csl import (
-    bracket,
-    csl_name,
-    outlet_is_named,
-    reader_title,
-    split_bibtex_names,
-    term_title,
-)
+from coursepack.refs import keys as keymod
+from coursepack.refs.csl import csl_name, reader_title, split_bibtex_names
+from coursepack.refs.labels import authors_supplied, bracket, outlet_is_named, term_title
+from coursepack.refs.sitemap import SiteMap
 
 Flavour = Literal["bibtex", "biblatex"]
 
@@ -165,10 +160,9 @@ def _human_date(iso: str) -> str:
 # -- entries -----------------------------------------------------------------------------
 
 
-def reader_entry(reader: Reader, flavour: Flavour) -> BibEntry:
+def reader_entry(reader: Reader, key: str, flavour: Flavour) -> BibEntry:
     """Return the entry for the reader as a whole."""
     meta = reader.meta
-    key = keymod.key_table(reader).reader
     fields: list[tuple[str, str]] = [("editor", names_field(list(meta.editors)))]
     if flavour == "biblatex":
         fields.append(("title", protect_title(meta.title)))
@@ -194,15 +188,14 @@ def _language(code: str) -> str:
     return {"en": "english", "es": "spanish", "fr": "french", "de": "german"}.get(code, code)
 
 
-def reading_entry(reader: Reader, reading: Reading, flavour: Flavour) -> BibEntry:
+def reading_entry(reading: Reading, key: str, flavour: Flavour) -> BibEntry:
     """Return the entry for a reading; supplied fields are in square brackets."""
-    key = keymod.key_table(reader).readings[reading.id]
-    authors_supplied = reading.is_supplied("authors") or reading.is_supplied("corporate_author")
+    who_supplied = authors_supplied(reading)
     fields: list[tuple[str, str]] = []
     if reading.authors:
-        fields.append(("author", names_field(list(reading.authors), supplied=authors_supplied)))
+        fields.append(("author", names_field(list(reading.authors), supplied=who_supplied)))
     elif reading.corporate_author:
-        name = bracket(reading.corporate_author, authors_supplied)
+        name = bracket(reading.corporate_author, who_supplied)
         fields.append(("author", "{" + escape_latex(name) + "}"))
     title = bracket(reading.title, reading.is_supplied("title"))
     fields.append(("title", protect_title(title)))
@@ -248,20 +241,22 @@ def _supplied_note(reading: Reading) -> str:
 
 
 def part_entry(
-    reader: Reader, kind: Literal["note", "term"], item_id: str, flavour: Flavour
+    reader: Reader,
+    site: SiteMap,
+    kind: Literal["note", "term"],
+    item: keymod.Citable,
+    flavour: Flavour,
 ) -> BibEntry:
     """Return the entry for a historical note or a glossary term, a part of the reader."""
     meta = reader.meta
-    table = keymod.key_table(reader)
+    key = item.key
     if kind == "note":
-        key = table.notes[item_id]
-        title = reader.note(item_id).title
-        url = f"{meta.url}notes/{item_id}.html"
+        title = reader.note(item.id).title
+        url = site.url(site.note(item.id))
     else:
-        key = table.terms[item_id]
-        term = reader.term(item_id)
-        title = term_title(term.term, term.abbreviation)
-        url = f"{meta.url}glossary.html#term-{item_id}"
+        term = reader.term(item.id)
+        title = term_title(term)
+        url = site.url(site.term(item.id))
     editors = names_field(list(meta.editors))
     fields: list[tuple[str, str]] = [
         ("author", editors),
@@ -362,21 +357,21 @@ def _reference_names(value: str) -> str:
     return " and ".join(out)
 
 
-def bib_entries(reader: Reader, flavour: Flavour) -> list[BibEntry]:
+def bib_entries(
+    reader: Reader, keys: keymod.KeyTable, site: SiteMap, flavour: Flavour
+) -> list[BibEntry]:
     """Return every entry of a reader in one flavour, sorted by key."""
-    out: list[BibEntry] = []
-    for item in keymod.key_table(reader):
-        out.append(_entry_for(reader, item, flavour))
-    return sorted(out, key=lambda e: e.key)
+    return [entry_for(reader, item, site, flavour) for item in keys.sorted()]
 
 
-def _entry_for(reader: Reader, item: keymod.Citable, flavour: Flavour) -> BibEntry:
+def entry_for(reader: Reader, item: keymod.Citable, site: SiteMap, flavour: Flavour) -> BibEntry:
+    """Return the entry of one citable item."""
     if item.kind == "reader":
-        return reader_entry(reader, flavour)
+        return reader_entry(reader, item.key, flavour)
     if item.kind == "reading":
-        return reading_entry(reader, reader.reading(item.id), flavour)
+        return reading_entry(reader.reading(item.id), item.key, flavour)
     if item.kind in ("note", "term"):
-        return part_entry(reader, "note" if item.kind == "note" else "term", item.id, flavour)
+        return part_entry(reader, site, "note" if item.kind == "note" else "term", item, flavour)
     return reference_entry(reader.reference(item.id), flavour)
 
 
@@ -408,9 +403,3 @@ def write_bib(entries: list[BibEntry]) -> str:
     ]
     text: str = write_string(library, unparse_stack=stack, bibtex_format=form)
     return text.strip() + "\n"
-
-
-def entry_bibtex(reader: Reader, key: str, flavour: Flavour = "bibtex") -> str:
-    """Return the BibTeX (or biblatex) entry of any citable key or reading id."""
-    item = keymod.resolve_key(reader, key)
-    return write_bib([_entry_for(reader, item, flavour)])

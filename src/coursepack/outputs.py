@@ -1,0 +1,76 @@
+"""What a renderer wrote: each file with the words that offer it for download.
+
+A renderer knows the files it writes and what each one is; it returns them as
+:class:`Output` records. ``build`` keeps them in the build folder's record (:data:`RECORD`)
+and hands them to the site, whose downloads page lists them. Nothing rediscovers them from
+the file system or from their names.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file written by a build target."""
+
+    #: Where it was written.
+    path: Path
+    #: What it is, as a link's text ("The full course reader (PDF)").
+    label: str
+    #: Whether it is for instructors only (offered by the instructor edition's site).
+    instructor: bool = False
+    #: Where it goes in a list of downloads: lower first.
+    rank: int = 0
+
+
+#: The record of what each target wrote, in the build folder: the site of a later build
+#: (or a plain ``sphinx-build`` of the project) offers the files of targets not built then.
+RECORD = ".coursepack-outputs.json"
+
+
+def load(build_dir: Path) -> dict[str, list[Output]]:
+    """Return what each target recorded in build_dir (nothing when there is no record)."""
+    try:
+        data = json.loads((build_dir / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    found: dict[str, list[Output]] = {}
+    for target, items in data.items() if isinstance(data, dict) else ():
+        for item in items if isinstance(items, list) else ():
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                continue
+            path = (build_dir / item["path"]).resolve()
+            if not path.is_relative_to(build_dir.resolve()):
+                continue  # a record is data: it names nothing outside the build folder
+            found.setdefault(str(target), []).append(
+                Output(
+                    path,
+                    str(item.get("label", path.name)),
+                    bool(item.get("instructor", False)),
+                    int(item.get("rank", 0)),
+                )
+            )
+    return found
+
+
+def save(build_dir: Path, recorded: dict[str, list[Output]]) -> None:
+    """Write what each target wrote into build_dir's record."""
+    data = {
+        target: [
+            {
+                "path": o.path.relative_to(build_dir).as_posix(),
+                "label": o.label,
+                "instructor": o.instructor,
+                "rank": o.rank,
+            }
+            for o in outputs
+        ]
+        for target, outputs in sorted(recorded.items())
+    }
+    tmp = build_dir / (RECORD + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(build_dir / RECORD)

@@ -1,0 +1,54 @@
+"""The extension's directives, by page family, and the names they are registered under."""
+
+from __future__ import annotations
+
+from coursepack.render.site.directives.apparatus import (
+    EntitiesDirective,
+    EntitiesIntroDirective,
+    GlossaryIntroDirective,
+    NoteDirective,
+    NotePassagesDirective,
+    NotesDirective,
+    NoteSourcesDirective,
+    TermDirective,
+    TimelineDirective,
+)
+from coursepack.render.site.directives.base import ReaderDirective
+from coursepack.render.site.directives.pages import (
+    BibliographyDirective,
+    DownloadsDirective,
+    IntroductionDirective,
+    PagerDirective,
+    QuestionsIntroDirective,
+    ReadingsDirective,
+)
+from coursepack.render.site.directives.reading import (
+    CiteDirective,
+    QuestionsDirective,
+    ReadingHeaderDirective,
+    ReadingTextDirective,
+)
+
+DIRECTIVES: dict[str, type[ReaderDirective]] = {
+    "coursepack-readings": ReadingsDirective,
+    "coursepack-introduction": IntroductionDirective,
+    "coursepack-reading-header": ReadingHeaderDirective,
+    "coursepack-reading-text": ReadingTextDirective,
+    "coursepack-questions": QuestionsDirective,
+    "coursepack-cite": CiteDirective,
+    "coursepack-glossary-intro": GlossaryIntroDirective,
+    "coursepack-term": TermDirective,
+    "coursepack-notes": NotesDirective,
+    "coursepack-note": NoteDirective,
+    "coursepack-note-passages": NotePassagesDirective,
+    "coursepack-note-sources": NoteSourcesDirective,
+    "coursepack-timeline": TimelineDirective,
+    "coursepack-entities-intro": EntitiesIntroDirective,
+    "coursepack-entities": EntitiesDirective,
+    "coursepack-questions-intro": QuestionsIntroDirective,
+    "coursepack-bibliography": BibliographyDirective,
+    "coursepack-downloads": DownloadsDirective,
+    "coursepack-pager": PagerDirective,
+}
+
+__all__ = ["DIRECTIVES", "ReaderDirective"]

@@ -1,0 +1,166 @@
+"""The directives of the reader's front and list pages: the introduction, the list of
+readings, the questions page's opening, the bibliography, the downloads, and the
+previous/next links of pages that no toctree lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from docutils import nodes
+
+from coursepack.refs import Refs
+from coursepack.refs.labels import byline
+from coursepack.refs.sitemap import Address
+from coursepack.render.site.directives.base import (
+    ReaderDirective,
+    cite_html,
+    md_block,
+    no_search,
+)
+from coursepack.render.site.generate import around, pager_items
+from coursepack.render.site.nodes import file_link, html_only, link, make, text
+from coursepack.render.site.state import Download
+
+
+class ReadingsDirective(ReaderDirective):
+    """The list of readings, in the reader's order."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the list."""
+        out = make("ol", class_="cp-readings")
+        for r in refs.orders.readings:
+            shown = [f.value for f in byline(r) if f.name not in ("url",)]
+            out += make(
+                "li",
+                make("p", self.reading_link(r), class_="cp-readings-title"),
+                text(" · ".join(shown), "p"),
+            )
+        return [out]
+
+
+class IntroductionDirective(ReaderDirective):
+    """The reader's introduction, for the front page."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the introduction."""
+        return [make("div", md_block(refs.reader.meta.introduction), class_="cp-intro")]
+
+
+class QuestionsIntroDirective(ReaderDirective):
+    """The opening paragraph of the questions page."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the paragraph."""
+        levels = "recall, interpret, compare, evaluate"
+        edition = (
+            "This is the instructor edition: teaching notes follow the questions."
+            if self.site.instructor
+            else ""
+        )
+        return [
+            text(
+                f"Questions on each reading, then questions that compare them, numbered as "
+                f"in the printed reader and the handouts. Each is marked with its level "
+                f"({levels}). {edition}".strip(),
+                "p",
+            )
+        ]
+
+
+class BibliographyDirective(ReaderDirective):
+    """The readings and every work cited, formatted Chicago author-date."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the bibliography."""
+        out: list[nodes.Node] = [text("The readings", "p", class_="cp-subhead")]
+        readings = make("ul", class_="cp-bibliography")
+        for r in refs.orders.readings:
+            ident = refs.site.reference(r.id).fragment
+            readings += make("li", cite_html(refs.entry(r)), id=ident)
+        out.append(readings)
+        out.append(text("Works cited in the notes and glossary", "p", class_="cp-subhead"))
+        works = make("ul", class_="cp-bibliography")
+        for key, entry in refs.citations.bibliography(("reference",)):
+            works += make("li", cite_html(entry), id=refs.site.reference(key).fragment)
+        out.append(works)
+        return out
+
+
+class DownloadsDirective(ReaderDirective):
+    """Links to the PDFs and citation files built with the site."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the list, or a note that none were built."""
+        return [downloads_list(refs, self.site.downloads)]
+
+
+def downloads_list(refs: Refs, files: Sequence[Download]) -> nodes.Element:
+    """Return the list of files offered, or a note that none were built."""
+    if not files:
+        return text(
+            "No PDFs or citation files were built with this site. Run "
+            "“coursepack build” to make them.",
+            "p",
+        )
+    ul = make("ul", class_="cp-downloads")
+    for d in files:
+        ul += make(
+            "li",
+            file_link(refs.site.download_path(d.path), nodes.Text(d.label)),
+            nodes.Text(f" ({_size(d.size)})"),
+        )
+    return ul
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+class PagerDirective(ReaderDirective):
+    """Links to the previous and next page of its kind, and up to their index.
+
+    Note pages (and reading pages of large readers) are in no toctree, so that they stay
+    out of the sidebar every page carries; the theme then has no previous/next links for
+    them, and this gives them their own. Argument: ``note <id>`` or ``reading <id>``.
+    """
+
+    required_arguments = 2
+    optional_arguments = 0
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the navigation, for HTML only."""
+        kind, ident = self.arguments
+        site = refs.site
+        address: Callable[[str], Address]
+        if kind == "note":
+            noun, up, address = "note", "All historical notes", site.note
+        elif kind == "reading":
+            noun, up, address = "reading", "All readings", site.reading
+        else:
+            raise self.error(f"coursepack-pager: unknown kind {kind!r} (note or reading)")
+        items = pager_items(refs, kind)
+        if ident not in {i for i, _ in items}:
+            raise self.error(f"coursepack-pager: no {kind} {ident!r}")
+        before, after = around(items, ident)
+        nav = make("nav", class_="cp-pager", aria_label=f"Previous and next {noun}s")
+        if before is not None:
+            nav += _pager_link(address(before[0]), f"Previous {noun}", before[1], "prev")
+        nav += link(site.page(f"{kind}s/index"), nodes.Text(up), class_="cp-pager-up")
+        if after is not None:
+            nav += _pager_link(address(after[0]), f"Next {noun}", after[1], "next")
+        return [html_only("", no_search(nav))]
+
+
+def _pager_link(address: Address, label: str, title: str, rel: str) -> nodes.Node:
+    """Return a previous or next link: a small label above the page's title."""
+    return link(
+        address,
+        text(label, class_="cp-pager-label"),
+        text(title, class_="cp-pager-title"),
+        class_=f"cp-pager-{rel}",
+        rel=rel,
+    )
