@@ -18,7 +18,7 @@ from coursepack.diagnostics import Location, Report
 from coursepack.kinds import KINDS, READER, REFERENCES, SEED_META, SEED_TEXT, FileKind, Kind
 from coursepack.load.bibtex import parse_references
 from coursepack.load.cache import ParseCache
-from coursepack.load.files import decode, read_bytes, read_text, shown_path
+from coursepack.load.files import Files, decode
 from coursepack.load.validate import validate
 from coursepack.load.yamlnodes import (
     FRONT_MATTER_OFFSET,
@@ -189,22 +189,22 @@ def _parse_document(text: str, shown: str, report: Report) -> Located | None:
 
 
 def _load_yaml(
-    root: Path, path: Path, kind: FileKind, report: Report, cache: ParseCache
+    files: Files, path: Path, kind: FileKind, report: Report, cache: ParseCache
 ) -> Located | None:
     """Read, parse and check a YAML file; None if it cannot be used (reported)."""
-    shown = shown_path(root, path)
-    text = read_text(root, path, shown, report, kind.max_bytes)
+    shown = files.shown(path)
+    text = files.read_text(path, shown, report, kind.max_bytes)
     if text is None:
         return None
     return _checked(text, shown, kind, 0, _parse_document, report, cache)
 
 
 def _load_markdown(
-    root: Path, path: Path, kind: Kind, report: Report, cache: ParseCache
+    files: Files, path: Path, kind: Kind, report: Report, cache: ParseCache
 ) -> Record | None:
     """Read a Markdown file: its front matter checked, and a body; None if unusable."""
-    shown = shown_path(root, path)
-    text = read_text(root, path, shown, report, kind.max_bytes)
+    shown = files.shown(path)
+    text = files.read_text(path, shown, report, kind.max_bytes)
     if text is None:
         return None
     parts = front_matter_parts(text, shown, report)
@@ -239,11 +239,11 @@ def _load_markdown(
 
 
 def _load_kind(
-    root: Path, kind: Kind, raw: RawProject, report: Report, cache: ParseCache
+    files: Files, kind: Kind, raw: RawProject, report: Report, cache: ParseCache
 ) -> list[Path]:
     """Load every file of an annotation kind into raw; return the folder's listing's
     paths of other files (for the warning about files that are not read)."""
-    place = root / kind.place
+    place = raw.root / kind.place
     others: list[Path] = []
     if kind.in_folder:
         paths = []
@@ -257,7 +257,7 @@ def _load_kind(
     for path in paths:
         stem = path.name[: -len(kind.suffix)]
         if kind.entries is None and not _ID_NAME.fullmatch(stem):
-            shown = shown_path(root, path)
+            shown = files.shown(path)
             report.error(
                 "file.name",
                 f"the file name '{shown.rsplit('/', 1)[-1]}' does not make an id: a "
@@ -268,9 +268,9 @@ def _load_kind(
             )
             continue
         if kind.shape == "markdown":
-            record = _load_markdown(root, path, kind, report, cache)
+            record = _load_markdown(files, path, kind, report, cache)
         else:
-            doc = _load_yaml(root, path, kind, report, cache)
+            doc = _load_yaml(files, path, kind, report, cache)
             record = Record(kind, doc) if doc is not None else None
         if record is not None:
             raw.records[kind.name].append(record)
@@ -287,13 +287,11 @@ def _slug(name: str) -> str:
 
 
 def _load_seed(
-    root: Path, seed_id: str, report: Report, where: Location, cache: ParseCache
+    files: Files, seed_id: str, report: Report, where: Location, cache: ParseCache
 ) -> SeedRecord:
-    text_path = root / SEEDS / f"{seed_id}.txt"
-    meta_path = root / SEEDS / f"{seed_id}.yaml"
-    record = SeedRecord(
-        seed_id, shown_path(root, text_path), shown_path(root, meta_path), None, None, None
-    )
+    text_path = Path(files.root, SEEDS, f"{seed_id}.txt")
+    meta_path = Path(files.root, SEEDS, f"{seed_id}.yaml")
+    record = SeedRecord(seed_id, files.shown(text_path), files.shown(meta_path), None, None, None)
     if not os.path.lexists(meta_path):
         report.error(
             "seed.missing",
@@ -302,7 +300,7 @@ def _load_seed(
             where,
         )
     else:
-        record.meta = _load_yaml(root, meta_path, SEED_META, report, cache)
+        record.meta = _load_yaml(files, meta_path, SEED_META, report, cache)
     if not os.path.lexists(text_path):
         report.error(
             "seed.missing",
@@ -310,16 +308,16 @@ def _load_seed(
             where,
         )
         return record
-    record.data = read_bytes(root, text_path, record.text_path, report, SEED_TEXT.max_bytes)
+    record.data = files.read_bytes(text_path, record.text_path, report, SEED_TEXT.max_bytes)
     if record.data is not None:
         # Seeds are verbatim: a byte-order mark is part of the text, not something to fix.
         record.text = decode(record.data, record.text_path, report, allow_bom=False)
     return record
 
 
-def _load_references(root: Path, raw: RawProject, report: Report) -> None:
-    path = root / REFERENCES.place
-    shown = shown_path(root, path)
+def _load_references(files: Files, raw: RawProject, report: Report) -> None:
+    path = raw.root / REFERENCES.place
+    shown = files.shown(path)
     if not os.path.lexists(path):
         report.error(
             "file.missing",
@@ -329,7 +327,7 @@ def _load_references(root: Path, raw: RawProject, report: Report) -> None:
         )
         raw.incomplete.add(REFERENCES.name)
         return
-    text = read_text(root, path, shown, report, REFERENCES.max_bytes)
+    text = files.read_text(path, shown, report, REFERENCES.max_bytes)
     if text is None:
         raw.incomplete.add(REFERENCES.name)
         return
@@ -345,36 +343,39 @@ def load_project(root: Path, report: Report) -> RawProject:
     root = root.resolve()
     cache = ParseCache(root)
     raw = RawProject(root, cache=cache)
+    files = Files(root)
     reader_path = root / READER.place
     if not os.path.lexists(reader_path):
         report.error(
             "file.missing",
             f"no {READER.place}: a reader needs its metadata and reading order there",
-            Location(shown_path(root, reader_path), 1, 1),
+            Location(files.shown(reader_path), 1, 1),
         )
     else:
-        raw.reader = _load_yaml(root, reader_path, READER, report, cache)
+        raw.reader = _load_yaml(files, reader_path, READER, report, cache)
 
     if raw.reader is not None:
         for i, seed_id in enumerate(raw.reader.data["readings"]):
             raw.seeds[seed_id] = _load_seed(
-                root, seed_id, report, raw.reader.at("readings", i), cache
+                files, seed_id, report, raw.reader.at("readings", i), cache
             )
     else:
         for entry in _listing(root / SEEDS):
             if entry.name.endswith(".yaml") and _ID_NAME.fullmatch(entry.name[:-5]):
-                where = Location(shown_path(root, Path(entry.path)))
-                raw.seeds[entry.name[:-5]] = _load_seed(root, entry.name[:-5], report, where, cache)
+                where = Location(files.shown(Path(entry.path)))
+                raw.seeds[entry.name[:-5]] = _load_seed(
+                    files, entry.name[:-5], report, where, cache
+                )
 
     for kind in KINDS:
-        for path in _load_kind(root, kind, raw, report, cache):
+        for path in _load_kind(files, kind, raw, report, cache):
             report.warning(
                 "file.unexpected",
                 f"{kind.place.removeprefix(ANNOTATIONS + '/')} holds only {kind.suffix} "
                 f"files; this one is not read (rename it to end in {kind.suffix}, or move it)",
-                Location(shown_path(root, path), 1, 1),
+                Location(files.shown(path), 1, 1),
             )
-    _load_references(root, raw, report)
+    _load_references(files, raw, report)
 
     raw.files = sorted(
         set(_files_under(root, ANNOTATIONS))

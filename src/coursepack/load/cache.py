@@ -37,13 +37,16 @@ _HERE = Path(__file__).parent
 
 @lru_cache(maxsize=1)
 def _version() -> str:
-    """Return a fingerprint of the code that loads and resolves: loader, schemas, PyYAML."""
+    """Return a fingerprint of the code that loads and resolves: loader, schemas, the
+    table of kinds, PyYAML."""
     import yaml
 
     h = hashlib.sha256(str(getattr(yaml, "__version__", "")).encode())
+    paths = [_HERE.parent / "kinds.py"]
     for folder in (_HERE, _HERE.parent / "schemas", _HERE.parent / "resolve"):
-        for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.json")):
-            h.update(path.name.encode() + b"\0" + path.read_bytes())
+        paths += sorted(folder.glob("*.py")) + sorted(folder.glob("*.json"))
+    for path in paths:
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:16]
 
 

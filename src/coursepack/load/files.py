@@ -88,89 +88,119 @@ def _too_large(size: int, limit: int, where: Location, report: Report) -> None:
     )
 
 
-def inside(root: Path, path: Path) -> bool:
-    """Return whether a path, its symbolic links followed, stays under root."""
-    real = os.path.realpath(path)
-    return real == str(root) or real.startswith(str(root).rstrip(os.sep) + os.sep)
+class Files:
+    """Reads the files of one reader: regular files under its root, of bounded size."""
 
+    def __init__(self, root: Path) -> None:
+        #: The reader's root, absolute, its links resolved.
+        self.root = os.path.realpath(root)
+        #: Each folder read from, with its links resolved.
+        self._folders: dict[str, str] = {}
 
-def read_bytes(
-    root: Path, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
-) -> bytes | None:
-    """Read a regular file under root of at most limit bytes; None (reported) otherwise.
+    def shown(self, path: Path) -> str:
+        """Return a path as diagnostics show it (see :func:`shown_path`)."""
+        return shown_path(Path(self.root), path)
 
-    root must be absolute with its links resolved. A file that does not exist is
-    reported as missing; the caller checks first where a missing file is no problem.
-    """
-    where = Location(shown, 1, 1)
-    if not inside(root, path):
-        report.error(
-            "file.outside",
-            "this is a symbolic link to a file outside the reader's folder, which "
-            "coursepack never reads; put the file itself here instead of a link",
-            where,
-        )
-        return None
-    real = os.path.realpath(path)
-    try:
-        mode = os.stat(real).st_mode
-        if not stat.S_ISREG(mode):
+    def inside(self, real: str) -> bool:
+        """Return whether a path with its links resolved is under the root."""
+        return real == self.root or real.startswith(self.root.rstrip(os.sep) + os.sep)
+
+    def _resolved(self, path: Path) -> tuple[str, os.stat_result | None]:
+        """Return a path with its links resolved, and what it is if it is no link (a
+        link's target is looked at only once it is known to be under the root)."""
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            return os.path.realpath(path), None
+        # Not a link itself: only its folder can lead elsewhere (once resolved per folder).
+        folder, name = os.path.split(path)
+        if folder not in self._folders:
+            self._folders[folder] = os.path.realpath(folder)
+        return os.path.join(self._folders[folder], name), info
+
+    def read_bytes(
+        self, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
+    ) -> bytes | None:
+        """Read a regular file under the root of at most limit bytes; None (reported)
+        otherwise. A file that does not exist is reported as missing: the caller checks
+        first where a missing file is no problem."""
+        where = Location(shown, 1, 1)
+        try:
+            real, info = self._resolved(path)
+            if not self.inside(real):
+                report.error(
+                    "file.outside",
+                    "this is a symbolic link to a file outside the reader's folder, which "
+                    "coursepack never reads; put the file itself here instead of a link",
+                    where,
+                )
+                return None
+            if info is None:
+                info = os.stat(real)
+        except OSError as exc:
+            _unreadable(exc, path, where, report)
+            return None
+        if not stat.S_ISREG(info.st_mode):
             report.error(
                 "file.special",
-                f"this is {_what(mode)}, where coursepack expects a file; "
+                f"this is {_what(info.st_mode)}, where coursepack expects a file; "
                 "replace it with a file, or move it out of the reader",
                 where,
             )
             return None
-        # Opened without waiting (a FIFO swapped in after the check must not block) and
-        # without following a link swapped in after the path was resolved.
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-        fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+        if info.st_size > limit:
+            _too_large(info.st_size, limit, where, report)
+            return None
         try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                report.error("file.special", f"this is {_what(info.st_mode)}", where)
-                return None
-            if info.st_size > limit:
-                _too_large(info.st_size, limit, where, report)
-                return None
-            with os.fdopen(os.dup(fd), "rb") as handle:
-                data = handle.read(limit + 1)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        if exc.errno == errno.ENOENT and os.path.islink(path):
-            message = (
-                "this is a symbolic link to a file that does not exist; remove the link, "
-                "or put the file itself here"
+            # Opened without waiting (a FIFO swapped in after the check must not block)
+            # and without following a link swapped in after the path was resolved.
+            flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+            fd = os.open(real, flags | getattr(os, "O_CLOEXEC", 0))
+            try:
+                opened = os.fstat(fd)
+                if not stat.S_ISREG(opened.st_mode):
+                    report.error("file.special", f"this is {_what(opened.st_mode)}", where)
+                    return None
+                data = os.read(fd, limit + 1)
+                while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
+                    data += more
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            _unreadable(exc, path, where, report)
+            return None
+        if len(data) > limit:  # it grew while being read
+            _too_large(len(data), limit, where, report)
+            return None
+        return data
+
+    def read_text(
+        self, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
+    ) -> str | None:
+        """Read an annotation file as text with LF line ends; None if it cannot be used."""
+        data = self.read_bytes(path, shown, report, limit)
+        if data is None:
+            return None
+        text = decode(data, shown, report)
+        if text is None:
+            return None
+        if not text.strip():
+            report.error(
+                "file.empty",
+                "file is empty; write its content or delete it",
+                Location(shown, 1, 1),
             )
-        elif exc.errno == errno.ENOENT:
-            message = "the file does not exist"
-        else:
-            message = f"cannot read the file: {exc.strerror}"
-        report.error("file.missing", message, where)
-        return None
-    if len(data) > limit:  # it grew while being read
-        _too_large(len(data), limit, where, report)
-        return None
-    return data
+            return None
+        return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_text(
-    root: Path, path: Path, shown: str, report: Report, limit: int = MAX_BYTES
-) -> str | None:
-    """Read an annotation file as text with LF line ends; None if it cannot be used."""
-    data = read_bytes(root, path, shown, report, limit)
-    if data is None:
-        return None
-    text = decode(data, shown, report)
-    if text is None:
-        return None
-    if not text.strip():
-        report.error(
-            "file.empty",
-            "file is empty; write its content or delete it",
-            Location(shown, 1, 1),
+def _unreadable(exc: OSError, path: Path, where: Location, report: Report) -> None:
+    if exc.errno == errno.ENOENT and os.path.islink(path):
+        message = (
+            "this is a symbolic link to a file that does not exist; remove the link, "
+            "or put the file itself here"
         )
-        return None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    elif exc.errno == errno.ENOENT:
+        message = "the file does not exist"
+    else:
+        message = f"cannot read the file: {exc.strerror}"
+    report.error("file.missing", message, where)
