@@ -162,3 +162,24 @@ def test_nested_values_and_empty_front_matter_round_trip(tmp_path: Path) -> None
     data, values, keys = json.loads(again.entries[key])
     again.entries[key] = json.dumps([data, values[:-2], keys])
     assert again.get("yaml", text, 0, "x.yaml") is None
+
+
+def test_a_cache_that_is_no_plain_file_is_ignored(flagship: Path) -> None:
+    import os
+    import signal
+
+    good, _ = read_reader(flagship)
+    cache = _cache_file(flagship)
+    cache.unlink()
+    os.mkfifo(cache)  # reading it plainly would wait for a writer forever
+    signal.alarm(60)
+    try:
+        assert read_reader(flagship)[0] == good
+    finally:
+        signal.alarm(0)
+    assert cache.is_file()  # replaced by the cache this load wrote
+    outside = flagship.parent / "elsewhere.json"
+    outside.write_text('{"x": "[1]"}', encoding="utf-8")
+    cache.unlink()
+    cache.symlink_to(outside)
+    assert read_reader(flagship)[0] == good

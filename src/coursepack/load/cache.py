@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -91,6 +92,17 @@ def _table(paths: list[PathKey], flat: list[int]) -> dict[PathKey, Position]:
     return dict(zip(paths, zip(numbers, numbers, strict=True), strict=True))
 
 
+def _read_plain_file(path: Path) -> str:
+    """Return the text of a regular file that is no link; raise OSError for anything else
+    (a named pipe would block, a link could lead anywhere)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        return handle.read().decode("utf-8")
+
+
 class ParseCache:
     """The parsed documents of one reader, read once per load and saved after it."""
 
@@ -104,7 +116,7 @@ class ParseCache:
         self.changed = False
         if self.enabled:
             try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
+                data = json.loads(_read_plain_file(self.path))
             except (OSError, ValueError):
                 data = {}
             if isinstance(data, dict):
