@@ -56,9 +56,9 @@ class Site:
             target = target / "index.html"
         if not target.is_file():
             return f"no file {path or 'index.html'}"
-        if parts.fragment and target.suffix == ".html":
-            if unquote(parts.fragment) not in _ids(target):
-                return f"no id {parts.fragment!r} on {path}"
+        fragment = unquote(parts.fragment)
+        if fragment and target.suffix == ".html" and fragment not in _ids(target):
+            return f"no id {parts.fragment!r} on {path}"
         return ""
 
 

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from linkcheck import check
 from pypdf import PdfReader
 
 from coursepack.cli import main
 from coursepack.pipeline import read_reader
 from coursepack.refs import Refs
+from linkcheck import check
 
 REPO = Path(__file__).parents[1]
 LEVELS = "Recall|Interpret|Compare|Evaluate"

@@ -9,6 +9,7 @@ import pytest
 
 from coursepack import build as build_module
 from coursepack.options import BuildOptions
+from coursepack.refs.sitemap import GENERATED_HEADER
 from coursepack.stamp import STAMP, Stamps, input_fingerprint, target_key
 
 OPTIONS = BuildOptions()
@@ -66,14 +67,18 @@ def test_new_input_file_changes_the_fingerprint(mini: Path) -> None:
     before = input_fingerprint(mini)
     (mini / "docs").mkdir(exist_ok=True)
     (mini / "docs" / "extra.md").write_text("# Extra\n", encoding="utf-8")
-    assert input_fingerprint(mini) != before
-    # Pages the site generates into docs/ are outputs, not inputs.
-    generated = mini / "docs" / "_generated"
-    generated.mkdir()
-    (generated / "page.rst").write_text("x\n", encoding="utf-8")
+    before_generated = input_fingerprint(mini)
+    assert before_generated != before
+    # Pages the site generates into docs/ are outputs, not inputs; the project's are inputs.
+    (mini / "docs" / "readings").mkdir()
+    page = mini / "docs" / "readings" / "alpha-2026.rst"
+    page.write_text(f"{GENERATED_HEADER}\nx\n", encoding="utf-8")
     after = input_fingerprint(mini)
-    (generated / "page.rst").write_text("y\n", encoding="utf-8")
+    assert after == before_generated
+    page.write_text(f"{GENERATED_HEADER}\ny\n", encoding="utf-8")
     assert input_fingerprint(mini) == after
+    page.write_text("y\n", encoding="utf-8")
+    assert input_fingerprint(mini) != after
 
 
 def test_deleted_or_changed_output_rebuilds(

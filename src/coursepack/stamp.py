@@ -23,12 +23,15 @@ from pathlib import Path
 from typing import Any
 
 from coursepack.options import BuildOptions
+from coursepack.refs.sitemap import GENERATED_HEADER
 
 #: The stamp file, in the build folder.
 STAMP = ".coursepack-stamp.json"
 #: Folders of a reader whose files are inputs, and parts of docs/ that are outputs.
 INPUT_DIRS = ("seeds", "annotations", "docs")
-SKIPPED_DIRS = frozenset({"_generated", "_build", "__pycache__"})
+SKIPPED_DIRS = frozenset({"_build", "__pycache__"})
+#: How the pages the site generates into docs/ start (they are outputs, not inputs).
+GENERATED = GENERATED_HEADER.encode("utf-8")
 #: Distributions whose version changes what the targets write.
 LIBRARIES = (
     "sphinx",
@@ -65,8 +68,11 @@ def _walk(folder: Path) -> Iterator[Path]:
 def _hash_tree(h: Any, root: Path, folders: Iterable[str]) -> None:
     for name in folders:
         for path in _walk(root / name):
+            data = path.read_bytes()
+            if data.startswith(GENERATED):
+                continue  # a page the site generates into docs/: an output, not an input
             h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
+            h.update(data)
             h.update(b"\0")
 
 

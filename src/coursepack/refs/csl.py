@@ -236,11 +236,28 @@ def reading_record(reading: Reading) -> CslRecord:
         record["author"] = names
     elif reading.corporate_author:
         record["author"] = [{"literal": bracket(reading.corporate_author, supplied)}]
+    if "author" not in record:
+        # Cited by its title (Chicago 15.32): in the text, its first words will do.
+        record["title-short"] = bracket(short_title(reading.title), reading.is_supplied("title"))
     if outlet_is_named(reading):
         record["container-title"] = bracket(reading.outlet, reading.is_supplied("outlet"))
     if reading.url:
         record["URL"] = reading.url
     return record
+
+
+def short_title(title: str, words: int = 4) -> str:
+    """Return a title cut to its first words for an in-text citation (no leading article).
+
+    Chicago shortens the title of a work cited by its title to four words or fewer; a
+    subtitle and an initial "A", "An" or "The" go.
+    """
+    main = re.split(r"[:?!.]\s", title, maxsplit=1)[0]
+    parts = main.split()
+    if len(parts) > 1 and parts[0].casefold() in ("a", "an", "the"):
+        parts = parts[1:]
+    cut = parts[:words]
+    return " ".join(cut).rstrip(",;:") if len(parts) > words else " ".join(cut)
 
 
 def _name_text(name: dict[str, str]) -> str:
