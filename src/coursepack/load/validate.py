@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import difflib
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from coursepack.diagnostics import Report
 from coursepack.load.yamlnodes import Located, dotted
 from coursepack.schemas import DATE_PATTERN, ID_PATTERN, SCHEMAS
+
+if TYPE_CHECKING:  # imported when a document is first checked: a warm check needs none
+    from jsonschema import Draft202012Validator
 
 _TYPE_NAMES = {
     "string": "text",
@@ -26,6 +26,8 @@ _TYPE_NAMES = {
 
 @cache
 def _validator(name: str) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(SCHEMAS[name])
 
 
@@ -56,7 +58,7 @@ def suggest(word: str, choices: list[str]) -> str:
 def _branch_errors(error: Any) -> list[Any]:
     """Pick the errors of the oneOf branch whose type fits the value."""
     kind = _type_of(error.instance)
-    branches: dict[int, list[ValidationError]] = {}
+    branches: dict[int, list[Any]] = {}
     for sub in error.context or []:
         branches.setdefault(int(sub.schema_path[0]), []).append(sub)
     for index, subs in sorted(branches.items()):
@@ -189,6 +191,8 @@ def _flatten(errors: list[Any]) -> list[Any]:
                 out.extend(_flatten(subs))
                 continue
             types = _branch_types(error.schema["oneOf"])
+            from jsonschema.exceptions import ValidationError
+
             error = ValidationError(
                 "wrong type",
                 validator="type",
