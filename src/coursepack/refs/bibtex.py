@@ -243,7 +243,7 @@ def _supplied_note(reading: Reading) -> str:
 def part_entry(
     reader: Reader,
     site: SiteMap,
-    kind: Literal["note", "term"],
+    kind: Literal["note", "term", "entity"],
     item: keymod.Citable,
     flavour: Flavour,
 ) -> BibEntry:
@@ -253,6 +253,9 @@ def part_entry(
     if kind == "note":
         title = reader.note(item.id).title
         url = site.url(site.note(item.id))
+    elif kind == "entity":
+        title = reader.entity(item.id).name
+        url = site.url(site.entity(item.id))
     else:
         term = reader.term(item.id)
         title = term_title(term)
@@ -275,7 +278,7 @@ def part_entry(
         fields.append(("note", _classic_url_note(url, None)))
     fields.append(("language" if flavour == "bibtex" else "langid", _language(meta.language)))
     if flavour == "biblatex":
-        entry_type = "incollection" if kind == "note" else "inreference"
+        entry_type = "inreference" if kind == "term" else "incollection"
     else:
         entry_type = "incollection"
     return BibEntry(entry_type, key, tuple(fields))
@@ -370,8 +373,8 @@ def entry_for(reader: Reader, item: keymod.Citable, site: SiteMap, flavour: Flav
         return reader_entry(reader, item.key, flavour)
     if item.kind == "reading":
         return reading_entry(reader.reading(item.id), item.key, flavour)
-    if item.kind in ("note", "term"):
-        return part_entry(reader, site, "note" if item.kind == "note" else "term", item, flavour)
+    if item.kind == "note" or item.kind == "term" or item.kind == "entity":
+        return part_entry(reader, site, item.kind, item, flavour)
     return reference_entry(reader.reference(item.id), flavour)
 
 

@@ -266,11 +266,13 @@ def _name_text(name: dict[str, str]) -> str:
     return f"{name['family']}, {name['given']}"
 
 
-def part_record(reader: Reader, kind: Literal["note", "term"], title: str, url: str) -> CslRecord:
-    """Return the CSL record of a note or glossary term, an entry in the reader."""
+def part_record(
+    reader: Reader, kind: Literal["note", "term", "entity"], title: str, url: str
+) -> CslRecord:
+    """Return the CSL record of a note, glossary term or entity, an entry in the reader."""
     meta = reader.meta
     return {
-        "type": "entry-encyclopedia" if kind == "note" else "entry-dictionary",
+        "type": "entry-dictionary" if kind == "term" else "entry-encyclopedia",
         "title": title,
         "container-title": meta.title,
         "editor": [csl_name(e) for e in meta.editors],
@@ -349,6 +351,9 @@ def _record_for(reader: Reader, item: keymod.Citable, site: SiteMap) -> CslRecor
     if item.kind == "term":
         term = reader.term(item.id)
         return part_record(reader, "term", term_title(term), site.url(site.term(term.id)))
+    if item.kind == "entity":
+        entity = reader.entity(item.id)
+        return part_record(reader, "entity", entity.name, site.url(site.entity(entity.id)))
     return reference_record(reader.reference(item.id))
 
 

@@ -7,8 +7,9 @@ The scheme (documented for users in ``docs/citations.md``):
 * a reading: the first author's surname, else the corporate author, else the outlet when the
   text names it, else ``anon``; then the year and the first significant word of the title
   (``crosse2026union``, ``workersvanguard2026union``, ``anon2026something``);
-* a historical note or glossary term, a part of the reader: the reader's stem, the kind and
-  the id (``daytruth2026:note:teamsters-1934``, ``daytruth2026:term:cba``);
+* a historical note, glossary term or person or organization entry, a part of the
+  reader: the reader's stem, the kind and the id (``daytruth2026:note:teamsters-1934``,
+  ``daytruth2026:term:cba``, ``daytruth2026:entity:jacob-crosse``);
 * a reference keeps the key it has in ``references.bib``.
 
 Keys are lower-case ASCII (letters transliterated, marks dropped). Each key depends only on
@@ -27,9 +28,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
-from coursepack.model import Note, PersonName, Reader, ReaderMeta, Reading, Reference, Term
+from coursepack.model import (
+    Entity,
+    Note,
+    PersonName,
+    Reader,
+    ReaderMeta,
+    Reading,
+    Reference,
+    Term,
+)
 
-Kind = Literal["reader", "reading", "note", "term", "reference"]
+Kind = Literal["reader", "reading", "note", "term", "entity", "reference"]
 
 #: Words skipped when looking for the first significant word of a title.
 STOPWORDS = frozenset(
@@ -175,6 +185,11 @@ def term_key(meta: ReaderMeta, term: Term | str) -> str:
     return f"{reader_stem(meta)}:term:{term if isinstance(term, str) else term.id}"
 
 
+def entity_key(meta: ReaderMeta, entity: Entity | str) -> str:
+    """Return the key of a person's or organization's entry."""
+    return f"{reader_stem(meta)}:entity:{entity if isinstance(entity, str) else entity.id}"
+
+
 def _suffix(item_id: str) -> str:
     return hashlib.sha1(item_id.encode("utf-8")).hexdigest()[:4]
 
@@ -203,15 +218,19 @@ class KeyTable:
             self.readings[reading.id] = add(reading_base_key(reading), "reading", reading.id)
         self.notes = {n.id: add(note_key(meta, n), "note", n.id) for n in reader.notes}
         self.terms = {t.id: add(term_key(meta, t), "term", t.id) for t in reader.terms}
+        self.entities = {
+            e.id: add(entity_key(meta, e), "entity", e.id) for e in reader.entities
+        }
         self._folded = {k.casefold(): k for k in self.items}
 
     def __iter__(self) -> Iterator[Citable]:
         return iter(self.items.values())
 
-    def key_of(self, item: Reader | Reading | Note | Term | Reference | str) -> str:
-        """Return the key of the reader, a reading, a note, a term or a reference.
+    def key_of(self, item: Reader | Reading | Note | Term | Entity | Reference | str) -> str:
+        """Return the key of the reader, a reading, a note, a term, an entity or a reference.
 
-        A string is looked up as a key, a reading id, ``note:<id>`` or ``term:<id>``.
+        A string is looked up as a key, a reading id, ``note:<id>``, ``term:<id>`` or
+        ``entity:<id>``.
         """
         if isinstance(item, Reader):
             return self.reader
@@ -221,6 +240,8 @@ class KeyTable:
             return self.notes[item.id]
         if isinstance(item, Term):
             return self.terms[item.id]
+        if isinstance(item, Entity):
+            return self.entities[item.id]
         if isinstance(item, Reference):
             return item.key
         return self.lookup(item).key
@@ -240,6 +261,8 @@ class KeyTable:
             return self.items[self.notes[item_id]]
         if kind == "term" and item_id in self.terms:
             return self.items[self.terms[item_id]]
+        if kind == "entity" and item_id in self.entities:
+            return self.items[self.entities[item_id]]
         if key in self.notes and key in self.terms:
             raise KeyError(
                 f"{key!r} is both a note and a glossary term; write note:{key} or term:{key}"
@@ -250,7 +273,7 @@ class KeyTable:
             return self.items[self.terms[key]]
         if key.casefold() in self._folded:
             return self.items[self._folded[key.casefold()]]
-        known = [*self.items, *self.readings, *self.notes, *self.terms]
+        known = [*self.items, *self.readings, *self.notes, *self.terms, *self.entities]
         raise KeyError(unknown_key_message(key, known))
 
 
