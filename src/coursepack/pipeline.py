@@ -48,4 +48,4 @@ def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
 
 def input_files(root: Path | str) -> list[str]:
     """Return the paths (relative to root) of every input file of a reader."""
-    return load_project(Path(root), Report()).files
+    return load_project(Path(root), Report()).input_files()

@@ -93,10 +93,17 @@ class RawProject:
     #: Kinds of which some file could not be read at all, so that their ids are unknown
     #: (and references to them are not checked).
     incomplete: set[str] = field(default_factory=set)
-    #: Paths (relative to root) of every file read, for dependency tracking.
-    files: list[str] = field(default_factory=list)
     #: What loading and resolving may reuse from earlier runs (saved by the caller).
     cache: ParseCache | None = None
+
+    def input_files(self) -> list[str]:
+        """Return the paths (relative to root, with /) of every input file, sorted: the
+        regular files under annotations/ and each reading's two files."""
+        return sorted(
+            set(_files_under(self.root, ANNOTATIONS))
+            | {s.text_path for s in self.seeds.values()}
+            | {s.meta_path for s in self.seeds.values()}
+        )
 
     def failed(self, kind: str, *ids: str) -> None:
         """Note a file of a kind that could not be used, with the ids it declares."""
@@ -377,11 +384,6 @@ def load_project(root: Path, report: Report) -> RawProject:
             )
     _load_references(files, raw, report)
 
-    raw.files = sorted(
-        set(_files_under(root, ANNOTATIONS))
-        | {s.text_path for s in raw.seeds.values()}
-        | {s.meta_path for s in raw.seeds.values()}
-    )
     return raw
 
 
