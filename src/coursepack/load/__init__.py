@@ -252,6 +252,15 @@ def _load_kind(
     paths of other files (for the warning about files that are not read)."""
     place = raw.root / kind.place
     others: list[Path] = []
+    if kind.in_folder and not files.inside(os.path.realpath(place)):
+        report.error(
+            "file.outside",
+            "this folder is a symbolic link to a folder outside the reader's folder, "
+            "which coursepack never reads; put the folder itself here instead of a link",
+            Location(files.shown(place), 1, 1),
+        )
+        raw.incomplete.add(kind.name)
+        return others
     if kind.in_folder:
         paths = []
         for entry in _listing(place):
