@@ -148,11 +148,13 @@ def _build(
                 failed = getattr(exc, "warnings", None)
                 if not isinstance(failed, list):
                     raise
-                _print_warnings(target, [str(w) for w in failed])  # a renderer's own failure
+                # A renderer's own failure, told with the paths the user knows.
+                _print_warnings(target, [_as_built(str(w), stage, out) for w in failed])
                 print(f"{target}: error: {exc}; {out}/ is unchanged", file=sys.stderr)
                 staging.discard()
                 return EXIT_INPUT
-            warnings = [str(w) for w in result] if target == "site" and result else []
+            said = result if target == "site" and result else []
+            warnings = [_as_built(str(w), stage, out) for w in said]
             _print_warnings(target, warnings)
             stamps.record(target, key, warnings)
             print(f"{target}: {out / name}/ ({time.perf_counter() - t0:.1f} s)")
@@ -228,6 +230,11 @@ def _describe(exc: OSError | StagingError, staging: Staging) -> str:
         where = str(staging.out) + where[len(str(staging.next)) :]
     reason = exc.strerror or str(exc)
     return f"{reason}: {where}; {staging.out}/ is unchanged" if where else reason
+
+
+def _as_built(text: str, stage: Path, out: Path) -> str:
+    """Return a message about a file of the staging folder as about the file it becomes."""
+    return text.replace(str(stage), str(out))
 
 
 def _print_warnings(target: str, warnings: list[str]) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import ctypes
+import functools
 import os
 import signal
 import sys
@@ -82,6 +82,7 @@ _forking_pid = 0
 def _before_fork() -> None:
     global _forking_pid
     _forking_pid = os.getpid()
+    _prctl()  # loaded here, so that the child only calls it
 
 
 def _after_fork_in_child() -> None:
@@ -103,16 +104,16 @@ def deferred(*signums: int) -> Iterator[None]:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
+@functools.cache
 def _prctl() -> Callable[..., int] | None:
+    """Return prctl(2) from the C library, or None where there is none (not Linux)."""
+    import ctypes  # only where a process forks or a worker starts: a check need not load it
+
     try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        function: Callable[..., int] = libc.prctl
-    except (OSError, AttributeError):  # not Linux
+        function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
         return None
     return function
-
-
-_PRCTL = _prctl()
 
 
 def die_with_parent(parent: int) -> None:
@@ -122,8 +123,9 @@ def die_with_parent(parent: int) -> None:
     then this process has been handed to another and leaves at once. Elsewhere only that
     check is made.
     """
-    if _PRCTL is not None:
-        _PRCTL(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
     if os.getppid() != parent:
         os._exit(1)
 

@@ -26,9 +26,9 @@ that write, not power cuts: nothing is synced to disk but the folder that was sw
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import errno
 import fcntl
+import functools
 import os
 import shutil
 import time
@@ -50,22 +50,26 @@ class StagingError(Exception):
     """The build folder cannot be staged or replaced; the message says why, in a line."""
 
 
+@functools.cache
 def _renameat2() -> Callable[..., int] | None:
+    """Return renameat2(2) from the C library, or None (not Linux, or glibc before 2.28)."""
+    import ctypes  # only when a build is swapped in: a no-op build need not load it
+
     try:
         function: Callable[..., int] = ctypes.CDLL(None, use_errno=True).renameat2
-    except (OSError, AttributeError):  # not Linux, or a C library before glibc 2.28
+    except (OSError, AttributeError):
         return None
     return function
 
 
-_RENAMEAT2 = _renameat2()
-
-
 def exchange(a: Path, b: Path) -> bool:
     """Exchange two folders atomically; return False where the system cannot."""
-    if _RENAMEAT2 is None:
+    import ctypes
+
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
-    if _RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
         return True
     code = ctypes.get_errno()
     if code in {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP}:
