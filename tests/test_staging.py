@@ -182,3 +182,18 @@ def test_the_output_folder_cannot_be_the_reader(mini: Path, tmp_path: Path) -> N
     for out in (mini, mini.parent, mini / "annotations" / "build"):
         assert build_module.build(mini, out, ["cite"], BuildOptions()) == 2
     assert not (mini / "annotations" / "build").exists()
+
+
+def test_a_mount_point_is_refused_before_anything_is_built(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "build"
+    out.mkdir()
+    real = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda path: Path(path) == out or real(path))
+    assert build_module.build(mini, out, ["cite"], BuildOptions()) == 1
+    assert capsys.readouterr().err == (
+        f"coursepack build: error: {out}/ is a mount point, and a build replaces its folder "
+        "whole; build into a folder inside it with --out\n"
+    )
+    assert list(out.iterdir()) == []

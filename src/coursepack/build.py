@@ -210,6 +210,11 @@ def _unwritable(out: Path) -> str:
         return f"{out} is not a folder; remove it, or build elsewhere with --out"
     if out.is_dir() and not os.access(out, os.W_OK | os.X_OK):
         return f"cannot write {out}/ (permission denied); make it writable, or use --out"
+    if out.is_dir() and os.path.ismount(out):
+        return (
+            f"{out}/ is a mount point, and a build replaces its folder whole; "
+            "build into a folder inside it with --out"
+        )
     parent = out.parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
