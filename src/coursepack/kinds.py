@@ -176,7 +176,7 @@ KINDS: tuple[Kind, ...] = (
         "yaml",
         "textual notes file",
         schema="textual",
-        multiline=QUOTE_FIELDS | {"note", "correction"},
+        multiline=QUOTE_FIELDS | {"note"},
         entry_word="textual note",
         entries="notes",
         model=TextualNote,
