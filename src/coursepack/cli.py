@@ -45,6 +45,9 @@ def summary(reader: Reader) -> str:
             "questions": len(reader.questions),
             "textual notes": len(reader.textual_notes),
             "entities": len(reader.entities),
+            "chronology events": len(reader.chronology),
+            "context documents": len(reader.contexts),
+            "works of further reading": len(reader.further_reading),
             "references": len(reader.references),
         }
     )

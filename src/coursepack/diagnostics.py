@@ -41,6 +41,7 @@ CODES: dict[str, str] = {
     "date.invalid": "a date is not a real calendar date",
     "date.order": "a period ends before it starts",
     "id.duplicate": "two entries share one id",
+    "further-reading.duplicate": "a work listed twice in further reading",
     "ref.reading": "a reading id that the reader does not have",
     "ref.term": "a glossary term id that does not exist",
     "ref.entity": "a person or organization id that does not exist",

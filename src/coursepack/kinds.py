@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from coursepack.model import Entity, Note, Question, Term, TextualNote
+from coursepack.model import (
+    ChronologyEvent,
+    ContextDocument,
+    Entity,
+    FurtherReading,
+    Note,
+    Question,
+    Term,
+    TextualNote,
+)
 
 #: How a file is written: a Markdown file with YAML front matter, a YAML file, BibTeX, or
 #: a plain text kept byte for byte.
@@ -75,6 +84,9 @@ class Kind(FileKind):
     #: The field of a YAML file that lists its entries, each with an ``id``; None when
     #: each file is one entry, whose id is the file name without its suffix.
     entries: str | None = None
+    #: The field of each listed entry that names it, and the model's attribute that
+    #: holds it: ``id``, or ``key`` for a work of further reading.
+    id_field: str = "id"
     #: The model class of a resolved entry.
     model: type = object
     #: The method of :mod:`coursepack.resolve`'s resolver that turns one file's record
@@ -182,6 +194,50 @@ KINDS: tuple[Kind, ...] = (
         model=TextualNote,
         resolver="textual_notes",
         reader_field="textual_notes",
+    ),
+    Kind(
+        "chronology",
+        "annotations/chronology.yaml",
+        "yaml",
+        "chronology",
+        schema="chronology",
+        multiline=frozenset({"event"}),
+        entry_word="chronology event",
+        entries="events",
+        model=ChronologyEvent,
+        resolver="chronology",
+        reader_field="chronology",
+        order=lambda event: (
+            event.period.start.sort_key(),
+            (event.period.end or event.period.start).sort_key(),
+            event.id,
+        ),
+    ),
+    Kind(
+        "context",
+        "annotations/contexts/",
+        "markdown",
+        "context document",
+        schema="context",
+        multiline=frozenset({"provenance", "headnote"}),
+        entry_word="context document",
+        model=ContextDocument,
+        resolver="contexts",
+        reader_field="contexts",
+    ),
+    Kind(
+        "further-reading",
+        "annotations/further-reading.yaml",
+        "yaml",
+        "further reading",
+        schema="further-reading",
+        multiline=frozenset({"annotation"}),
+        entry_word="work of further reading",
+        entries="works",
+        id_field="key",
+        model=FurtherReading,
+        resolver="further_reading",
+        reader_field="further_reading",
     ),
 )
 

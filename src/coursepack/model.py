@@ -54,6 +54,9 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
     "government",
 )
 
+ContextKind = Literal["law", "contract", "statement"]
+CONTEXT_KINDS: tuple[ContextKind, ...] = ("law", "contract", "statement")
+
 
 class PersonName(str):
     """A personal name: the string is the name as displayed ("Luis Feliz Leon").
@@ -344,6 +347,67 @@ class Entity:
 
 
 @dataclass(frozen=True)
+class ChronologyEvent:
+    """An event the readings name, on the reader's chronology."""
+
+    id: str
+    #: When it happened: a day (or a month, when only the month is known), or a span of
+    #: days from ``start`` to ``end``; never labelled, so every date is shown alike.
+    period: Period
+    #: Markdown: what happened, in a sentence or two.
+    event: str
+    #: The works that establish it (at least one).
+    sources: tuple[Source, ...]
+    #: Ids of the historical notes that tell more.
+    notes: tuple[str, ...]
+    location: Location
+
+
+def publication_id(reading_id: str) -> str:
+    """Return the id of a reading's publication as an entry of the chronology.
+
+    The chronology lists each reading's publication among its events; no event may take
+    this id.
+    """
+    return f"published-{reading_id}"
+
+
+@dataclass(frozen=True)
+class ContextDocument:
+    """A text the readings argue about, reproduced with its provenance: a law, a contract's
+    clause or a public statement; a document of the reader, with a page and a citation."""
+
+    id: str
+    title: str
+    kind: ContextKind
+    #: The work the text is reproduced from (a key in references.bib, maybe pinpointed).
+    source: Source
+    #: Where the text as reproduced can be read.
+    url: str
+    #: Markdown: where the text was taken from, what it was checked against, what is left
+    #: out, and why it may be reproduced.
+    provenance: str
+    #: Markdown: what the text is and why it matters to the readings.
+    headnote: str
+    #: Ids of the readings that argue about it, as the editors list them.
+    readings: tuple[str, ...]
+    #: Markdown: the text reproduced (quotations as block quotes, omissions marked […]).
+    text: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class FurtherReading:
+    """A scholarly work recommended for further reading, with what it offers."""
+
+    #: Key in references.bib.
+    key: str
+    #: Markdown: one sentence on what the work offers a student of the readings.
+    annotation: str
+    location: Location
+
+
+@dataclass(frozen=True)
 class Reference:
     """A bibliography entry from references.bib, fields as plain Unicode text."""
 
@@ -408,6 +472,13 @@ class Reader:
     references: tuple[Reference, ...]
     #: Absolute path of the reader's root directory.
     root: str
+    #: The chronology's events, by date, then end, then id (the readings' own publication
+    #: dates are added by the shared layer: :attr:`coursepack.refs.orders.Orders.chronology`).
+    chronology: tuple[ChronologyEvent, ...] = ()
+    #: The context documents, by id.
+    contexts: tuple[ContextDocument, ...] = ()
+    #: The works of further reading, as the editors list them, each once.
+    further_reading: tuple[FurtherReading, ...] = ()
 
     @cached_property
     def _readings(self) -> dict[str, Reading]:
@@ -429,6 +500,14 @@ class Reader:
     def _references(self) -> dict[str, Reference]:
         return {r.key: r for r in self.references}
 
+    @cached_property
+    def _contexts(self) -> dict[str, ContextDocument]:
+        return {c.id: c for c in self.contexts}
+
+    @cached_property
+    def _events(self) -> dict[str, ChronologyEvent]:
+        return {e.id: e for e in self.chronology}
+
     @property
     def annotation_count(self) -> int:
         """Return how many annotations of every kind the reader holds."""
@@ -438,6 +517,9 @@ class Reader:
             + len(self.questions)
             + len(self.textual_notes)
             + len(self.entities)
+            + len(self.chronology)
+            + len(self.contexts)
+            + len(self.further_reading)
         )
 
     @cached_property
@@ -491,6 +573,18 @@ class Reader:
     def reference(self, key: str) -> Reference:
         """Return a reference by key."""
         return self._references[key]
+
+    def context(self, context_id: str) -> ContextDocument:
+        """Return a context document by id."""
+        return self._contexts[context_id]
+
+    def event(self, event_id: str) -> ChronologyEvent:
+        """Return an event of the chronology by id."""
+        return self._events[event_id]
+
+    def contexts_for(self, reading_id: str) -> list[ContextDocument]:
+        """Return the context documents a reading argues about, by id."""
+        return [c for c in self.contexts if reading_id in c.readings]
 
     def notes_for(self, reading_id: str) -> list[tuple[Note, Anchor]]:
         """Return (note, anchor) pairs anchored in a reading, in text order."""

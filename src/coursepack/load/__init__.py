@@ -57,7 +57,7 @@ class Record:
         """Return the ids of the entries the file declares."""
         if self.kind.entries is None:
             return [self.id] if self.id is not None else []
-        return [item["id"] for item in self.doc.data[self.kind.entries]]
+        return [item[self.kind.id_field] for item in self.doc.data[self.kind.entries]]
 
 
 @dataclass

@@ -18,7 +18,10 @@ from coursepack.diagnostics import Location, Report
 from coursepack.kinds import KINDS, REFERENCES, Kind
 from coursepack.model import (
     Anchor,
+    ChronologyEvent,
+    ContextDocument,
     Entity,
+    FurtherReading,
     Note,
     PartialDate,
     Period,
@@ -32,6 +35,7 @@ from coursepack.model import (
     Source,
     Term,
     TextualNote,
+    publication_id,
 )
 from coursepack.resolve.anchor import AnchorProblem, TextIndex
 from coursepack.resolve.occurrences import OccurrenceFinder
@@ -172,24 +176,29 @@ class _Resolver:
         )
         return False
 
-    def sources(self, doc: Located, path: tuple[str | int, ...]) -> tuple[Source, ...]:
-        out = []
-        for i, item in enumerate(doc.sub(*path).data if _has(doc, path) else []):
-            key, locator = (
-                (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
+    def source(self, doc: Located, path: tuple[str | int, ...]) -> Source | None:
+        """Return the source written at a path (a key, or a key and a locator); None, and
+        reported, when references.bib has no such key."""
+        item = doc.sub(*path).data
+        key, locator = (item, None) if isinstance(item, str) else (item["key"], item.get("locator"))
+        if self.raw.unknown_is_expected(REFERENCES.name, key):
+            return None
+        if key not in self.reference_keys:
+            self.report.error(
+                "ref.reference",
+                f"unknown reference key '{key}'{_did_you_mean(key, self.reference_keys)}; "
+                "add the work to annotations/references.bib or correct the key",
+                doc.at(*path),
             )
-            if self.raw.unknown_is_expected(REFERENCES.name, key):
-                continue
-            if key not in self.reference_keys:
-                self.report.error(
-                    "ref.reference",
-                    f"unknown reference key '{key}'{_did_you_mean(key, self.reference_keys)}; "
-                    "add the work to annotations/references.bib or correct the key",
-                    doc.at(*path, i),
-                )
-                continue
-            out.append(Source(key, locator))
-        return tuple(out)
+            return None
+        return Source(key, locator)
+
+    def sources(self, doc: Located, path: tuple[str | int, ...]) -> tuple[Source, ...]:
+        found = (
+            self.source(doc, (*path, i))
+            for i in range(len(doc.sub(*path).data if _has(doc, path) else []))
+        )
+        return tuple(source for source in found if source is not None)
 
     def ids(self, doc: Located, path: tuple[str | int, ...], kind: Kind) -> tuple[str, ...]:
         """Return the ids of a kind listed at a path, reporting those that do not exist."""
@@ -229,23 +238,33 @@ class _Resolver:
 
     # ---- annotation kinds -----------------------------------------------------------
 
+    def span(
+        self,
+        doc: Located,
+        start: tuple[str | int, ...],
+        end: tuple[str | int, ...],
+        label: str | None = None,
+    ) -> Period | None:
+        """Return the period from the date at one path to the date at another (which may
+        be absent); None, and reported, when either is not a date or they are in the
+        wrong order."""
+        first = parse_date(doc.sub(*start).data, doc.at(*start), self.report)
+        last = parse_date(doc.sub(*end).data, doc.at(*end), self.report) if _has(doc, end) else None
+        if first is None or (last is None and _has(doc, end)):
+            return None
+        if last and last.sort_key() < first.sort_key():
+            self.report.error(
+                "date.order",
+                f"period ends ({last}) before it starts ({first}); swap them",
+                doc.at(*end),
+            )
+            return None
+        return Period(first, last, label)
+
     def period(self, doc: Located) -> Period | None:
         value = doc.data["date"]
         if isinstance(value, dict):
-            start = parse_date(value["start"], doc.at("date", "start"), self.report)
-            end = (
-                parse_date(value["end"], doc.at("date", "end"), self.report)
-                if "end" in value
-                else None
-            )
-            if start and end and end.sort_key() < start.sort_key():
-                self.report.error(
-                    "date.order",
-                    f"period ends ({end}) before it starts ({start}); swap them",
-                    doc.at("date", "end"),
-                )
-                return None
-            return Period(start, end, value.get("label")) if start else None
+            return self.span(doc, ("date", "start"), ("date", "end"), value.get("label"))
         start = parse_date(value, doc.at("date"), self.report)
         return Period(start) if start else None
 
@@ -355,6 +374,78 @@ class _Resolver:
             )
         return out
 
+    def chronology(self, rec: Record) -> list[ChronologyEvent]:
+        doc = rec.doc
+        publications = {publication_id(r): r for r in self.raw.seeds}
+        out = []
+        for i, item in enumerate(doc.data["events"]):
+            if item["id"] in publications:
+                self.report.error(
+                    "id.duplicate",
+                    f"chronology event id '{item['id']}' is the id the chronology gives the "
+                    f"publication of reading '{publications[item['id']]}'; choose another id",
+                    doc.at("events", i, "id"),
+                )
+            period = self.span(doc, ("events", i, "date"), ("events", i, "end"))
+            sources = self.sources(doc, ("events", i, "sources"))
+            notes = self.ids(doc, ("events", i, "notes"), KIND["note"])
+            if period is None:
+                continue
+            out.append(
+                ChronologyEvent(
+                    id=item["id"],
+                    period=period,
+                    event=item["event"],
+                    sources=sources,
+                    notes=notes,
+                    location=doc.at("events", i),
+                )
+            )
+        return out
+
+    def contexts(self, rec: Record) -> list[ContextDocument]:
+        doc = rec.doc
+        source = self.source(doc, ("source",))
+        readings = tuple(
+            r
+            for i, r in enumerate(doc.data["readings"])
+            if self.check_reading(r, doc.at("readings", i))
+        )
+        if source is None:
+            return []
+        context = ContextDocument(
+            id=rec.id or "",
+            title=doc.data["title"],
+            kind=doc.data["kind"],
+            source=source,
+            url=doc.data["url"],
+            provenance=doc.data["provenance"],
+            headnote=doc.data["headnote"],
+            readings=readings,
+            text=rec.body,
+            location=doc.at(),
+        )
+        return [context]
+
+    def further_reading(self, rec: Record) -> list[FurtherReading]:
+        doc = rec.doc
+        listed: dict[str, Location] = {}
+        out = []
+        for i, item in enumerate(doc.data["works"]):
+            key, where = item["key"], doc.at("works", i, "key")
+            if key in listed:
+                self.report.error(
+                    "further-reading.duplicate",
+                    f"the work '{key}' is already listed at {listed[key]}; list each work "
+                    "once, with one annotation",
+                    where,
+                )
+                continue
+            listed[key] = where
+            if self.source(doc, ("works", i, "key")) is not None:
+                out.append(FurtherReading(key, item["annotation"], doc.at("works", i)))
+        return out
+
     def entities(self, rec: Record) -> list[Entity]:
         doc = rec.doc
         return [
@@ -387,17 +478,19 @@ def _has(doc: Located, path: tuple[str | int, ...]) -> bool:
 KIND = {kind.name: kind for kind in KINDS}
 
 
-def _check_unique(items: Iterable[Any], what: str, report: Report) -> None:
+def _check_unique(items: Iterable[Any], kind: Kind, report: Report) -> None:
     seen: dict[str, Location] = {}
     for item in items:
-        if item.id in seen:
+        name = getattr(item, kind.id_field)
+        if name in seen:
             report.error(
                 "id.duplicate",
-                f"{what} id '{item.id}' is already used at {seen[item.id]}; ids must be unique",
+                f"{kind.entry_word} id '{name}' is already used at {seen[name]}; "
+                "ids must be unique",
                 item.location,
             )
         else:
-            seen[item.id] = item.location
+            seen[name] = item.location
 
 
 def _check_ids(
@@ -522,7 +615,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
             entries[kind.name] = resolved(kind)
     r.check_seed_hashes()
     for kind in KINDS:
-        _check_unique(entries[kind.name], kind.entry_word, report)
+        _check_unique(entries[kind.name], kind, report)
 
     meta_doc = raw.reader
     sequence = []

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from coursepack.model import ENTITY_KINDS, LEVELS, TEXTUAL_KINDS
+from coursepack.model import CONTEXT_KINDS, ENTITY_KINDS, LEVELS, TEXTUAL_KINDS
 
 Schema = dict[str, Any]
 
@@ -332,6 +332,90 @@ ENTITIES: Schema = _doc(
     },
 )
 
+CHRONOLOGY: Schema = _doc(
+    "chronology",
+    "The chronology of the events the readings name (annotations/chronology.yaml)",
+    {
+        "type": "object",
+        "properties": {
+            "events": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": _ID,
+                        "date": {
+                            **_DATE,
+                            "description": "When it happened: YYYY-MM-DD, or YYYY-MM (or "
+                            "YYYY) when no day is known.",
+                        },
+                        "end": {
+                            **_DATE,
+                            "description": "The last day of a span of days: YYYY-MM-DD.",
+                        },
+                        "event": _MARKDOWN,
+                        "sources": {**_SOURCES, "minItems": 1},
+                        "notes": _IDS,
+                    },
+                    "required": ["id", "date", "event", "sources"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["events"],
+        "additionalProperties": False,
+    },
+)
+
+CONTEXT: Schema = _doc(
+    "context",
+    "Front matter of a context document (annotations/contexts/<id>.md)",
+    {
+        "type": "object",
+        "properties": {
+            "title": _TEXT,
+            "kind": {"enum": list(CONTEXT_KINDS)},
+            "source": {
+                **_SOURCE,
+                "description": "The work the text is reproduced from: a key in "
+                "references.bib, or a key with a locator.",
+            },
+            "url": {"type": "string", "pattern": r"^https?://"},
+            "provenance": _MARKDOWN,
+            "headnote": _MARKDOWN,
+            "readings": {**_IDS, "minItems": 1},
+        },
+        "required": ["title", "kind", "source", "url", "provenance", "headnote", "readings"],
+        "additionalProperties": False,
+    },
+)
+
+FURTHER_READING: Schema = _doc(
+    "further-reading",
+    "Annotated further reading (annotations/further-reading.yaml)",
+    {
+        "type": "object",
+        "properties": {
+            "works": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "key": {**_TEXT, "description": "A key in references.bib."},
+                        "annotation": _MARKDOWN,
+                    },
+                    "required": ["key", "annotation"],
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "required": ["works"],
+        "additionalProperties": False,
+    },
+)
+
 #: Every schema by file kind.
 SCHEMAS: dict[str, Schema] = {
     "reader": READER,
@@ -341,6 +425,9 @@ SCHEMAS: dict[str, Schema] = {
     "questions": QUESTIONS,
     "textual": TEXTUAL,
     "entities": ENTITIES,
+    "chronology": CHRONOLOGY,
+    "context": CONTEXT,
+    "further-reading": FURTHER_READING,
 }
 
 HERE = Path(__file__).parent
