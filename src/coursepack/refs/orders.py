@@ -1,7 +1,8 @@
 """Canonical orders: the one order of each kind of item, and the one numbering of questions.
 
-The site, every PDF and the citation files list notes, terms, people and questions in the
-orders given here, so a question is 3.2 wherever it is printed and the notes follow one
+The site, every PDF and the citation files list notes, terms, people, questions, the
+chronology, the context documents and further reading in the orders given here, so a
+question is 3.2 wherever it is printed, the notes follow one timeline and the events one
 chronology everywhere.
 """
 
@@ -9,8 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
-from coursepack.model import Entity, Note, Question, Reader, Reading, Term
+from coursepack.model import (
+    CONTEXT_KINDS,
+    ChronologyEvent,
+    ContextDocument,
+    Entity,
+    FurtherReading,
+    Note,
+    Period,
+    Question,
+    Reader,
+    Reading,
+    Term,
+    publication_id,
+)
 from coursepack.refs.names import entity_sort_key, sort_text
 
 
@@ -23,6 +38,59 @@ class QuestionGroup:
     #: The reading the questions are on; None for the comparative questions.
     reading: Reading | None
     questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    """One entry of the chronology: an event the readings name, or a reading's publication.
+
+    The editors write the events (:class:`~coursepack.model.ChronologyEvent`); the
+    publications come from the readings' own dates, so no output adds them itself.
+    """
+
+    #: ``event`` for an event, ``publication`` for a reading's publication.
+    kind: Literal["event", "publication"]
+    #: The event's id, or :func:`~coursepack.model.publication_id` of the reading: the
+    #: entry's place on the timeline (:meth:`~coursepack.refs.sitemap.SiteMap.chronology`).
+    id: str
+    #: When: the event's day or span, or the reading's date.
+    period: Period
+    #: The event, for an entry of kind ``event``; else None.
+    event: ChronologyEvent | None = None
+    #: The reading, for an entry of kind ``publication``; else None.
+    reading: Reading | None = None
+
+
+def chronology(reader: Reader) -> tuple[ChronologyEntry, ...]:
+    """Return the reader's chronology: its events with each reading's publication among them.
+
+    Entries go by date, then by end (a single day ends when it starts), then the events
+    of a day before the readings published that day, events by id and readings in the
+    reader's order. A date known to the month goes before the days of that month. A
+    reader without events has no chronology, not a list of its readings' dates.
+    """
+    if not reader.chronology:
+        return ()
+    entries = [ChronologyEntry("event", e.id, e.period, event=e) for e in reader.chronology]
+    entries += [
+        ChronologyEntry("publication", publication_id(r.id), Period(r.date), reading=r)
+        for r in reader.readings
+    ]
+    position = {r.id: i for i, r in enumerate(reader.readings)}
+
+    def key(entry: ChronologyEntry) -> tuple[object, ...]:
+        start = entry.period.start
+        end = entry.period.end or start
+        if entry.reading is not None:
+            return (start.sort_key(), end.sort_key(), 1, position[entry.reading.id], entry.id)
+        return (start.sort_key(), end.sort_key(), 0, 0, entry.id)
+
+    return tuple(sorted(entries, key=key))
+
+
+def context_sort_key(context: ContextDocument) -> tuple[object, ...]:
+    """Return where a context document goes: laws, contracts, statements, each by title."""
+    return (CONTEXT_KINDS.index(context.kind), sort_text(context.title), context.id)
 
 
 def note_sort_key(note: Note) -> tuple[object, ...]:
@@ -48,6 +116,15 @@ class Orders:
         self.terms: tuple[Term, ...] = tuple(sorted(reader.terms, key=term_sort_key))
         #: People by surname, organizations by name (a leading "The" set aside).
         self.entities: tuple[Entity, ...] = tuple(sorted(reader.entities, key=entity_sort_key))
+        #: The chronology: events and the readings' publications, by date
+        #: (:func:`chronology`); empty for a reader without events.
+        self.chronology: tuple[ChronologyEntry, ...] = chronology(reader)
+        #: Context documents: laws, then contracts, then statements, each kind by title.
+        self.contexts: tuple[ContextDocument, ...] = tuple(
+            sorted(reader.contexts, key=context_sort_key)
+        )
+        #: Works of further reading, in the order the editors list them.
+        self.further_reading: tuple[FurtherReading, ...] = reader.further_reading
         groups: list[QuestionGroup] = []
         for reading in reader.readings:
             questions = tuple(reader.questions_for(reading.id))

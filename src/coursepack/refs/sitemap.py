@@ -14,7 +14,11 @@ a question             ``readings/<id>.html#q-<id>`` (comparative: ``questions.h
 a historical note      ``notes/<id>.html``
 a glossary term        ``glossary.html#<term-id>``
 a person or body       ``people.html#<entity-id>``
+a chronology entry     ``timeline.html#<event-id>`` (a reading's publication:
+                       ``#published-<reading-id>``)
+a context document     ``contexts/<id>.html`` (the list of them: ``contexts/index.html``)
 a bibliography entry   ``bibliography.html#ref-<key>`` (a reading: ``#ref-<reading-id>``)
+further reading        ``bibliography.html#further-reading`` (each work at ``#ref-<key>``)
 a download             ``downloads/<path in build/>``
 =====================  ========================================
 
@@ -119,6 +123,24 @@ class SiteMap:
     def entity(self, entity_id: str) -> Address:
         """Return the entry of a person or organization."""
         return Address(self.doc("people"), entity_id)
+
+    def chronology(self, entry_id: str) -> Address:
+        """Return an entry of the chronology on the timeline page: an event by its id, a
+        reading's publication by :func:`~coursepack.model.publication_id`."""
+        return Address(self.doc("timeline"), entry_id)
+
+    def contexts(self) -> Address:
+        """Return the page that lists the context documents."""
+        return Address(self.doc("contexts/index"))
+
+    def context(self, context_id: str) -> Address:
+        """Return a context document's page."""
+        return Address(self.doc(f"contexts/{context_id}"))
+
+    def further_reading(self) -> Address:
+        """Return the further reading, a section of the bibliography (each work keeps its
+        entry's address, :meth:`reference`)."""
+        return Address(self.doc("bibliography"), "further-reading")
 
     def question(self, question: Question) -> Address:
         """Return a question: on its reading's page, or on the questions page."""
