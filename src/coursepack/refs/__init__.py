@@ -19,7 +19,16 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from coursepack.model import Anchor, Note, Question, Reader, Reading, Reference, Term
+from coursepack.model import (
+    Anchor,
+    ContextDocument,
+    Note,
+    Question,
+    Reader,
+    Reading,
+    Reference,
+    Term,
+)
 from coursepack.refs import bibtex as bib
 from coursepack.refs import csl
 from coursepack.refs.keys import Citable, KeyTable
@@ -29,7 +38,7 @@ from coursepack.refs.sitemap import SiteMap
 
 __all__ = ["Refs"]
 
-Citable_ = Reader | Reading | Note | Term | Reference | str
+Citable_ = Reader | Reading | Note | Term | ContextDocument | Reference | str
 
 
 class Refs:

@@ -243,7 +243,7 @@ def _supplied_note(reading: Reading) -> str:
 def part_entry(
     reader: Reader,
     site: SiteMap,
-    kind: Literal["note", "term", "entity"],
+    kind: Literal["note", "term", "entity", "context"],
     item: keymod.Citable,
     flavour: Flavour,
 ) -> BibEntry:
@@ -256,6 +256,9 @@ def part_entry(
     elif kind == "entity":
         title = reader.entity(item.id).name
         url = site.url(site.entity(item.id))
+    elif kind == "context":
+        title = reader.context(item.id).title
+        url = site.url(site.context(item.id))
     else:
         term = reader.term(item.id)
         title = term_title(term)
@@ -373,7 +376,12 @@ def entry_for(reader: Reader, item: keymod.Citable, site: SiteMap, flavour: Flav
         return reader_entry(reader, item.key, flavour)
     if item.kind == "reading":
         return reading_entry(reader.reading(item.id), item.key, flavour)
-    if item.kind == "note" or item.kind == "term" or item.kind == "entity":
+    if (
+        item.kind == "note"
+        or item.kind == "term"
+        or item.kind == "entity"
+        or item.kind == "context"
+    ):
         return part_entry(reader, site, item.kind, item, flavour)
     return reference_entry(reader.reference(item.id), flavour)
 

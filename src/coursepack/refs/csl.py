@@ -267,7 +267,7 @@ def _name_text(name: dict[str, str]) -> str:
 
 
 def part_record(
-    reader: Reader, kind: Literal["note", "term", "entity"], title: str, url: str
+    reader: Reader, kind: Literal["note", "term", "entity", "context"], title: str, url: str
 ) -> CslRecord:
     """Return the CSL record of a note, glossary term or entity, an entry in the reader."""
     meta = reader.meta
@@ -354,6 +354,9 @@ def _record_for(reader: Reader, item: keymod.Citable, site: SiteMap) -> CslRecor
     if item.kind == "entity":
         entity = reader.entity(item.id)
         return part_record(reader, "entity", entity.name, site.url(site.entity(entity.id)))
+    if item.kind == "context":
+        context = reader.context(item.id)
+        return part_record(reader, "context", context.title, site.url(site.context(context.id)))
     return reference_record(reader.reference(item.id))
 
 

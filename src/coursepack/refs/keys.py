@@ -10,6 +10,8 @@ The scheme (documented for users in ``docs/citations.md``):
 * a historical note, glossary term or person or organization entry, a part of the
   reader: the reader's stem, the kind and the id (``daytruth2026:note:teamsters-1934``,
   ``daytruth2026:term:cba``, ``daytruth2026:entity:jacob-crosse``);
+* a context document (a law, a contract or a statement reproduced in the reader): the
+  same, of kind ``context`` (``daytruth2026:context:nlra-sections-7-13``);
 * a reference keeps the key it has in ``references.bib``.
 
 Keys are lower-case ASCII (letters transliterated, marks dropped). Each key depends only on
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from coursepack.model import (
+    ContextDocument,
     Entity,
     Note,
     PersonName,
@@ -39,7 +42,7 @@ from coursepack.model import (
     Term,
 )
 
-Kind = Literal["reader", "reading", "note", "term", "entity", "reference"]
+Kind = Literal["reader", "reading", "note", "term", "entity", "context", "reference"]
 
 #: Words skipped when looking for the first significant word of a title.
 STOPWORDS = frozenset(
@@ -190,6 +193,11 @@ def entity_key(meta: ReaderMeta, entity: Entity | str) -> str:
     return f"{reader_stem(meta)}:entity:{entity if isinstance(entity, str) else entity.id}"
 
 
+def context_key(meta: ReaderMeta, context: ContextDocument | str) -> str:
+    """Return the key of a context document."""
+    return f"{reader_stem(meta)}:context:{context if isinstance(context, str) else context.id}"
+
+
 def _suffix(item_id: str) -> str:
     return hashlib.sha1(item_id.encode("utf-8")).hexdigest()[:4]
 
@@ -221,16 +229,20 @@ class KeyTable:
         self.entities = {
             e.id: add(entity_key(meta, e), "entity", e.id) for e in reader.entities
         }
+        self.contexts = {c.id: add(context_key(meta, c), "context", c.id) for c in reader.contexts}
         self._folded = {k.casefold(): k for k in self.items}
 
     def __iter__(self) -> Iterator[Citable]:
         return iter(self.items.values())
 
-    def key_of(self, item: Reader | Reading | Note | Term | Entity | Reference | str) -> str:
-        """Return the key of the reader, a reading, a note, a term, an entity or a reference.
+    def key_of(
+        self, item: Reader | Reading | Note | Term | Entity | ContextDocument | Reference | str
+    ) -> str:
+        """Return the key of the reader, a reading, a note, a term, an entity, a context
+        document or a reference.
 
-        A string is looked up as a key, a reading id, ``note:<id>``, ``term:<id>`` or
-        ``entity:<id>``.
+        A string is looked up as a key, a reading id, ``note:<id>``, ``term:<id>``,
+        ``entity:<id>`` or ``context:<id>``.
         """
         if isinstance(item, Reader):
             return self.reader
@@ -242,6 +254,8 @@ class KeyTable:
             return self.terms[item.id]
         if isinstance(item, Entity):
             return self.entities[item.id]
+        if isinstance(item, ContextDocument):
+            return self.contexts[item.id]
         if isinstance(item, Reference):
             return item.key
         return self.lookup(item).key
@@ -263,6 +277,8 @@ class KeyTable:
             return self.items[self.terms[item_id]]
         if kind == "entity" and item_id in self.entities:
             return self.items[self.entities[item_id]]
+        if kind == "context" and item_id in self.contexts:
+            return self.items[self.contexts[item_id]]
         if key in self.notes and key in self.terms:
             raise KeyError(
                 f"{key!r} is both a note and a glossary term; write note:{key} or term:{key}"
@@ -273,7 +289,14 @@ class KeyTable:
             return self.items[self.terms[key]]
         if key.casefold() in self._folded:
             return self.items[self._folded[key.casefold()]]
-        known = [*self.items, *self.readings, *self.notes, *self.terms, *self.entities]
+        known = [
+            *self.items,
+            *self.readings,
+            *self.notes,
+            *self.terms,
+            *self.entities,
+            *self.contexts,
+        ]
         raise KeyError(unknown_key_message(key, known))
 
 
