@@ -52,8 +52,20 @@ def check_bibtex(bib: str, keys: list[str], work: Path) -> str:
     return (work / "doc.bbl").read_text(encoding="utf-8")
 
 
-def check_biber(bib: str, keys: list[str], work: Path, *, validate: bool = False) -> None:
-    """Run pdflatex, biber (biblatex authoryear) and pdflatex; fail on any WARN or ERROR."""
+#: biber's datamodel notices that coursepack's files carry by design (docs/citations.md):
+#: an unsigned entry in the reader has no author; a work without a date has none; biblatex's
+#: standard datamodel defines no fields for cases and statutes (@jurisdiction,
+#: @legislation), which it leaves to specialised styles.
+DELIBERATE = re.compile(
+    r"Datamodel: Entry '(?P<key>[^']+)' \([^)]*\): (?:Missing mandatory field "
+    r"(?:'(?P<field>author)'|- one of '(?P<date>date, year)' must be defined)"
+    r"|Invalid field '\w+' for entrytype '(?P<legal>jurisdiction|legislation)')"
+)
+
+
+def check_biber(bib: str, keys: list[str], work: Path, *, validate: bool = False) -> list[str]:
+    """Run pdflatex, biber (biblatex authoryear) and pdflatex; fail on any WARN or ERROR
+    but the deliberate datamodel notices, which are returned as "key: author|date"."""
     pdflatex = require_tool("pdflatex")
     biber = require_tool("biber")
     work.mkdir(parents=True, exist_ok=True)
@@ -71,6 +83,14 @@ def check_biber(bib: str, keys: list[str], work: Path, *, validate: bool = False
     result = run([biber, *(["--validate-datamodel"] if validate else []), "doc"], work)
     log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
     assert result.returncode == 0, log
-    assert not re.search(r"\b(WARN|ERROR)\b", log), log
+    deliberate = []
+    for line in log.splitlines():
+        if not re.search(r"> (WARN|ERROR) - ", line) or "INFO - WARNINGS" in line:
+            continue
+        found = DELIBERATE.search(line)
+        assert found is not None, line
+        kind = "author" if found["field"] else "date" if found["date"] else "legal"
+        deliberate.append(f"{found['key']}: {kind}")
     second = run(latex, work)
     assert second.returncode == 0, second.stdout[-2000:]
+    return sorted(set(deliberate))

@@ -276,7 +276,7 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
 
     monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
     refs = Refs(reader)
-    whole = csl._format_all(refs.records, refs.keys, 1)
+    whole = csl._format_all(refs.records, refs.keys, 1, refs.copies)
     started: list[background.Pending] = []
     real = background.start
 
@@ -286,7 +286,7 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
         return pending
 
     monkeypatch.setattr(background, "start", spy)
-    parts = csl._format_all(refs.records, refs.keys, 3)
+    parts = csl._format_all(refs.records, refs.keys, 3, refs.copies)
     # Three parts: two formatted in children (forked when this process has no threads).
     assert len(started) == 2
     if threading.active_count() == 1:

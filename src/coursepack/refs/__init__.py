@@ -63,9 +63,24 @@ class Refs:
         return csl.csl_records(self.reader, self.keys, self.site)
 
     @cached_property
+    def copies(self) -> dict[str, str]:
+        """Return {key: the key that stands for the same work} for works entered twice.
+
+        A reading kept in references.bib as well, or a reference entered twice, is one
+        work: it is exported once, under the key that stands for it (a reading's first),
+        and the other key is an alias of it (biblatex ``ids``; ``coursepack cite``).
+        """
+        return csl.listed_works(self.keys, self.records)
+
+    @cached_property
+    def exported_records(self) -> list[csl.CslRecord]:
+        """Return the CSL-JSON records the citation files hold: one for each work."""
+        return [r for r in self.records if r["id"] not in self.copies]
+
+    @cached_property
     def citations(self) -> csl.Citations:
         """Return every citable item formatted (made on first use)."""
-        return csl.Citations(self.records, self.keys, self._workers)
+        return csl.Citations(self.records, self.keys, self._workers, self.copies)
 
     def key(self, item: Citable_) -> str:
         """Return the citation key of an item, or of a key, reading id, ``note:<id>``..."""
@@ -97,8 +112,8 @@ class Refs:
         return bib.write_bib([bib.entry_for(self.reader, found, self.site, flavour)])
 
     def bib_entries(self, flavour: bib.Flavour) -> list[bib.BibEntry]:
-        """Return every entry in one flavour, sorted by key."""
-        return bib.bib_entries(self.reader, self.keys, self.site, flavour)
+        """Return every entry in one flavour, sorted by key, each work once."""
+        return bib.bib_entries(self.reader, self.keys, self.site, flavour, self.copies)
 
     # -- labels that combine the layers -------------------------------------------------
 

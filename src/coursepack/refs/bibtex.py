@@ -28,7 +28,17 @@ from bibtexparser.writer import BibtexFormat
 
 from coursepack.model import PartialDate, Reader, Reading, Reference
 from coursepack.refs import keys as keymod
-from coursepack.refs.csl import csl_name, reader_title, split_bibtex_names
+from coursepack.refs.csl import (
+    LEGAL_TYPES,
+    ascii_url,
+    corporate_author,
+    csl_name,
+    language_tag,
+    legal_parts,
+    reader_title,
+    short_title,
+    split_bibtex_names,
+)
 from coursepack.refs.labels import authors_supplied, bracket, outlet_is_named, term_title
 from coursepack.refs.sitemap import SiteMap
 
@@ -53,6 +63,10 @@ _LATEX_SPECIALS = {
     "^": r"\textasciicircum{}",
 }
 _SPECIALS_RE = re.compile(r"[\\{}&%$#_~^]")
+
+#: biblatex's list fields besides names: a value is split at "and".
+LIST_FIELDS = frozenset({"publisher", "organization", "institution", "location", "school"})
+
 
 #: Fields written verbatim (no LaTeX escaping).
 VERBATIM = frozenset({"url", "doi", "urldate", "date", "eprint", "file", "isbn", "issn"})
@@ -96,6 +110,10 @@ def escape_latex(text: str) -> str:
     return _SPECIALS_RE.sub(lambda m: _LATEX_SPECIALS[m.group(0)], text)
 
 
+#: Words styles must not capitalise in a title ("Boys Markets v. Retail Clerks").
+_KEEP_LOWER = frozenset({"v.", "vs.", "v"})
+
+
 def protect_title(text: str) -> str:
     """Return an escaped title whose capitalised words are braced (``{ICE}``, ``{January}``).
 
@@ -108,6 +126,9 @@ def protect_title(text: str) -> str:
         escaped = escape_latex(word)
         capitals = [c for c in word[1:] if c.isupper()] if match.start() == 0 else None
         has_capital = any(c.isupper() for c in word)
+        if word in _KEEP_LOWER and match.start() > 0:
+            out.append("{" + escaped + "}")
+            continue
         if word.isspace() or not has_capital or capitals == []:
             out.append(escaped)
             continue
@@ -142,7 +163,7 @@ def _month_and_year(date: PartialDate, flavour: Flavour) -> list[tuple[str, str]
 
 
 def _classic_url_note(url: str, urldate: str | None) -> str:
-    note = f"\\url{{{url}}}"
+    note = f"\\url{{{ascii_url(url)}}}"
     if urldate:
         note += f". Accessed {_human_date(urldate)}"
     return note
@@ -157,7 +178,40 @@ def _human_date(iso: str) -> str:
     return f"{names[month - 1]} {day}, {year}"
 
 
+def label_key(text: str) -> str:
+    """Return text as a classic ``key`` field: what natbib styles print for a label.
+
+    Parentheses and brackets would be read as part of natbib's "Author (Year)" label, and
+    braces unbalance it: they are left out.
+    """
+    return escape_latex(" ".join(re.sub(r"[()\[\]{}]", "", text).split()))
+
+
+#: Language tags and the babel names biblatex's ``langid`` (and pandoc) know them by.
+LANGUAGES = {
+    "en": "english", "en-us": "american", "en-gb": "british", "es": "spanish",
+    "fr": "french", "de": "german", "it": "italian", "pt": "portuguese", "nl": "dutch",
+    "ko": "korean", "ja": "japanese", "zh": "chinese", "ru": "russian", "pl": "polish",
+    "sv": "swedish", "no": "norsk", "da": "danish", "fi": "finnish", "el": "greek",
+    "tr": "turkish", "ar": "arabic", "he": "hebrew", "uk": "ukrainian", "ca": "catalan",
+}  # fmt: skip
+
+
+def _language(code: str) -> str:
+    return LANGUAGES.get(code.casefold(), LANGUAGES.get(code.split("-")[0].casefold(), code))
+
+
 # -- entries -----------------------------------------------------------------------------
+#
+# One model of authorship in every format (docs/citations.md): the reader is edited by its
+# editors; a reading has its own authors (an organisation as one corporate name); a note,
+# glossary entry or person's entry is an unsigned entry within the reader, which carries
+# the editors; a work cited that names only an organisation has it as corporate author.
+#
+# Classic BibTeX has no field every style prints for a URL (plain, chicago and apalike
+# ignore ``url``; plainnat prints both ``url`` and ``note``): each URL goes once, into
+# ``note`` or ``howpublished`` as ``\\url{...}``. A work without a date has
+# ``year = {n.d.}``, which every style prints and sorts, where an empty year is a warning.
 
 
 def reader_entry(reader: Reader, key: str, flavour: Flavour) -> BibEntry:
@@ -176,16 +230,17 @@ def reader_entry(reader: Reader, key: str, flavour: Flavour) -> BibEntry:
             ("location" if flavour == "biblatex" else "address", escape_latex(meta.place))
         )
     fields.append(("date" if flavour == "biblatex" else "year", str(meta.year)))
-    fields.append(("url", meta.url))
-    if flavour == "bibtex":
+    if flavour == "biblatex":
+        fields.append(("url", ascii_url(meta.url)))
+        fields.append(("langid", _language(meta.language)))
+    else:
         fields.append(("note", _classic_url_note(meta.url, None)))
-    fields.append(("language" if flavour == "bibtex" else "langid", _language(meta.language)))
-    entry_type = "collection" if flavour == "biblatex" else "book"
+        fields.append(("language", _language(meta.language)))
+    # A book edited, not written: biblatex's @collection. Classic styles have no such type;
+    # their @book files an editor-only book as missing its author (chicago.bst warns), and
+    # @proceedings prints and sorts one by its editors.
+    entry_type = "collection" if flavour == "biblatex" else "proceedings"
     return BibEntry(entry_type, key, tuple(fields))
-
-
-def _language(code: str) -> str:
-    return {"en": "english", "es": "spanish", "fr": "french", "de": "german"}.get(code, code)
 
 
 def reading_entry(reading: Reading, key: str, flavour: Flavour) -> BibEntry:
@@ -201,26 +256,39 @@ def reading_entry(reading: Reading, key: str, flavour: Flavour) -> BibEntry:
     fields.append(("title", protect_title(title)))
     named = outlet_is_named(reading)
     outlet = escape_latex(bracket(reading.outlet, reading.is_supplied("outlet")))
-    if named:
-        fields.append(("journaltitle" if flavour == "biblatex" else "journal", outlet))
-    fields.extend(_month_and_year(reading.date, flavour))
-    if reading.url:
-        fields.append(("url", reading.url))
-    if not reading.authors and not reading.corporate_author and flavour == "bibtex":
-        fields.append(("key", escape_latex(reading.title)))
-    if named and flavour == "biblatex":
-        fields.append(("entrysubtype", "newspaper"))
-    if flavour == "bibtex" and reading.url:
-        fields.append(("note", _classic_url_note(reading.url, None)))
-    if not named and reading.outlet and reading.outlet != "unidentified":
-        fields.append(("howpublished", "[" + outlet.strip("[]") + "]"))
+    if flavour == "biblatex":
+        if named:
+            fields.append(("journaltitle", outlet))
+        elif reading.outlet and reading.outlet != "unidentified":
+            fields.append(("howpublished", "[" + outlet.strip("[]") + "]"))
+        fields.extend(_month_and_year(reading.date, flavour))
+        if reading.url:
+            fields.append(("url", ascii_url(reading.url)))
+        if named:
+            fields.append(("entrysubtype", "newspaper"))
+        if not reading.authors and not reading.corporate_author:
+            short = bracket(short_title(reading.title), reading.is_supplied("title"))
+            fields.append(("shorttitle", protect_title(short)))
+        # As the CSL record's type (reading_type): article, web page or manuscript.
+        entry_type = "article" if named else ("online" if reading.url else "unpublished")
+    else:
+        # An article of a newspaper or a website has no volume or pages, which every
+        # classic style's @article requires: it is a @misc published in the outlet.
+        if named:
+            fields.append(("howpublished", f"\\emph{{{outlet}}}"))
+        elif reading.outlet and reading.outlet != "unidentified":
+            fields.append(("howpublished", "[" + outlet.strip("[]") + "]"))
+        fields.extend(_month_and_year(reading.date, flavour))
+        if not reading.authors and not reading.corporate_author:
+            shown = label_key(bracket(short_title(reading.title), reading.is_supplied("title")))
+            fields += [("key", shown), ("organization", shown)]
+        if reading.url:
+            fields.append(("note", _classic_url_note(reading.url, None)))
+        entry_type = "misc"
     supplied = _supplied_note(reading)
     if supplied:
         fields.append(("addendum" if flavour == "biblatex" else "annote", supplied))
     fields.append(("language" if flavour == "bibtex" else "langid", _language(reading.language)))
-    entry_type = "article" if named else ("online" if reading.url else "misc")
-    if flavour == "bibtex" and entry_type == "online":
-        entry_type = "misc"
     return BibEntry(entry_type, key, tuple(fields))
 
 
@@ -240,94 +308,139 @@ def _supplied_note(reading: Reading) -> str:
     return f"{listed[:1].upper()}{listed[1:]} supplied by the editors"
 
 
-def part_entry(
-    reader: Reader,
-    site: SiteMap,
-    kind: Literal["note", "term", "entity", "context"],
-    item: keymod.Citable,
-    flavour: Flavour,
-) -> BibEntry:
-    """Return the entry for a historical note or a glossary term, a part of the reader."""
+def part_entry(reader: Reader, title: str, url: str, key: str, flavour: Flavour) -> BibEntry:
+    """Return the entry of a note, glossary entry or person's entry: unsigned, in the reader.
+
+    biblatex: ``@inreference`` with the reader as ``booktitle`` and its editors as
+    ``editor``; ``useeditor=false`` labels it by its title, as Chicago cites an unsigned
+    entry, instead of giving every entry the editors' name and a year suffix. Classic
+    BibTeX: ``@misc`` with the reader in ``howpublished`` and the title as ``key``.
+    """
     meta = reader.meta
-    key = item.key
-    if kind == "note":
-        title = reader.note(item.id).title
-        url = site.url(site.note(item.id))
-    elif kind == "entity":
-        title = reader.entity(item.id).name
-        url = site.url(site.entity(item.id))
-    elif kind == "context":
-        title = reader.context(item.id).title
-        url = site.url(site.context(item.id))
-    else:
-        term = reader.term(item.id)
-        title = term_title(term)
-        url = site.url(site.term(item.id))
     editors = names_field(list(meta.editors))
-    fields: list[tuple[str, str]] = [
-        ("author", editors),
-        ("title", protect_title(title)),
-        ("booktitle", protect_title(meta.title)),
-        ("editor", editors),
-        ("publisher", escape_latex(meta.publisher)),
-    ]
-    if meta.place:
-        fields.append(
-            ("location" if flavour == "biblatex" else "address", escape_latex(meta.place))
-        )
-    fields.append(("date" if flavour == "biblatex" else "year", str(meta.year)))
-    fields.append(("url", url))
-    if flavour == "bibtex":
-        fields.append(("note", _classic_url_note(url, None)))
-    fields.append(("language" if flavour == "bibtex" else "langid", _language(meta.language)))
     if flavour == "biblatex":
-        entry_type = "inreference" if kind == "term" else "incollection"
-    else:
-        entry_type = "incollection"
-    return BibEntry(entry_type, key, tuple(fields))
+        fields: list[tuple[str, str]] = [
+            ("editor", editors),
+            ("title", protect_title(title)),
+            ("booktitle", protect_title(meta.title)),
+            ("publisher", escape_latex(meta.publisher)),
+        ]
+        if meta.place:
+            fields.append(("location", escape_latex(meta.place)))
+        fields += [
+            ("date", str(meta.year)),
+            ("url", ascii_url(url)),
+            ("langid", _language(meta.language)),
+            ("options", "useeditor=false"),
+        ]
+        return BibEntry("inreference", key, tuple(fields))
+    where = ", ".join(p for p in (meta.publisher, meta.place) if p)
+    edited = " and ".join(meta.editors)
+    book = f"In \\emph{{{protect_title(meta.title)}}}, edited by {escape_latex(edited)}"
+    # Labelled by the title: natbib styles read ``key``, chicago.bst ``organization`` (it
+    # wants a name for every entry, and the editors' would give all of them one label).
+    fields = [
+        ("title", protect_title(title)),
+        ("howpublished", f"{book}. {escape_latex(where)}" if where else book),
+        ("year", str(meta.year)),
+        ("note", _classic_url_note(url, None)),
+        ("key", label_key(title)),
+        ("organization", label_key(title)),
+        ("language", _language(meta.language)),
+    ]
+    return BibEntry("misc", key, tuple(fields))
 
 
-def reference_entry(ref: Reference, flavour: Flavour) -> BibEntry:
-    """Return a references.bib entry in one flavour, values escaped again for LaTeX."""
-    fields: list[tuple[str, str]] = []
+def reference_entry(ref: Reference, flavour: Flavour, aliases: tuple[str, ...] = ()) -> BibEntry:
+    """Return a references.bib entry in one flavour, values escaped again for LaTeX.
+
+    A work that names only an organisation has it as its corporate author (so styles label
+    it "Associated Press 1986", not by its title); aliases are the keys of other entries
+    for the same work, which biblatex accepts as ``ids``.
+    """
     entry_type = ref.entry_type
     if flavour == "bibtex":
         entry_type = CLASSIC_TYPES.get(entry_type, entry_type)
-    for name, value in sorted(ref.fields.items(), key=lambda kv: _field_order(kv[0])):
+    values = dict(ref.fields)
+    if flavour == "biblatex" and values.get("language") and not values.get("langid"):
+        # langid, not language, tells biblatex (and pandoc) not to title-case the title.
+        values["langid"] = _language(language_tag(values["language"]))
+    if flavour == "biblatex" and entry_type in LEGAL_TYPES:
+        # The reporter or code citation in the fields pandoc and biblatex read.
+        parts = legal_parts(ref)
+        for name in ("howpublished", "organization", "institution"):
+            values.pop(name, None)
+        values.update(
+            {
+                field: parts[var]
+                for var, field in (
+                    ("volume", "volume"),
+                    ("container-title", "journaltitle"),
+                    ("page", "pages"),
+                    ("number", "number"),
+                    ("publisher", "institution"),
+                )
+                if var in parts
+            }
+        )
+    corporate = corporate_author(ref)
+    if corporate:
+        values["author"] = "{" + corporate + "}"
+        values.pop("organization", None)
+    fields: list[tuple[str, str]] = []
+    for name, value in sorted(values.items(), key=lambda kv: _field_order(kv[0])):
         if flavour == "bibtex":
             name = CLASSIC_FIELDS.get(name, name)
         else:
             name = BIBLATEX_FIELDS.get(name, name)
         if name in ("author", "editor", "translator"):
             fields.append((name, _reference_names(value)))
+        elif name == "url":
+            fields.append((name, ascii_url(value)))
         elif name in VERBATIM:
             fields.append((name, value))
         elif name in ("title", "subtitle", "booktitle", "maintitle"):
             fields.append((name, protect_title(value)))
+        elif name in LIST_FIELDS and " and " in value and flavour == "biblatex":
+            # biblatex splits these at "and": one name ("Farrar and Rinehart") is braced.
+            fields.append((name, "{" + escape_latex(value.strip("{}")) + "}"))
         else:
             fields.append((name, escape_latex(value)))
     present = {name for name, _ in fields}
-    if flavour == "biblatex" and "date" in present:
-        fields = [(n, v) for n, v in fields if n not in ("year", "month")]
-    if flavour == "bibtex":
-        fields = [(n, v) for n, v in fields if n not in ("date", "urldate")]
-        date = ref.get("date")
-        if "year" not in present and date[:4].isdigit():
-            fields.append(("year", date[:4]))
-        url = ref.get("url")
-        if url and entry_type == "misc" and "howpublished" not in present:
-            # plain.bst prints no organization for @misc: it goes before the address.
-            where = ref.get("organization")
-            link = _classic_url_note(url, None)
-            fields.append(("howpublished", f"{escape_latex(where)}, {link}" if where else link))
-        urldate = ref.get("urldate")
-        if url and not (entry_type == "misc" and "howpublished" not in present):
-            fields = _append_note(fields, _classic_url_note(url, urldate or None))
-        elif urldate:
+    if flavour == "biblatex":
+        if "date" in present:
+            fields = [(n, v) for n, v in fields if n not in ("year", "month")]
+        if aliases:
+            fields.append(("ids", ",".join(aliases)))
+        return BibEntry(entry_type, ref.key, tuple(fields))
+    # Classic BibTeX: the URL once, as \url in howpublished or note; n.d. for no date.
+    url = ref.get("url")
+    if entry_type == "article" and not ({"volume", "number", "pages"} & present):
+        # A newspaper's or magazine's article read online: a @misc published in it.
+        journal = dict(fields).get("journal", "")
+        fields = [(n, v) for n, v in fields if n != "journal"]
+        if journal:
+            fields.append(("howpublished", f"\\emph{{{journal}}}"))
+        entry_type = "misc"
+        present = {n for n, _ in fields}
+    fields = [(n, v) for n, v in fields if n not in ("date", "urldate", "url")]
+    date = ref.get("date")
+    if "year" not in present:
+        fields.append(("year", date[:4] if date[:4].isdigit() else "n.d."))
+    urldate = ref.get("urldate")
+    if url and entry_type == "misc" and "howpublished" not in present:
+        fields.append(("howpublished", _classic_url_note(url, None)))
+        if urldate:
             fields = _append_note(fields, f"Accessed {_human_date(urldate)}")
-        if not ({"author", "editor"} & present):
-            sort_as = ref.get("organization") or ref.get("title")
-            fields.append(("key", escape_latex(sort_as)))
+    elif url:
+        fields = _append_note(fields, _classic_url_note(url, urldate or None))
+    elif urldate:
+        fields = _append_note(fields, f"Accessed {_human_date(urldate)}")
+    if not ({"author", "editor"} & {n for n, _ in fields}):
+        label = label_key(ref.get("title") or ref.key)
+        fields.append(("key", label))
+        if "organization" not in {n for n, _ in fields}:
+            fields.append(("organization", label))
     return BibEntry(entry_type, ref.key, tuple(fields))
 
 
@@ -364,26 +477,62 @@ def _reference_names(value: str) -> str:
 
 
 def bib_entries(
-    reader: Reader, keys: keymod.KeyTable, site: SiteMap, flavour: Flavour
+    reader: Reader,
+    keys: keymod.KeyTable,
+    site: SiteMap,
+    flavour: Flavour,
+    copies: dict[str, str] | None = None,
 ) -> list[BibEntry]:
-    """Return every entry of a reader in one flavour, sorted by key."""
-    return [entry_for(reader, item, site, flavour) for item in keys.sorted()]
+    """Return every entry of a reader in one flavour, sorted by key.
+
+    copies: keys that stand for the same work as another key (see
+    :func:`coursepack.refs.csl.same_work`); they are left out, and in biblatex the entry
+    that stands for the work lists them as ``ids``.
+    """
+    copies = copies or {}
+    aliases: dict[str, list[str]] = {}
+    for copy, canonical in copies.items():
+        aliases.setdefault(canonical, []).append(copy)
+    return [
+        entry_for(reader, item, site, flavour, tuple(sorted(aliases.get(item.key, ()))))
+        for item in keys.sorted()
+        if item.key not in copies
+    ]
 
 
-def entry_for(reader: Reader, item: keymod.Citable, site: SiteMap, flavour: Flavour) -> BibEntry:
+def entry_for(
+    reader: Reader,
+    item: keymod.Citable,
+    site: SiteMap,
+    flavour: Flavour,
+    aliases: tuple[str, ...] = (),
+) -> BibEntry:
     """Return the entry of one citable item."""
     if item.kind == "reader":
-        return reader_entry(reader, item.key, flavour)
-    if item.kind == "reading":
-        return reading_entry(reader.reading(item.id), item.key, flavour)
-    if (
-        item.kind == "note"
-        or item.kind == "term"
-        or item.kind == "entity"
-        or item.kind == "context"
-    ):
-        return part_entry(reader, site, item.kind, item, flavour)
-    return reference_entry(reader.reference(item.id), flavour)
+        entry = reader_entry(reader, item.key, flavour)
+    elif item.kind == "reading":
+        entry = reading_entry(reader.reading(item.id), item.key, flavour)
+    elif item.kind == "note":
+        note = reader.note(item.id)
+        entry = part_entry(reader, note.title, site.url(site.note(note.id)), item.key, flavour)
+    elif item.kind == "term":
+        term = reader.term(item.id)
+        entry = part_entry(
+            reader, term_title(term), site.url(site.term(term.id)), item.key, flavour
+        )
+    elif item.kind == "entity":
+        entity = reader.entity(item.id)
+        url = site.url(site.entity(entity.id))
+        entry = part_entry(reader, entity.name, url, item.key, flavour)
+    elif item.kind == "context":
+        context = reader.context(item.id)
+        url = site.url(site.context(context.id))
+        entry = part_entry(reader, context.title, url, item.key, flavour)
+    else:
+        return reference_entry(reader.reference(item.id), flavour, aliases)
+    if aliases and flavour == "biblatex":
+        entry = BibEntry(entry.entry_type, entry.key, (*entry.fields, ("ids", ",".join(aliases))))
+    return entry
 
 
 # -- writing -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -192,6 +193,30 @@ def parse_date(value: str) -> dict[str, list[list[int]]] | None:
     return {"date-parts": [[int(g) for g in match.groups() if g is not None]]}
 
 
+#: Language names as references.bib may write them, and their tags (BCP 47).
+LANGUAGE_TAGS = {
+    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "korean": "ko", "japanese": "ja", "chinese": "zh",
+    "russian": "ru", "polish": "pl", "swedish": "sv", "danish": "da", "finnish": "fi",
+    "greek": "el", "turkish": "tr", "arabic": "ar", "hebrew": "he", "ukrainian": "uk",
+}  # fmt: skip
+
+
+def language_tag(value: str) -> str:
+    """Return a language as a tag ("it" for "Italian"; a tag stays as it is)."""
+    return LANGUAGE_TAGS.get(value.strip().casefold(), value.strip())
+
+
+def ascii_url(url: str) -> str:
+    """Return a URL with every character outside ASCII percent-encoded (as UTF-8).
+
+    The same address, written as URLs must be (RFC 3986): LaTeX's ``\\url`` and BibTeX
+    read a URL as bytes, so a raw en dash would come out as "âĂŞ".
+    """
+    # An apostrophe too: pandoc's Markdown reading of CSL-JSON turns it into a curly one.
+    return urllib.parse.quote(url, safe="".join(chr(c) for c in range(33, 127) if c != 39))
+
+
 # -- CSL-JSON records --------------------------------------------------------------------
 
 
@@ -206,13 +231,11 @@ def reader_record(reader: Reader) -> CslRecord:
     meta = reader.meta
     record: CslRecord = {
         "type": "book",
-        # The editors are given as authors: citeproc-py would otherwise print them twice
-        # ("The coursepack editors. 2026. ... Edited by The coursepack editors.").
-        "author": [csl_name(e) for e in meta.editors],
+        "editor": [csl_name(e) for e in meta.editors],
         "title": reader_title(reader),
         "publisher": meta.publisher,
         "issued": {"date-parts": [[meta.year]]},
-        "URL": meta.url,
+        "URL": ascii_url(meta.url),
         "language": meta.language,
     }
     if meta.place:
@@ -223,7 +246,7 @@ def reader_record(reader: Reader) -> CslRecord:
 def reading_record(reading: Reading) -> CslRecord:
     """Return the CSL record of a reading, supplied fields in square brackets."""
     record: CslRecord = {
-        "type": "article-newspaper",
+        "type": reading_type(reading),
         "title": bracket(reading.title, reading.is_supplied("title")),
         "issued": date_parts(reading.date),
         "language": reading.language,
@@ -242,8 +265,16 @@ def reading_record(reading: Reading) -> CslRecord:
     if outlet_is_named(reading):
         record["container-title"] = bracket(reading.outlet, reading.is_supplied("outlet"))
     if reading.url:
-        record["URL"] = reading.url
+        record["URL"] = ascii_url(reading.url)
     return record
+
+
+def reading_type(reading: Reading) -> str:
+    """Return a reading's CSL type: an article of its outlet when the outlet is named, a
+    web page when it was read online from an unnamed source, else a manuscript."""
+    if outlet_is_named(reading):
+        return "article-newspaper"
+    return "webpage" if reading.url else "manuscript"
 
 
 def short_title(title: str, words: int = 4) -> str:
@@ -269,27 +300,83 @@ def _name_text(name: dict[str, str]) -> str:
 def part_record(
     reader: Reader, kind: Literal["note", "term", "entity", "context"], title: str, url: str
 ) -> CslRecord:
-    """Return the CSL record of a note, glossary term or entity, an entry in the reader."""
+    """Return the CSL record of a note, glossary term or entity: an unsigned entry in the
+    reader, which Chicago cites by the reader's title ("The Day of Truth and Freedom 2026,
+    s.v. ...") rather than giving every entry the editors' name and a year suffix."""
+    del kind  # one type for every part: pandoc reads biblatex's @inreference as this
     meta = reader.meta
     return {
-        "type": "entry-dictionary" if kind == "term" else "entry-encyclopedia",
+        "type": "entry-encyclopedia",
         "title": title,
         "container-title": meta.title,
         "editor": [csl_name(e) for e in meta.editors],
         "publisher": meta.publisher,
         "issued": {"date-parts": [[meta.year]]},
-        "URL": url,
+        "URL": ascii_url(url),
         "language": meta.language,
     }
+
+
+#: Entry types of legal material, and the CSL types they are.
+LEGAL_TYPES = {"jurisdiction": "legal_case", "legislation": "legislation"}
+#: A reporter citation ("398 U.S. 235", "636 F. Supp. 907 (D. Minn.)") and a code citation
+#: ("29 U.S.C. §§ 141–197", "Minn. Stat. ch. 179A").
+_REPORTER = re.compile(r"(?P<volume>\d+)\s+(?P<reporter>.+?)\s+(?P<page>\d[\w–-]*)(?:\s+\(.+\))?")
+_CODE = re.compile(r"(?:(?P<volume>\d+)\s+)?(?P<code>.+?)\s+(?P<section>(?:§§?|ch\.)\s*.+)")
+
+
+def legal_parts(ref: Reference) -> dict[str, str]:
+    """Return a case's or statute's citation as CSL variables (the reporter or code as
+    ``container-title``; its volume, first page or sections; the court or legislature,
+    the ``organization``, as ``publisher``).
+
+    These are the variables pandoc reads from biblatex's @jurisdiction and @legislation
+    (``volume``, ``journaltitle``, ``pages``, ``number``, ``institution``): the .bib and
+    the .json give the same citation.
+    """
+    cited = (ref.get("howpublished") or "").strip()
+    parts: dict[str, str] = {}
+    found = (_REPORTER if ref.entry_type == "jurisdiction" else _CODE).fullmatch(cited)
+    if found is None:
+        if cited:
+            parts["container-title"] = cited
+    elif ref.entry_type == "jurisdiction":
+        parts.update(volume=found["volume"], page=found["page"])
+        parts["container-title"] = found["reporter"]
+    else:
+        if found["volume"]:
+            parts["volume"] = found["volume"]
+        parts["container-title"] = found["code"]
+        parts["number"] = found["section"]
+    body = ref.get("organization") or ref.get("institution")
+    if body:
+        parts["publisher"] = body.strip("{} ")
+    return parts
+
+
+def corporate_author(ref: Reference) -> str:
+    """Return the organisation that stands as a work's author when it names no person.
+
+    A work with neither author nor editor, only an ``organization`` (or ``institution``),
+    is that body's: it is cited "Associated Press 1986", in every format. Cases and
+    statutes are cited by their names; their court or legislature is their publisher.
+    """
+    if ref.get("author") or ref.get("editor") or ref.entry_type in LEGAL_TYPES:
+        return ""
+    return (ref.get("organization") or ref.get("institution")).strip("{} ")
 
 
 def reference_record(ref: Reference) -> CslRecord:
     """Return the CSL record of a references.bib entry."""
     get = ref.get
-    record: CslRecord = {"type": BIBTEX_TO_CSL.get(ref.entry_type, "document")}
+    kind = LEGAL_TYPES.get(ref.entry_type) or BIBTEX_TO_CSL.get(ref.entry_type, "document")
+    record: CslRecord = {"type": kind}
     for field, role in (("author", "author"), ("editor", "editor"), ("translator", "translator")):
         if get(field):
             record[role] = [csl_name(n, bibtex=True) for n in split_bibtex_names(get(field))]
+    corporate = corporate_author(ref)
+    if corporate:
+        record["author"] = [{"literal": corporate}]
     simple = {
         "title": "title",
         "subtitle": None,
@@ -298,17 +385,22 @@ def reference_record(ref: Reference) -> CslRecord:
         "pages": "page",
         "edition": "edition",
         "doi": "DOI",
-        "url": "URL",
         "isbn": "ISBN",
         "note": "note",
         "series": "collection-title",
-        "language": "language",
     }
     for field, var in simple.items():
         if var and get(field):
             record[var] = get(field)
+    if get("url"):
+        record["URL"] = ascii_url(get("url"))
+    if get("language") or get("langid"):
+        record["language"] = language_tag(get("language") or get("langid"))
     if get("subtitle"):
         record["title"] = f"{get('title')}: {get('subtitle')}"
+    original = parse_date(get("origdate")) if get("origdate") else None
+    if original is not None:
+        record["original-date"] = original
     container = get("journaltitle") or get("journal") or get("booktitle")
     if container:
         record["container-title"] = container
@@ -317,12 +409,15 @@ def reference_record(ref: Reference) -> CslRecord:
     place = get("location") or get("address")
     if place:
         record["publisher-place"] = place
-    if not get("publisher"):
+    if not get("publisher") and not corporate:
         publisher = get("organization") or get("institution") or get("school")
         if publisher:
             record["publisher"] = publisher
     if get("howpublished"):
         record.setdefault("publisher", get("howpublished"))
+    if ref.entry_type in LEGAL_TYPES:
+        record.pop("publisher", None)
+        record.update(legal_parts(ref))
     issued = parse_date(get("date")) if get("date") else None
     if issued is None and get("year").strip().isdigit():
         issued = {"date-parts": [[int(get("year"))]]}
@@ -334,9 +429,29 @@ def reference_record(ref: Reference) -> CslRecord:
     return record
 
 
+def with_case_kept(record: CslRecord) -> CslRecord:
+    """Return a record whose title marks the words no style may capitalise ("v." in a
+    case's name) with CSL-JSON's ``nocase`` span, as citeproc-js, pandoc and Zotero read
+    it (citeproc-py does not: the coursepack's own formatting needs no mark)."""
+    title = record.get("title")
+    if not isinstance(title, str) or not re.search(r"(?<=\s)vs?\.(?=\s)", title):
+        return record
+    marked = re.sub(
+        r"(?<=\s)(vs?\.)(?=\s)", r'<span class="nocase">\1</span>', html.escape(title, quote=False)
+    )
+    return {**record, "title": marked}
+
+
 def csl_records(reader: Reader, keys: keymod.KeyTable, site: SiteMap) -> list[CslRecord]:
-    """Return CSL-JSON records (``id`` = BibTeX key) of every citable item, sorted by key."""
-    out = [{"id": item.key, **_record_for(reader, item, site)} for item in keys]
+    """Return CSL-JSON records of every citable item, sorted by key.
+
+    ``id`` and ``citation-key`` are the BibTeX key, so a document written with either
+    file cites the same work by the same key.
+    """
+    out = [
+        {"id": item.key, "citation-key": item.key, **_record_for(reader, item, site)}
+        for item in keys
+    ]
     return sorted(out, key=lambda r: str(r["id"]))
 
 
@@ -527,7 +642,10 @@ def _render_records(records: list[CslRecord], fmt: Format) -> list[list[str]]:
     """
     internal = [f"item{i:05d}" for i in range(len(records))]
     source = CiteProcJSON(
-        [{**_protect(r), "id": n} for r, n in zip(records, internal, strict=True)]
+        [
+            {**_protect({k: v for k, v in r.items() if k != "citation-key"}), "id": n}
+            for r, n in zip(records, internal, strict=True)
+        ]
     )
     with memoized_macros():
         formatter = csl_html if fmt == "html" else csl_plain
@@ -563,13 +681,24 @@ def _render_all(records: list[CslRecord], fmt: Format, workers: int) -> list[lis
     return out
 
 
-def _format_all(
-    records: list[CslRecord], keys: keymod.KeyTable, workers: int
-) -> tuple[dict[str, Formatted], list[str], dict[str, str]]:
-    """Format every record; return them by key, the bibliography's order and the copies.
+def listed_works(keys: keymod.KeyTable, records: list[CslRecord]) -> dict[str, str]:
+    """Return the copies among the works a bibliography lists (readings, references, the
+    reader): see :func:`same_work`."""
+    listed = [r for r in records if keys.items[str(r["id"])].kind in LISTED]
+    return same_work(keys, listed)
 
-    The copies are the keys that stand for the same work as another key (see
-    :func:`same_work`), each with the key that stands for it.
+
+#: The kinds of item a bibliography lists (and year suffixes are counted among).
+LISTED = ("reading", "reference", "reader")
+
+
+def _format_all(
+    records: list[CslRecord], keys: keymod.KeyTable, workers: int, copies: dict[str, str]
+) -> tuple[dict[str, Formatted], list[str]]:
+    """Format every record; return them by key and the bibliography's order.
+
+    copies: the keys that stand for the same work as another key (:func:`listed_works`),
+    each with the key that stands for it; they share its citation.
     """
     fmt: Format = "html"
     rendered = _render_all(records, fmt, workers)
@@ -581,8 +710,7 @@ def _format_all(
         if "author" not in record:
             entries[key] = _drop_repeat(entries[key], _issued_year(record))
     # Year suffixes, among the works a bibliography lists (readings, references, the reader).
-    listed = [k for k in by_key if keys.items[k].kind in ("reading", "reference", "reader")]
-    copies = same_work(keys, [by_key[k] for k in listed])
+    listed = [k for k in by_key if keys.items[k].kind in LISTED]
     groups: dict[str, list[str]] = defaultdict(list)
     for key in listed:
         if key not in copies:
@@ -613,7 +741,7 @@ def _format_all(
         out[key] = Formatted(key, cite_html, entry, _text(cite_html), _text(entry))
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
-    return out, order, copies
+    return out, order
 
 
 #: What formatted citations may hold: their text comes from references.bib and the seeds.
@@ -655,11 +783,19 @@ class Citations:
     plain text (``text``, ``cite``): the text is the HTML's, so the two never disagree.
     """
 
-    def __init__(self, records: list[CslRecord], keys: keymod.KeyTable, workers: int = 1) -> None:
+    def __init__(
+        self,
+        records: list[CslRecord],
+        keys: keymod.KeyTable,
+        workers: int = 1,
+        copies: dict[str, str] | None = None,
+    ) -> None:
         #: The CSL-JSON records, sorted by key.
         self.records = records
         self._keys = keys
-        self.items, self.order, self.copies = _format_all(records, keys, workers)
+        #: Keys that stand for the same work as another, with the key that stands for it.
+        self.copies = listed_works(keys, records) if copies is None else copies
+        self.items, self.order = _format_all(records, keys, workers, self.copies)
 
     def entry(self, key: str) -> str:
         """Return the bibliography entry of a key, as HTML."""

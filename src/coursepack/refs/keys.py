@@ -226,9 +226,7 @@ class KeyTable:
             self.readings[reading.id] = add(reading_base_key(reading), "reading", reading.id)
         self.notes = {n.id: add(note_key(meta, n), "note", n.id) for n in reader.notes}
         self.terms = {t.id: add(term_key(meta, t), "term", t.id) for t in reader.terms}
-        self.entities = {
-            e.id: add(entity_key(meta, e), "entity", e.id) for e in reader.entities
-        }
+        self.entities = {e.id: add(entity_key(meta, e), "entity", e.id) for e in reader.entities}
         self.contexts = {c.id: add(context_key(meta, c), "context", c.id) for c in reader.contexts}
         self._folded = {k.casefold(): k for k in self.items}
 

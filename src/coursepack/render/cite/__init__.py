@@ -56,6 +56,7 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
 
     Return the files written.
     """
+    from coursepack.refs import csl
     from coursepack.refs.bibtex import write_bib
     from coursepack.render.cite.annotations import FILE, annotation_collection
     from coursepack.render.cite.ris import write_ris
@@ -64,8 +65,8 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     texts = [
         write_bib(refs.bib_entries("bibtex")),
         write_bib(refs.bib_entries("biblatex")),
-        _json(refs.records),
-        write_ris(refs.records),
+        _json([csl.with_case_kept(r) for r in refs.exported_records]),
+        write_ris(refs.exported_records),
     ]
     written: list[Output] = []
     for (name, label), text in zip(FILES, texts, strict=True):
@@ -79,14 +80,19 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
 
 def cite_command(refs: Refs, key: str, fmt: str) -> str:
     """Return one citable item in a format; KeyError (with suggestions) for unknown keys."""
+    from coursepack.refs import csl
     from coursepack.render.cite.ris import ris_record
 
     item = refs.item(key)
+    if item.key in refs.copies:  # another key of the same work
+        item = refs.item(refs.copies[item.key])
     if fmt in ("bibtex", "biblatex"):
         return refs.bibtex(item.key, "bibtex" if fmt == "bibtex" else "biblatex")
     if fmt in ("csl-json", "ris"):
         record = next(r for r in refs.records if r["id"] == item.key)
-        return _json([record]).rstrip("\n") if fmt == "csl-json" else ris_record(record)
+        if fmt == "ris":
+            return ris_record(record)
+        return _json([csl.with_case_kept(record)]).rstrip("\n")
     if fmt == "text":
         return refs.citations.entry_text(item.key)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")

@@ -24,6 +24,7 @@ RIS_TYPES = {
     "thesis": "THES",
     "webpage": "ELEC",
     "legislation": "STAT",
+    "legal_case": "CASE",
     "manuscript": "UNPB",
     "pamphlet": "PAMP",
 }
@@ -56,13 +57,19 @@ def ris_record(record: CslRecord) -> str:
     lines.append(_line("ID", record["id"]))
     for name in record.get("author", []):
         lines.append(_line("AU", _name(name)))
+    legal = record.get("type") in ("legal_case", "legislation")
+    if legal and not record.get("author") and record.get("publisher"):
+        # A court or a legislature, the body a case or statute comes from, as its creator.
+        lines.append(_line("AU", record["publisher"]))
     for name in record.get("editor", []):
-        lines.append(_line("A2" if record.get("container-title") else "ED", _name(name)))
+        # RIS's secondary author: the editor of a book, or of the book an entry is in.
+        lines.append(_line("A2", _name(name)))
     simple = [
         ("TI", "title"),
         ("T2", "container-title"),
         ("ET", "edition"),
         ("VL", "volume"),
+        ("SE", "number"),
         ("IS", "issue"),
         ("PB", "publisher"),
         ("CY", "publisher-place"),
@@ -73,6 +80,8 @@ def ris_record(record: CslRecord) -> str:
         ("N1", "note"),
     ]
     for tag, var in simple:
+        if tag == "PB" and legal:
+            continue  # given as the creator above
         if record.get(var):
             lines.append(_line(tag, record[var]))
     page = str(record.get("page", ""))

