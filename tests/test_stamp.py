@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -142,3 +144,22 @@ def test_unreadable_stamp_means_rebuild(mini: Path, tmp_path: Path) -> None:
     out.mkdir()
     (out / STAMP).write_text("{not json", encoding="utf-8")
     assert not Stamps(out).fresh("cite", "anything")
+
+
+def test_generated_pages_are_known_by_the_site_map_s_header() -> None:
+    from coursepack.refs.sitemap import GENERATED_HEADER
+    from coursepack.stamp import GENERATED
+
+    assert GENERATED_HEADER.encode("utf-8") == GENERATED
+
+
+def test_a_build_with_nothing_to_do_loads_no_reader_code() -> None:
+    # The stamps are compared before anything heavy is imported: no loader, no renderer.
+    code = (
+        "import sys, coursepack.build, coursepack.cli\n"
+        "heavy = {'coursepack.pipeline', 'coursepack.refs', 'coursepack.load', 'sphinx',"
+        " 'weasyprint'}\n"
+        "print(sorted(heavy & set(sys.modules)))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr

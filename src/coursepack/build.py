@@ -18,15 +18,17 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coursepack import outputs
 from coursepack.options import BuildOptions
-from coursepack.pipeline import read_reader
 from coursepack.processes import Interrupted
-from coursepack.refs import Refs
 from coursepack.staging import LinkRule, Staging, StagingError
 from coursepack.stamp import Stamps, input_fingerprint, target_key
+
+if TYPE_CHECKING:
+    from coursepack.diagnostics import Report
+    from coursepack.model import Reader
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -41,6 +43,14 @@ ORDER = ("cite", "pdf", "site")
 
 
 Renderer = Callable[..., Any]
+
+
+def read_reader(root: Path) -> tuple[Reader | None, Report]:
+    """Load and resolve the reader at root (imported when first needed: a build with
+    nothing to do never loads the reader, nor the code that would)."""
+    from coursepack.pipeline import read_reader as read
+
+    return read(root)
 
 
 def _renderer(target: str) -> Renderer | None:
@@ -124,6 +134,8 @@ def _build(
     if not renderers:
         print(f"built in {time.perf_counter() - started:.1f} s")
         return EXIT_OK
+    from coursepack.refs import Refs
+
     # The shared layer: made once, read by every target (citations formatted on first use).
     refs = Refs(reader, base_url=options.base_url, workers=options.workers)
     try:
