@@ -112,11 +112,17 @@ def cmd_cite(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     from coursepack.refs import Refs
     from coursepack.render.cite import cite_command
+    from coursepack.styles import UnknownStyle, style_path
 
     try:
-        print(cite_command(Refs(reader), args.key, args.format))
+        if args.style:
+            style_path(args.style)
+        print(cite_command(Refs(reader, style=args.style), args.key, args.format))
     except KeyError as exc:
         print(f"coursepack cite: error: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except UnknownStyle as exc:
+        print(f"coursepack cite: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     return EXIT_OK
 
@@ -158,11 +164,22 @@ def parser() -> argparse.ArgumentParser:
     build.set_defaults(func=cmd_build)
 
     cite = sub.add_parser("cite", help="print one citable entry")
-    cite.add_argument("key", help="a BibTeX key, reading id, note id or term id")
+    cite.add_argument(
+        "key",
+        help="a citation key, a reading id, note:<id>, term:<id>, entity:<id>, "
+        "context:<id> or reader; a paragraph pinpoint after it: 'crosse-2026 ¶14' or "
+        "crosse-2026#p14",
+    )
     cite.add_argument(
         "--format",
         choices=("bibtex", "biblatex", "csl-json", "ris", "text"),
         default="bibtex",
+    )
+    cite.add_argument(
+        "--style",
+        default="",
+        help="for --format text: chicago-author-date, chicago-note, apa, mla, another CSL "
+        "style name, or a .csl file (default: the reader's style)",
     )
     cite.set_defaults(func=cmd_cite)
 

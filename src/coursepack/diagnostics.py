@@ -39,6 +39,8 @@ CODES: dict[str, str] = {
     "schema.type": "a value has the wrong type",
     "schema.value": "a value is not one of those allowed, or not of the allowed form",
     "date.invalid": "a date is not a real calendar date",
+    "reader.style": "a citation style that is neither a style's name nor a CSL file",
+    "cite.key-taken": "a reading's citation key is another work's already",
     "date.order": "a period ends before it starts",
     "id.duplicate": "two entries share one id",
     "further-reading.duplicate": "a work listed twice in further reading",

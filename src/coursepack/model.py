@@ -204,6 +204,8 @@ class Reading:
     text_path: str
     #: Path of the metadata file, relative to the reader's root.
     meta_path: str
+    #: The citation key the editors fixed (``key:``), or None to make one.
+    key: str | None = None
 
     def is_supplied(self, field_name: str) -> bool:
         """Return whether the editors supplied a metadata field."""
@@ -456,6 +458,9 @@ class ReaderMeta:
     keywords: tuple[str, ...]
     #: At most this many readings go into one printed volume of the course reader.
     volume_readings: int = 25
+    #: The citation style of the site and the PDFs (a style name or a .csl path), or None
+    #: for Chicago author-date.
+    citation_style: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from coursepack.diagnostics import Report
-from coursepack.load import load_project
+from coursepack.diagnostics import Location, Report
+from coursepack.load import RawProject, load_project
 from coursepack.model import Reader
+from coursepack.refs import keys
 from coursepack.resolve import resolve
 
 
@@ -43,7 +44,22 @@ def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
         reader = resolve(raw, report)
         if raw.cache is not None:
             raw.cache.save()
+    if reader is not None and report.ok:
+        _check_keys(reader, raw, report)
     return (reader if report.ok else None), report
+
+
+def _check_keys(reader: Reader, raw: RawProject, report: Report) -> None:
+    """Report readings whose citation key another work already has (keys never move)."""
+    for problem in keys.problems(reader):
+        reading = reader.reading(problem.reading)
+        seed = raw.seeds.get(problem.reading)
+        meta = seed.meta if seed is not None else None
+        if meta is not None:
+            where = meta.at("key") if reading.key else meta.at("title")
+        else:
+            where = Location(reading.meta_path, 1, 1)
+        report.error("cite.key-taken", problem.message(reading.meta_path), where)
 
 
 def input_files(root: Path | str) -> list[str]:

@@ -24,9 +24,10 @@ from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
 from coursepack.refs import Refs
 from coursepack.render.cite import render_cite
+from coursepack.styles import style_path
 
 REPO = Path(__file__).parents[2]
-STYLE = Path(str(resources.files("coursepack.refs").joinpath("chicago-author-date.csl")))
+STYLE = style_path("chicago-author-date")  # the CSL styles repository's file
 LOCALE = Path(str(resources.files("citeproc").joinpath("data/locales/locales-en-US.xml")))
 
 

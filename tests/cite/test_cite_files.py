@@ -182,9 +182,7 @@ def test_csl_json_and_ris(reader: Reader, tmp_path: Path) -> None:
 
 def test_cite_command(reader: Reader) -> None:
     # An article read online has no volume or pages: classic BibTeX's @misc.
-    assert cite_command(Refs(reader), "crosse-2026", "bibtex").startswith(
-        "@misc{crosse2026union,"
-    )
+    assert cite_command(Refs(reader), "crosse-2026", "bibtex").startswith("@misc{crosse2026union,")
     assert "journaltitle" in cite_command(Refs(reader), "crosse-2026", "biblatex")
     assert json.loads(cite_command(Refs(reader), "cba", "csl-json"))[0]["id"].endswith(":term:cba")
     assert cite_command(Refs(reader), "walker1937", "ris").startswith("TY  - BOOK")

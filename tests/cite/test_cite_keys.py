@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from pathlib import Path
 
 import pytest
 from cite_builders import CROSSE_TEXT, anchor, make_reading
 
 from coursepack.diagnostics import Location
 from coursepack.model import Note, PartialDate, Period, Reader, Term
+from coursepack.pipeline import read_reader
 from coursepack.refs import keys
 from coursepack.refs.keys import KeyTable
 
@@ -91,13 +93,6 @@ def test_colliding_readings_get_id_based_suffixes(reader: Reader) -> None:
     assert len({k.casefold() for k in table.items}) == len(table.items)
 
 
-def test_reading_key_never_takes_a_reference_key(reader: Reader) -> None:
-    refs = (*reader.references, dataclasses.replace(reader.references[0], key="crosse2026union"))
-    table = KeyTable(dataclasses.replace(reader, references=refs))
-    assert table.items["crosse2026union"].kind == "reference"
-    assert table.readings["crosse-2026"].startswith("crosse2026union-")
-
-
 def test_keys_unchanged_by_an_unrelated_note_or_term(reader: Reader) -> None:
     before = {(c.kind, c.id): c.key for c in KeyTable(reader).sorted()}
     crosse = reader.reading("crosse-2026")
@@ -119,3 +114,61 @@ def test_keys_unchanged_by_an_unrelated_note_or_term(reader: Reader) -> None:
     after = {(c.kind, c.id): c.key for c in KeyTable(grown).sorted()}
     assert {k: v for k, v in after.items() if k in before} == before
     assert len(after) == len(before) + 2
+
+
+def test_a_key_taken_by_another_work_is_a_problem_not_a_move(reader: Reader) -> None:
+    # A reference added with a reading's key: check reports it; the key is not reassigned.
+    clash = dataclasses.replace(reader.references[0], key="crosse2026union")
+    grown = dataclasses.replace(reader, references=(*reader.references, clash))
+    (problem,) = keys.problems(grown)
+    assert (problem.reading, problem.key, problem.holder_kind) == (
+        "crosse-2026",
+        "crosse2026union",
+        "reference",
+    )
+    message = problem.message("seeds/crosse-2026.yaml")
+    assert "key: in seeds/crosse-2026.yaml" in message and "rename the reference" in message
+    # The fix the message gives: the reading keeps the key its metadata fixes.
+    fixed = dataclasses.replace(reader.reading("crosse-2026"), key="crosse2026wsws")
+    mended = dataclasses.replace(
+        grown, readings=tuple(fixed if r.id == fixed.id else r for r in grown.readings)
+    )
+    assert keys.problems(mended) == []
+    assert KeyTable(mended).readings["crosse-2026"] == "crosse2026wsws"
+    assert KeyTable(mended).items["crosse2026union"].kind == "reference"
+
+
+def test_two_readings_asking_for_one_key_are_a_problem(reader: Reader) -> None:
+    twin = dataclasses.replace(reader.reading("crosse-2026"), id="crosse-2026b")
+    (problem,) = keys.problems(dataclasses.replace(reader, readings=(*reader.readings, twin)))
+    assert (problem.reading, problem.holder, problem.holder_kind) == (
+        "crosse-2026b",
+        "crosse-2026",
+        "reading",
+    )
+
+
+def test_check_reports_a_taken_key_at_the_seed(tmp_path: Path) -> None:
+    import shutil
+
+    from coursepack.cli import main
+
+    root = tmp_path / "reader"
+    shutil.copytree(Path(__file__).parents[1] / "data" / "mini", root)
+    reader, _ = read_reader(root)
+    assert reader is not None
+    reading = reader.readings[0]
+    key = KeyTable(reader).readings[reading.id]
+    bib = root / "annotations" / "references.bib"
+    bib.write_text(
+        bib.read_text(encoding="utf-8")
+        + f"\n@book{{{key},\n  author = {{Other, Ann}},\n  title = {{Other}},\n"
+        + "  year = {2001},\n}\n",
+        encoding="utf-8",
+    )
+    again, report = read_reader(root)
+    assert again is None
+    (problem,) = [d for d in report.diagnostics if d.code == "cite.key-taken"]
+    # At the title the key is made from (not a fallback at the start of the file).
+    assert problem.location.path == reading.meta_path and problem.location.col > 1
+    assert main(["--root", str(root), "check"]) == 1

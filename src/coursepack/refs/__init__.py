@@ -12,13 +12,17 @@ hands it to each renderer; the renderers share nothing else and derive none of i
 * canonical orders and the one numbering of questions (:mod:`coursepack.refs.orders`).
 
 The formatted citations cost a second or more (citeproc-py); they are made on first use,
-once, so ``coursepack check`` and a build that needs none pay nothing for them.
+once, so ``coursepack check`` and a build that needs none pay nothing for them. For the
+same reason this module loads the citation processors (citeproc-py, bibtexparser) only when
+they are used: ``coursepack check`` reads the keys and styles modules without them.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
+from coursepack import styles
 from coursepack.model import (
     Anchor,
     ContextDocument,
@@ -29,12 +33,14 @@ from coursepack.model import (
     Reference,
     Term,
 )
-from coursepack.refs import bibtex as bib
-from coursepack.refs import csl
 from coursepack.refs.keys import Citable, KeyTable
 from coursepack.refs.labels import paragraph_span
 from coursepack.refs.orders import Orders
 from coursepack.refs.sitemap import SiteMap
+
+if TYPE_CHECKING:
+    from coursepack.refs import bibtex as bib
+    from coursepack.refs import csl
 
 __all__ = ["Refs"]
 
@@ -44,7 +50,9 @@ Citable_ = Reader | Reading | Note | Term | ContextDocument | Reference | str
 class Refs:
     """The shared layer of one reader: keys, citations, addresses, labels and orders."""
 
-    def __init__(self, reader: Reader, *, base_url: str = "", workers: int = 1) -> None:
+    def __init__(
+        self, reader: Reader, *, base_url: str = "", workers: int = 1, style: str = ""
+    ) -> None:
         #: The resolved reader.
         self.reader = reader
         #: Public addresses, under the reader's URL unless another base is given.
@@ -54,12 +62,16 @@ class Refs:
         #: The one order of each kind, and the question numbers.
         self.orders = Orders(reader)
         self._workers = workers
+        #: The citation style: the one asked for, else the reader's, else Chicago.
+        self.style = style or reader.meta.citation_style or styles.DEFAULT
 
     # -- citations ---------------------------------------------------------------------
 
     @cached_property
     def records(self) -> list[csl.CslRecord]:
         """Return the CSL-JSON record of every citable item, sorted by key."""
+        from coursepack.refs import csl
+
         return csl.csl_records(self.reader, self.keys, self.site)
 
     @cached_property
@@ -70,6 +82,8 @@ class Refs:
         work: it is exported once, under the key that stands for it (a reading's first),
         and the other key is an alias of it (biblatex ``ids``; ``coursepack cite``).
         """
+        from coursepack.refs import csl
+
         return csl.listed_works(self.keys, self.records)
 
     @cached_property
@@ -80,7 +94,9 @@ class Refs:
     @cached_property
     def citations(self) -> csl.Citations:
         """Return every citable item formatted (made on first use)."""
-        return csl.Citations(self.records, self.keys, self._workers, self.copies)
+        from coursepack.refs import csl
+
+        return csl.Citations(self.records, self.keys, self._workers, self.copies, self.style)
 
     def key(self, item: Citable_) -> str:
         """Return the citation key of an item, or of a key, reading id, ``note:<id>``..."""
@@ -108,11 +124,15 @@ class Refs:
 
     def bibtex(self, item: Citable_, flavour: bib.Flavour = "bibtex") -> str:
         """Return the BibTeX (or biblatex) entry of an item."""
+        from coursepack.refs import bibtex as bib
+
         found = self.keys.items[self.key(item)]
         return bib.write_bib([bib.entry_for(self.reader, found, self.site, flavour)])
 
     def bib_entries(self, flavour: bib.Flavour) -> list[bib.BibEntry]:
         """Return every entry in one flavour, sorted by key, each work once."""
+        from coursepack.refs import bibtex as bib
+
         return bib.bib_entries(self.reader, self.keys, self.site, flavour, self.copies)
 
     # -- labels that combine the layers -------------------------------------------------

@@ -1,8 +1,9 @@
-"""Chicago author-date citations through citeproc-py, the Python CSL processor.
+"""Formatted citations through citeproc-py, the Python CSL processor.
 
-The model becomes CSL-JSON records (:func:`csl_records`); citeproc-py formats them with the
-copy of ``chicago-author-date.csl`` shipped next to this module (see its header for the two
-changes it carries). What citeproc-py does not do is done here, after it, and only that:
+The model becomes CSL-JSON records (:func:`csl_records`); citeproc-py formats them in the
+reader's style, Chicago author-date unless it chooses another (:mod:`coursepack.styles`,
+which also puts right in the style the two things citeproc-py does not do as CSL says).
+What citeproc-py does not do is done here, after it, and only that:
 
 * escaping: citeproc-py's HTML formatter does not escape variable values, so ``<``, ``>``
   and ``&`` in the input travel through it as private-use placeholders and come out as
@@ -16,13 +17,13 @@ changes it carries). What citeproc-py does not do is done here, after it, and on
 from __future__ import annotations
 
 import html
+import io
 import re
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from importlib import resources
 from typing import Any, Literal
 
 import nh3
@@ -31,12 +32,13 @@ from citeproc import (
     CitationItem,
     CitationStylesBibliography,
     CitationStylesStyle,
+    Locator,
 )
 from citeproc.formatter import html as csl_html
 from citeproc.formatter import plain as csl_plain
 from citeproc.source.json import CiteProcJSON
 
-from coursepack import background
+from coursepack import background, styles
 from coursepack.model import PartialDate, PersonName, Reader, Reading, Reference
 from coursepack.refs import keys as keymod
 from coursepack.refs.citeproc_patch import memoized_macros
@@ -46,8 +48,6 @@ from coursepack.refs.sitemap import SiteMap
 Format = Literal["html", "text"]
 CslRecord = dict[str, Any]
 
-#: Where the style comes from (a copy of the CSL styles repository's file, CC BY-SA 3.0).
-STYLE_FILE = "chicago-author-date.csl"
 
 _PLACEHOLDERS = {"&": "\ue000", "<": "\ue001", ">": "\ue002"}
 _ENTITIES = {"\ue000": "&amp;", "\ue001": "&lt;", "\ue002": "&gt;"}
@@ -478,11 +478,9 @@ def _record_for(reader: Reader, item: keymod.Citable, site: SiteMap) -> CslRecor
 # -- formatting --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def _style(fmt: Format) -> CitationStylesStyle:
-    path = resources.files("coursepack.refs").joinpath(STYLE_FILE)
-    with resources.as_file(path) as style_path:
-        return CitationStylesStyle(str(style_path), validate=False)
+@lru_cache(maxsize=4)
+def _style(style: str) -> CitationStylesStyle:
+    return CitationStylesStyle(io.BytesIO(styles.adapted(style)), validate=False)
 
 
 def _protect(value: Any) -> Any:
@@ -632,7 +630,25 @@ def same_work(keys: keymod.KeyTable, records: list[CslRecord]) -> dict[str, str]
 PARALLEL_RECORDS = 400
 
 
-def _render_records(records: list[CslRecord], fmt: Format) -> list[list[str]]:
+def _cite_one(record: CslRecord, style: str, paragraphs: str) -> str:
+    """Return the citation of one record pinpointed to paragraphs, as a style writes it."""
+    source = CiteProcJSON([{**_protect(_for_citeproc(record)), "id": "item"}])
+    with memoized_macros():
+        bib = CitationStylesBibliography(_style(style), source, csl_plain)
+        citation = Citation([CitationItem("item", locator=Locator("paragraph", paragraphs))])
+        bib.register(citation)
+        _ignore: Callable[[Any], None] = lambda _item: None  # noqa: E731
+        return str(bib.cite(citation, _ignore))
+
+
+def _for_citeproc(record: CslRecord) -> CslRecord:
+    """Return a record without the variables citeproc-py does not take."""
+    return {k: v for k, v in record.items() if k != "citation-key"}
+
+
+def _render_records(
+    records: list[CslRecord], fmt: Format, style: str = styles.DEFAULT
+) -> list[list[str]]:
     """Return [bibliography entry, in-text citation] of each record, in order, as citeproc-py
     writes them.
 
@@ -642,25 +658,27 @@ def _render_records(records: list[CslRecord], fmt: Format) -> list[list[str]]:
     """
     internal = [f"item{i:05d}" for i in range(len(records))]
     source = CiteProcJSON(
-        [
-            {**_protect({k: v for k, v in r.items() if k != "citation-key"}), "id": n}
-            for r, n in zip(records, internal, strict=True)
-        ]
+        [{**_protect(_for_citeproc(r)), "id": n} for r, n in zip(records, internal, strict=True)]
     )
     with memoized_macros():
         formatter = csl_html if fmt == "html" else csl_plain
-        bib = CitationStylesBibliography(_style(fmt), source, formatter)
+        bib = CitationStylesBibliography(_style(style), source, formatter)
         citations = [Citation([CitationItem(n)]) for n in internal]
         for citation in citations:
             bib.register(citation)
         if list(bib.keys) != internal:
             raise AssertionError("citeproc-py registered the records out of order")
-        entries = [str(e) for e in bib.bibliography()]
+        # One by one: a style may give some items no entry (notes-bibliography leaves
+        # cases out), and bibliography() would then no longer line up with the items.
+        rendered = [bib.style.render_bibliography([item]) for item in bib.items]
+        entries = [str(found[0]) if found else "" for found in rendered]
         _ignore: Callable[[Any], None] = lambda _item: None  # noqa: E731
         return [[e, str(bib.cite(c, _ignore))] for e, c in zip(entries, citations, strict=True)]
 
 
-def _render_all(records: list[CslRecord], fmt: Format, workers: int) -> list[list[str]]:
+def _render_all(
+    records: list[CslRecord], fmt: Format, workers: int, style: str = styles.DEFAULT
+) -> list[list[str]]:
     """Format the records, in up to `workers` processes for a long list.
 
     citeproc-py takes some 7 ms a record (a 200-reading reader has 3,401 citable items),
@@ -670,12 +688,14 @@ def _render_all(records: list[CslRecord], fmt: Format, workers: int) -> list[lis
     process be unable to fork), the first here.
     """
     if workers < 2 or len(records) < PARALLEL_RECORDS:
-        return _render_records(records, fmt)
+        return _render_records(records, fmt, style)
     parts = min(workers, len(records) // (PARALLEL_RECORDS // 2))
     size = -(-len(records) // parts)
     chunks = [records[i : i + size] for i in range(0, len(records), size)]
-    pending = [background.start(partial(_render_records, chunk, fmt)) for chunk in chunks[1:]]
-    out = _render_records(chunks[0], fmt)
+    pending = [
+        background.start(partial(_render_records, chunk, fmt, style)) for chunk in chunks[1:]
+    ]
+    out = _render_records(chunks[0], fmt, style)
     for each in pending:
         out.extend(each.result())
     return out
@@ -693,7 +713,11 @@ LISTED = ("reading", "reference", "reader")
 
 
 def _format_all(
-    records: list[CslRecord], keys: keymod.KeyTable, workers: int, copies: dict[str, str]
+    records: list[CslRecord],
+    keys: keymod.KeyTable,
+    workers: int,
+    copies: dict[str, str],
+    style: str = styles.DEFAULT,
 ) -> tuple[dict[str, Formatted], list[str]]:
     """Format every record; return them by key and the bibliography's order.
 
@@ -701,7 +725,7 @@ def _format_all(
     each with the key that stands for it; they share its citation.
     """
     fmt: Format = "html"
-    rendered = _render_all(records, fmt, workers)
+    rendered = _render_all(records, fmt, workers, style)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
 
@@ -717,7 +741,7 @@ def _format_all(
             groups[cites[key]].append(key)
     letters: dict[str, str] = {}
     for same in groups.values():
-        if len(same) < 2:
+        if len(same) < 2 or styles.is_note_style(style):
             continue
         same.sort(key=lambda k: (str(by_key[k].get("title", "")).casefold(), k))
         for index, key in enumerate(same):
@@ -777,7 +801,8 @@ def format_locator(locator: str) -> str:
 
 
 class Citations:
-    """Every citable item of a reader formatted once, in Chicago author-date.
+    """Every citable item of a reader formatted once, in one style (Chicago author-date
+    unless the reader or the command asks for another).
 
     Entries and in-text citations come as sanitized HTML (``entry``, ``cite_html``) and as
     plain text (``text``, ``cite``): the text is the HTML's, so the two never disagree.
@@ -789,13 +814,16 @@ class Citations:
         keys: keymod.KeyTable,
         workers: int = 1,
         copies: dict[str, str] | None = None,
+        style: str = styles.DEFAULT,
     ) -> None:
         #: The CSL-JSON records, sorted by key.
         self.records = records
+        #: The style: a name (:data:`coursepack.refs.styles.STYLES`) or a CSL file's path.
+        self.style = style
         self._keys = keys
         #: Keys that stand for the same work as another, with the key that stands for it.
         self.copies = listed_works(keys, records) if copies is None else copies
-        self.items, self.order = _format_all(records, keys, workers, self.copies)
+        self.items, self.order = _format_all(records, keys, workers, self.copies, style)
 
     def entry(self, key: str) -> str:
         """Return the bibliography entry of a key, as HTML."""
@@ -809,6 +837,17 @@ class Citations:
         """Return an in-text citation without parentheses ("Crosse 2026, ¶14"), as text."""
         cite = self.items[key].cite
         return f"{cite}, {format_locator(locator)}" if locator and locator.strip() else cite
+
+    def cite_text_with(self, key: str, paragraphs: str) -> str:
+        """Return a citation of paragraphs of an item in the text, as the style writes it.
+
+        Chicago author-date, the reader's own convention: "(Crosse 2026, ¶14)". Another
+        style formats the pinpoint itself, as a paragraph locator ("para. 14").
+        """
+        if self.style == styles.DEFAULT:
+            return f"({self.cite(key, paragraphs)})"
+        record = next(r for r in self.records if r["id"] == key)
+        return _text(_finish(_cite_one(record, self.style, paragraphs), "text"))
 
     def cite_html(self, key: str, locator: str | None = None) -> str:
         """Return an in-text citation as HTML (a title without author in italics)."""

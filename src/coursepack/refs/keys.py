@@ -15,10 +15,12 @@ The scheme (documented for users in ``docs/citations.md``):
 * a reference keeps the key it has in ``references.bib``.
 
 Keys are lower-case ASCII (letters transliterated, marks dropped). Each key depends only on
-its own item (and the reader's title and year): adding, removing or editing another note,
-term or reading never changes it. When two readings would share a key, the reading whose id
-sorts first keeps it and each other one gets ``-`` and four hex digits of the SHA-1 of its
-own id, so the suffix never depends on what else is in the reader.
+its own item (and the reader's title and year), or on the ``key:`` its seed metadata fixes:
+adding, removing or editing anything else never changes it. Two works never share a key
+and no key is ever moved to make room: when a reading's key is already a reference's, or
+another reading's, ``coursepack check`` says so (:func:`problems`), and the editor fixes
+one of them. (So that a build can never run with such a clash, the table itself still
+tells them apart, with ``-`` and four hex digits of the SHA-1 of the reading's id.)
 """
 
 from __future__ import annotations
@@ -178,6 +180,54 @@ def reading_base_key(reading: Reading) -> str:
     return f"{who or 'anon'}{reading.date.year}{title[0] if title else ''}"
 
 
+def reading_key(reading: Reading) -> str:
+    """Return the key a reading asks for: the one its metadata fixes, else its base key."""
+    return reading.key or reading_base_key(reading)
+
+
+@dataclass(frozen=True)
+class KeyProblem:
+    """Two works that would share a citation key."""
+
+    key: str
+    #: The reading that asks for the key.
+    reading: str
+    #: What already has it: a reference's key, or another reading's id.
+    holder: str
+    holder_kind: Literal["reference", "reading"]
+
+    def message(self, meta_path: str) -> str:
+        """Return what is wrong and how to fix it."""
+        what = (
+            f"the key of reference '{self.holder}' in annotations/references.bib"
+            if self.holder_kind == "reference"
+            else f"the key of reading '{self.holder}' too"
+        )
+        return (
+            f"reading '{self.reading}' would be cited as '{self.key}', which is {what}; "
+            f"keys never move, so set another one with key: in {meta_path} "
+            f"(for instance key: {self.key}-{slug_word(self.reading)[:12]})"
+            + (", or rename the reference" if self.holder_kind == "reference" else "")
+        )
+
+
+def problems(reader: Reader) -> list[KeyProblem]:
+    """Return every reading whose key another work already has (references first, then
+    the readings in id order: the first to ask keeps nothing it does not already have)."""
+    taken: dict[str, tuple[str, Literal["reference", "reading"]]] = {
+        ref.key.casefold(): (ref.key, "reference") for ref in reader.references
+    }
+    found = []
+    for reading in sorted(reader.readings, key=lambda r: r.id):
+        key = reading_key(reading)
+        holder = taken.get(key.casefold())
+        if holder is not None:
+            found.append(KeyProblem(key, reading.id, holder[0], holder[1]))
+        else:
+            taken[key.casefold()] = (reading.id, "reading")
+    return found
+
+
 def note_key(meta: ReaderMeta, note: Note | str) -> str:
     """Return the key of a historical note."""
     return f"{reader_stem(meta)}:note:{note if isinstance(note, str) else note.id}"
@@ -223,7 +273,8 @@ class KeyTable:
         self.reader = add(reader_key(meta), "reader", meta.id)
         self.readings: dict[str, str] = {}
         for reading in sorted(reader.readings, key=lambda r: r.id):
-            self.readings[reading.id] = add(reading_base_key(reading), "reading", reading.id)
+            wanted = reading_key(reading)
+            self.readings[reading.id] = add(wanted, "reading", reading.id)
         self.notes = {n.id: add(note_key(meta, n), "note", n.id) for n in reader.notes}
         self.terms = {t.id: add(term_key(meta, t), "term", t.id) for t in reader.terms}
         self.entities = {e.id: add(entity_key(meta, e), "entity", e.id) for e in reader.entities}

@@ -11,9 +11,10 @@ import datetime
 import difflib
 import hashlib
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coursepack import background
+from coursepack import background, styles
 from coursepack.diagnostics import Location, Report
 from coursepack.kinds import KINDS, REFERENCES, Kind
 from coursepack.model import (
@@ -113,6 +114,7 @@ class _Resolver:
             paragraphs=paragraphs,
             text_path=seed.text_path,
             meta_path=seed.meta_path,
+            key=meta.get("key"),
         )
 
     def check_seed_hashes(self) -> None:
@@ -671,6 +673,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
             for x in entries[kind.name]
         ]
 
+    citation_style = _citation_style(meta_doc, raw.root, report)
     if not report.ok:
         return None
     m = meta_doc.data
@@ -689,6 +692,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         sequence=tuple(sequence),
         keywords=tuple(m.get("keywords", ())),
         volume_readings=m.get("volume_readings", ReaderMeta.volume_readings),
+        citation_style=citation_style,
     )
     annotations = {
         kind.reader_field: tuple(
@@ -706,3 +710,19 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
 
 
 __all__ = ["Reference", "parse_date", "resolve"]
+
+
+def _citation_style(meta_doc: Located, root: Path, report: Report) -> str | None:
+    """Return the reader's citation style (a path made absolute), reporting one that is
+    neither a style name nor a CSL file."""
+    value = meta_doc.data.get("citation_style")
+    if value is None:
+        return None
+    if value.endswith(".csl") or "/" in value:
+        value = str((root / value).resolve())
+    try:
+        styles.style_path(value)
+    except styles.UnknownStyle as exc:
+        report.error("reader.style", f"{exc}", meta_doc.at("citation_style"))
+        return None
+    return str(value)

@@ -109,6 +109,12 @@ READER: Schema = _doc(
             "keywords": _STRINGS,
             "readings": {"type": "array", "items": _ID, "minItems": 1, "uniqueItems": True},
             "volume_readings": {"type": "integer", "minimum": 1},
+            "citation_style": {
+                **_TEXT,
+                "description": "The citation style of the site and the PDFs: chicago-author-date "
+                "(the default), chicago-note, apa, mla, another name of the CSL styles "
+                "repository, or the path of a .csl file, relative to the reader's root.",
+            },
             "introduction": _MARKDOWN,
             "sequence": {
                 "type": "array",
@@ -160,6 +166,12 @@ SEED: Schema = _doc(
             "sha256": {"type": "string", "pattern": r"^[0-9a-f]{64}$"},
             "front_blocks": {"type": "integer", "minimum": 0},
             "perspective": _TEXT,
+            "key": {
+                "type": "string",
+                "pattern": "^[a-z][a-z0-9:-]*$",
+                "description": "The reading's citation key, when the one made from its author, "
+                "year and title is taken or should not change.",
+            },
             "supplied": {
                 "type": "array",
                 "items": {

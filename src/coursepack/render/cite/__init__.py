@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Literal
@@ -78,21 +79,51 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     return written
 
 
+#: A paragraph pinpoint after a key: "crosse-2026 ¶14", "crosse-2026¶14-16", "crosse-2026#p14".
+_PINPOINT = re.compile(r"^(?P<key>.+?)(?:\s*¶\s*(?P<para>\d+(?:[-–]\d+)?)|#p(?P<anchor>\d+))$")
+
+
+def split_pinpoint(text: str) -> tuple[str, str | None]:
+    """Return a key and the paragraphs it pinpoints ("14", "14–16"), or None."""
+    found = _PINPOINT.match(text.strip())
+    if found is None:
+        return text.strip(), None
+    para = found["para"] or found["anchor"]
+    return found["key"], para.replace("-", "–")
+
+
 def cite_command(refs: Refs, key: str, fmt: str) -> str:
-    """Return one citable item in a format; KeyError (with suggestions) for unknown keys."""
+    """Return one citable item in a format; KeyError (with suggestions) for unknown keys.
+
+    key may name the reader ("reader"), and may end with a paragraph pinpoint
+    ("crosse-2026 ¶14", "crosse-2026#p14"), which every format that can hold one carries:
+    the text's in-text citation, a LaTeX citation command after a BibTeX entry, a CSL
+    citation item beside a CSL-JSON record (RIS has no place for one).
+    """
     from coursepack.refs import csl
     from coursepack.render.cite.ris import ris_record
 
-    item = refs.item(key)
+    key, para = split_pinpoint(key)
+    item = refs.item(refs.keys.reader if key == "reader" else key)
     if item.key in refs.copies:  # another key of the same work
         item = refs.item(refs.copies[item.key])
     if fmt in ("bibtex", "biblatex"):
-        return refs.bibtex(item.key, "bibtex" if fmt == "bibtex" else "biblatex")
+        entry = refs.bibtex(item.key, "bibtex" if fmt == "bibtex" else "biblatex")
+        if para is None:
+            return entry
+        command = "\\citep" if fmt == "bibtex" else "\\autocite"
+        return f"{entry}% cite as: {command}[\\P~{para}]{{{item.key}}}\n"
     if fmt in ("csl-json", "ris"):
         record = next(r for r in refs.records if r["id"] == item.key)
         if fmt == "ris":
             return ris_record(record)
-        return _json([csl.with_case_kept(record)]).rstrip("\n")
+        if para is None:
+            return _json([csl.with_case_kept(record)]).rstrip("\n")
+        citation = {"citationItems": [{"id": item.key, "locator": para, "label": "paragraph"}]}
+        return _json({"items": [csl.with_case_kept(record)], "citation": citation}).rstrip("\n")
     if fmt == "text":
-        return refs.citations.entry_text(item.key)
+        entry = refs.citations.entry_text(item.key)
+        if para is None:
+            return entry
+        return f"{refs.citations.cite_text_with(item.key, para)}\n\n{entry}"
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
