@@ -183,12 +183,7 @@ def _build(
     return EXIT_OK
 
 
-#: The files and folders each target owns in the build folder.
-OWNED = {
-    "cite": ("cite", "annotations.jsonld"),
-    "pdf": ("pdf",),
-    "site": ("site", ".site-doctrees", ".site-src"),
-}
+OWNED = outputs.OWNED
 #: Targets whose every file is written under a temporary name, then renamed over the old
 #: one (:func:`coursepack.render.pdf.engine.write_pdf`): never written in place.
 WRITTEN_WHOLE = frozenset({"pdf"})

@@ -27,6 +27,15 @@ class Output:
     rank: int = 0
 
 
+#: The files and folders each target owns in the build folder (the citations target also
+#: writes the annotation layer and the texts its selectors count in).
+OWNED: dict[str, tuple[str, ...]] = {
+    "cite": ("cite", "annotations.jsonld", "annotations-hypothesis.json", "texts"),
+    "pdf": ("pdf",),
+    "site": ("site", ".site-doctrees", ".site-src"),
+}
+
+
 #: The record of what each target wrote, in the build folder: the site of a later build
 #: (or a plain ``sphinx-build`` of the project) offers the files of targets not built then.
 RECORD = ".coursepack-outputs.json"

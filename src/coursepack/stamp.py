@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from coursepack.options import BuildOptions
+from coursepack.outputs import OWNED
 
 #: The stamp file, in the build folder.
 STAMP = ".coursepack-stamp.json"
@@ -118,9 +119,13 @@ def target_key(inputs: str, target: str, options: BuildOptions, out: Path) -> st
 
 def outputs(out: Path, target: str) -> list[Path]:
     """Return the files a target owns in the build folder out."""
-    files = list(_walk(out / target))
-    if target == "cite" and (out / "annotations.jsonld").is_file():
-        files.append(out / "annotations.jsonld")
+    files: list[Path] = []
+    for name in OWNED[target]:
+        path = out / name
+        if path.is_dir():
+            files.extend(_walk(path))
+        elif path.is_file():
+            files.append(path)
     return files
 
 

@@ -48,13 +48,17 @@ def test_motivations(reader: Reader, tmp_path: Path) -> None:
     assert "Knutson" not in json.dumps(items)  # teaching notes stay out
 
 
-def test_selectors_match_the_text(reader: Reader, tmp_path: Path) -> None:
+def test_selectors_match_the_text_their_source_names(reader: Reader, tmp_path: Path) -> None:
     seen = 0
     for annotation in load(reader, tmp_path)["first"]["items"]:
         for target in targets(annotation):
-            reading_id = target["source"].rsplit("/", 1)[1].removesuffix(".html")
-            assert target["source"] == f"https://example.org/reader/readings/{reading_id}.html"
-            text = reader.reading(reading_id).text
+            # The source is the reading's text as published beside the page (its scope).
+            reading_id = target["source"].rsplit("/", 1)[1].removesuffix(".txt")
+            base = "https://example.org/reader/"
+            assert target["source"] == f"{base}downloads/texts/{reading_id}.txt"
+            assert target["scope"] == f"{base}readings/{reading_id}.html"
+            text = (tmp_path / "texts" / f"{reading_id}.txt").read_text("utf-8")
+            assert text == reader.reading(reading_id).text
             if "selector" not in target:
                 continue
             quote, position = target["selector"]
@@ -73,5 +77,29 @@ def test_whole_text_note_targets_the_reading(reader: Reader, tmp_path: Path) -> 
     whole = next(a for a in items if a["id"].endswith("#textual-wv-metadata"))
     assert whole["target"] == {
         "type": "SpecificResource",
-        "source": "https://example.org/reader/readings/workers-vanguard-2026.html",
+        "source": "https://example.org/reader/downloads/texts/workers-vanguard-2026.txt",
+        "scope": "https://example.org/reader/readings/workers-vanguard-2026.html",
     }
+
+
+def test_the_hypothesis_file_has_the_shape_its_importer_reads(
+    reader: Reader, tmp_path: Path
+) -> None:
+    load(reader, tmp_path)
+    data = json.loads((tmp_path / "annotations-hypothesis.json").read_text("utf-8"))
+    # The client's importer wants an object with an annotations array, and keeps of each
+    # annotation its uri, text, tags, target and document.
+    assert isinstance(data, dict) and isinstance(data["annotations"], list)
+    items = data["annotations"]
+    assert items
+    for item in items:
+        assert set(item) == {"uri", "text", "tags", "target", "document"}
+        assert item["uri"].startswith("https://example.org/reader/readings/")
+        assert isinstance(item["text"], str) and item["text"]
+        assert all(isinstance(t, str) for t in item["tags"])
+        (target,) = item["target"]
+        assert target["source"] == item["uri"]
+        (quote,) = target["selector"]
+        assert quote["type"] == "TextQuoteSelector" and quote["exact"]
+    kinds = {item["tags"][0] for item in items}
+    assert {"note", "term", "question", "textual", "entity"} <= kinds

@@ -66,10 +66,13 @@ def test_jsonld_selectors_match_the_texts(real: Reader, built: Path) -> None:
         for target in targets if isinstance(targets, list) else [targets]:
             if "selector" not in target:
                 continue
-            reading = target["source"].rsplit("/", 1)[1].removesuffix(".html")
+            # Against the text the source names: the plain text published beside the page.
+            name = target["source"].rsplit("/", 1)[1]
             quote, position = target["selector"]
-            text = real.reading(reading).text
-            assert quote["exact"] == text[position["start"] : position["end"]]
+            text = (built.parent / "texts" / name).read_text(encoding="utf-8")
+            start, end = position["start"], position["end"]
+            assert quote["exact"] == text[start:end]
+            assert text[:start].endswith(quote["prefix"]) and text[end:].startswith(quote["suffix"])
             checked += 1
     assert checked > 50
 

@@ -20,6 +20,7 @@ a context document     ``contexts/<id>.html`` (the list of them: ``contexts/inde
 a bibliography entry   ``bibliography.html#ref-<key>`` (a reading: ``#ref-<reading-id>``)
 further reading        ``bibliography.html#further-reading`` (each work at ``#ref-<key>``)
 a download             ``downloads/<path in build/>``
+a reading's plain text ``downloads/texts/<id>.txt``
 =====================  ========================================
 
 Addresses are relative to the site's root; :meth:`SiteMap.url` makes them absolute with
@@ -151,6 +152,11 @@ class SiteMap:
     def reference(self, key: str) -> Address:
         """Return a work's entry in the bibliography (a reading's by its reading id)."""
         return Address(self.doc("bibliography"), f"ref-{key}")
+
+    def text(self, reading_id: str) -> str:
+        """Return where the site offers a reading's text as received, in plain text: the
+        text the annotations' selectors count in."""
+        return self.download_path(f"texts/{reading_id}.txt")
 
     def download_path(self, path: str) -> str:
         """Return where the site offers a built file, from its root."""

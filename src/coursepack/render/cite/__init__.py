@@ -59,7 +59,13 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     """
     from coursepack.refs import csl
     from coursepack.refs.bibtex import write_bib
-    from coursepack.render.cite.annotations import FILE, annotation_collection
+    from coursepack.refs.labels import reading_title
+    from coursepack.render.cite.annotations import (
+        FILE,
+        HYPOTHESIS,
+        annotation_collection,
+        hypothesis_export,
+    )
     from coursepack.render.cite.ris import write_ris
 
     del options  # the citation data is the same for every paper size and edition
@@ -76,6 +82,16 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     write_atomic(out.parent / FILE, _json(annotation_collection(refs)))
     label = "The annotations as W3C Web Annotations (JSON-LD)"
     written.append(Output(out.parent / FILE, label, rank=4))
+    created = f"{refs.reader.meta.year:04d}-01-01T00:00:00Z"
+    write_atomic(out.parent / HYPOTHESIS, _json(hypothesis_export(refs, created)))
+    label = "The annotations for a Hypothesis group (its import file, JSON)"
+    written.append(Output(out.parent / HYPOTHESIS, label, rank=4))
+    # The texts as received, which the annotations' selectors count in.
+    for reading in refs.reader.readings:
+        path = out.parent / "texts" / f"{reading.id}.txt"
+        write_atomic(path, reading.text)
+        label = f"The text of “{reading_title(reading)}” as received (plain text)"
+        written.append(Output(path, label, rank=5))
     return written
 
 

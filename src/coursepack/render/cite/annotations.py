@@ -1,10 +1,18 @@
-"""The annotation layer as W3C Web Annotations (JSON-LD).
+"""The annotation layer as W3C Web Annotations (JSON-LD), and for Hypothesis's import.
 
 Every note, glossary term, question, textual note and person or organization becomes one
-``Annotation`` whose targets are the passages it is anchored to: the reading's page on the
-site as ``source``, with a ``TextQuoteSelector`` (exact, prefix, suffix) and a
-``TextPositionSelector`` (start, end). Positions count Unicode code points in the reading's
-verbatim text, the text the site shows. Teaching notes are for instructors and stay out.
+``Annotation`` whose targets are the passages it is anchored to. A target's ``source`` is
+the reading's text as received, which the site publishes in plain text
+(``downloads/texts/<id>.txt``), and its ``scope`` the reading's page: the
+``TextQuoteSelector`` (exact, prefix, suffix) and the ``TextPositionSelector`` (start, end,
+in Unicode code points) match that text exactly, character for character, where the page
+also holds paragraph numbers and note calls. Teaching notes are for instructors and stay
+out.
+
+:func:`hypothesis_export` writes the same annotations in the file Hypothesis's client
+imports (its own export format): an ``annotations`` array, each with the page's ``uri``,
+``text``, ``tags`` and one ``target`` with a quote selector, which Hypothesis anchors on the
+page by its quote.
 """
 
 from __future__ import annotations
@@ -18,6 +26,8 @@ from coursepack.refs.labels import term_title
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 #: Where the file is written, under build/ (the site offers it under downloads/).
 FILE = "annotations.jsonld"
+#: The file for Hypothesis's import, beside it.
+HYPOTHESIS = "annotations-hypothesis.json"
 
 JsonObject = dict[str, Any]
 
@@ -27,11 +37,26 @@ def reading_url(refs: Refs, reading_id: str) -> str:
     return refs.site.url(refs.site.reading(reading_id))
 
 
-def anchor_target(refs: Refs, anchor: Anchor) -> JsonObject:
-    """Return a SpecificResource target for an anchored span."""
+def text_url(refs: Refs, reading_id: str) -> str:
+    """Return the URL of a reading's text as received, in plain text, on the site."""
+    return refs.site.url(refs.site.text(reading_id))
+
+
+def whole_reading(refs: Refs, reading_id: str) -> JsonObject:
+    """Return a target for a reading as a whole."""
     return {
         "type": "SpecificResource",
-        "source": reading_url(refs, anchor.reading),
+        "source": text_url(refs, reading_id),
+        "scope": reading_url(refs, reading_id),
+    }
+
+
+def anchor_target(refs: Refs, anchor: Anchor) -> JsonObject:
+    """Return a SpecificResource target for an anchored span of a reading's text."""
+    return {
+        "type": "SpecificResource",
+        "source": text_url(refs, anchor.reading),
+        "scope": reading_url(refs, anchor.reading),
         "selector": [
             {
                 "type": "TextQuoteSelector",
@@ -100,7 +125,7 @@ def web_annotations(refs: Refs) -> list[JsonObject]:
         )
     for question in sorted(reader.questions, key=lambda q: q.id):
         targets = [anchor_target(refs, a) for a in question.anchors] or [
-            {"type": "SpecificResource", "source": reading_url(refs, r)} for r in question.readings
+            whole_reading(refs, r) for r in question.readings
         ]
         out.append(
             _annotation(
@@ -117,7 +142,7 @@ def web_annotations(refs: Refs) -> list[JsonObject]:
         target = (
             anchor_target(refs, textual.anchor)
             if textual.anchor
-            else {"type": "SpecificResource", "source": reading_url(refs, textual.reading)}
+            else whole_reading(refs, textual.reading)
         )
         bodies = [_body(text, "editing", lang)]
         bodies.append(_body(textual.kind, "tagging", lang, "text/plain"))
@@ -153,4 +178,45 @@ def annotation_collection(refs: Refs) -> JsonObject:
             "startIndex": 0,
             "items": items,
         },
+    }
+
+
+def hypothesis_export(refs: Refs, created: str) -> JsonObject:
+    """Return the annotations as a file Hypothesis's client imports.
+
+    One Hypothesis annotation per passage: the reading's page as ``uri``, the annotation's
+    text (Markdown, which Hypothesis shows as such) with its title, and the kind and id as
+    tags, so a class can load the editors' apparatus into its own Hypothesis group.
+    """
+    items: list[JsonObject] = []
+    for annotation in web_annotations(refs):
+        bodies = (
+            annotation["body"] if isinstance(annotation["body"], list) else [annotation["body"]]
+        )
+        texts = [b["value"] for b in bodies if b.get("type") == "TextualBody"]
+        kind, _, ident = annotation["id"].rpartition("#")[2].partition("-")
+        targets = (
+            annotation["target"]
+            if isinstance(annotation["target"], list)
+            else [annotation["target"]]
+        )
+        for target in targets:
+            quotes = [s for s in target.get("selector", []) if s["type"] == "TextQuoteSelector"]
+            if not quotes:
+                continue
+            page = target["scope"]
+            items.append(
+                {
+                    "uri": page,
+                    "text": texts[0],
+                    "tags": [kind, ident, *texts[1:2]] if kind == "textual" else [kind, ident],
+                    "target": [{"source": page, "selector": quotes}],
+                    "document": {"title": [refs.reader.meta.title]},
+                }
+            )
+    return {
+        "export_date": created,
+        "export_userid": "",
+        "client_version": "",
+        "annotations": items,
     }
