@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -205,8 +206,46 @@ def _flatten(errors: list[Any]) -> list[Any]:
     return out
 
 
+#: After this many documents of one schema, valid ones are recognised by a compiled
+#: validator (below this, compiling it would cost more than it saves).
+COMPILE_AFTER = 24
+_seen: dict[str, int] = {}
+
+
+@cache
+def _compiled(name: str) -> Callable[[Any], Any]:
+    import fastjsonschema
+
+    compiled: Callable[[Any], Any] = fastjsonschema.compile(SCHEMAS[name])
+    return compiled
+
+
+def _plainly_valid(data: Any, schema: str) -> bool:
+    """Return whether a document is valid, as far as a quick look can tell.
+
+    jsonschema walks the schema anew for every document, which is most of a first check
+    of a large reader (0.8 s of 4,200 documents at 200 readings). fastjsonschema compiles a
+    schema into Python once and then checks a document in a tenth of the time; a document
+    it passes is valid, and one it fails is given to jsonschema, whose messages (every
+    problem at once) are the ones reported. tests/load/test_validate_fast.py holds that
+    the two agree.
+    """
+    seen = _seen[schema] = _seen.get(schema, 0) + 1
+    if seen <= COMPILE_AFTER:
+        return False
+    import fastjsonschema
+
+    try:
+        _compiled(schema)(data)
+    except fastjsonschema.JsonSchemaException:
+        return False
+    return True
+
+
 def validate(doc: Located, schema: str, what: str, report: Report) -> bool:
     """Check a document against a schema; report each problem at its value; return ok."""
+    if _plainly_valid(doc.data, schema):
+        return True
     errors = sorted(_validator(schema).iter_errors(doc.data), key=lambda e: list(e.absolute_path))
     ok = True
     for error in _flatten(errors):
