@@ -18,7 +18,7 @@ from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
 from coursepack import processes
-from coursepack.render.pdf import footnote_policy
+from coursepack.render.pdf import footnote_policy, line_fit
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
 
@@ -81,6 +81,7 @@ def render_document(
     document keeps alive.
     """
     footnote_policy.apply()
+    line_fit.apply()
     font_config = font_config or FontConfiguration()
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
     return source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
@@ -229,6 +230,7 @@ def file_mode() -> int:
 def warm_up() -> None:
     """Get a worker process ready to lay out (its imports are done by now)."""
     footnote_policy.apply()
+    line_fit.apply()
 
 
 def run_job(job: Job) -> tuple[str, int]:
