@@ -68,5 +68,5 @@ def apply() -> bool:
     # The layout modules imported the function by name: they get the amended one too.
     amended = line_break.split_first_line
     for module in (inline, preferred):
-        module.split_first_line = amended  # type: ignore[attr-defined]
+        module.split_first_line = amended
     return True
