@@ -29,26 +29,12 @@ def cite_every_key(keys: list[str]) -> str:
 
 
 def check_bibtex(bib: str, keys: list[str], work: Path) -> str:
-    """Run pdflatex, bibtex (plain.bst) and pdflatex; fail on any warning; return the .bbl."""
-    pdflatex = require_tool("pdflatex")
-    bibtex = require_tool("bibtex")
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "coursepack.bib").write_text(bib, encoding="utf-8")
-    (work / "doc.tex").write_text(
-        "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{url}\n"
-        f"\\begin{{document}}\n{cite_every_key(keys)}\n"
-        "\\bibliographystyle{plain}\n\\bibliography{coursepack}\n\\end{document}\n",
-        encoding="utf-8",
-    )
-    latex = [pdflatex, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"]
-    first = run(latex, work)
-    assert first.returncode == 0, first.stdout[-2000:]
-    result = run([bibtex, "doc"], work)
-    log = (work / "doc.blg").read_text(encoding="utf-8", errors="replace")
-    assert result.returncode == 0, log
-    assert not re.search(r"Warning--|error message", log), log
-    second = run(latex, work)
-    assert second.returncode == 0, second.stdout[-2000:]
+    """Run pdflatex, bibtex (plain.bst) and pdflatex, citing each key on its own; fail on
+    any warning or error; return the .bbl."""
+    from clients import bibtex_style
+
+    done = bibtex_style(bib, "plain", work, keys)
+    assert done.warnings == [] and done.errors == [] and done.latex_errors == [], done
     return (work / "doc.bbl").read_text(encoding="utf-8")
 
 

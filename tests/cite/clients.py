@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from cite_tex import run
+from cite_tex import cite_every_key, run
 
 from tools import require_tool
 
@@ -40,15 +40,20 @@ class BibtexRun:
     text: str
 
 
-def bibtex_style(bib: str, style: str, work: Path) -> BibtexRun:
-    """Typeset every entry (``\\nocite{*}``) with a classic style; return what was said."""
+def bibtex_style(bib: str, style: str, work: Path, keys: list[str] | None = None) -> BibtexRun:
+    """Typeset every entry with a classic style; return what was said.
+
+    keys: cite each of these on its own (an unknown one is then a warning), instead of
+    every entry at once with ``\\nocite{*}``.
+    """
     pdflatex = require_tool("pdflatex")
     bibtex = require_tool("bibtex")
     work.mkdir(parents=True, exist_ok=True)
     (work / "coursepack.bib").write_text(bib, encoding="utf-8")
+    cites = "\\nocite{*}" if keys is None else cite_every_key(keys)
     (work / "doc.tex").write_text(
         "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n\\usepackage{url}\n"
-        f"{STYLES[style]}\n\\begin{{document}}\n\\nocite{{*}}\n"
+        f"{STYLES[style]}\n\\begin{{document}}\n{cites}\n"
         f"\\bibliographystyle{{{style}}}\n\\bibliography{{coursepack}}\n\\end{{document}}\n",
         encoding="utf-8",
     )

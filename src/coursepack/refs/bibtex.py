@@ -31,6 +31,7 @@ from coursepack.refs import keys as keymod
 from coursepack.refs.csl import (
     LEGAL_TYPES,
     ascii_url,
+    babel_name,
     corporate_author,
     csl_name,
     language_tag,
@@ -187,18 +188,7 @@ def label_key(text: str) -> str:
     return escape_latex(" ".join(re.sub(r"[()\[\]{}]", "", text).split()))
 
 
-#: Language tags and the babel names biblatex's ``langid`` (and pandoc) know them by.
-LANGUAGES = {
-    "en": "english", "en-us": "american", "en-gb": "british", "es": "spanish",
-    "fr": "french", "de": "german", "it": "italian", "pt": "portuguese", "nl": "dutch",
-    "ko": "korean", "ja": "japanese", "zh": "chinese", "ru": "russian", "pl": "polish",
-    "sv": "swedish", "no": "norsk", "da": "danish", "fi": "finnish", "el": "greek",
-    "tr": "turkish", "ar": "arabic", "he": "hebrew", "uk": "ukrainian", "ca": "catalan",
-}  # fmt: skip
-
-
-def _language(code: str) -> str:
-    return LANGUAGES.get(code.casefold(), LANGUAGES.get(code.split("-")[0].casefold(), code))
+_language = babel_name
 
 
 # -- entries -----------------------------------------------------------------------------

@@ -193,18 +193,26 @@ def parse_date(value: str) -> dict[str, list[list[int]]] | None:
     return {"date-parts": [[int(g) for g in match.groups() if g is not None]]}
 
 
-#: Language names as references.bib may write them, and their tags (BCP 47).
-LANGUAGE_TAGS = {
-    "english": "en", "spanish": "es", "french": "fr", "german": "de", "italian": "it",
-    "portuguese": "pt", "dutch": "nl", "korean": "ko", "japanese": "ja", "chinese": "zh",
-    "russian": "ru", "polish": "pl", "swedish": "sv", "danish": "da", "finnish": "fi",
-    "greek": "el", "turkish": "tr", "arabic": "ar", "hebrew": "he", "ukrainian": "uk",
+#: Language tags (BCP 47) and the names babel (biblatex's ``langid``, pandoc) knows them
+#: by, which references.bib may also write ("Italian").
+LANGUAGES = {
+    "en": "english", "en-us": "american", "en-gb": "british", "es": "spanish",
+    "fr": "french", "de": "german", "it": "italian", "pt": "portuguese", "nl": "dutch",
+    "ko": "korean", "ja": "japanese", "zh": "chinese", "ru": "russian", "pl": "polish",
+    "sv": "swedish", "no": "norsk", "da": "danish", "fi": "finnish", "el": "greek",
+    "tr": "turkish", "ar": "arabic", "he": "hebrew", "uk": "ukrainian", "ca": "catalan",
 }  # fmt: skip
+_LANGUAGE_TAGS = {name: tag for tag, name in LANGUAGES.items() if "-" not in tag}
 
 
 def language_tag(value: str) -> str:
     """Return a language as a tag ("it" for "Italian"; a tag stays as it is)."""
-    return LANGUAGE_TAGS.get(value.strip().casefold(), value.strip())
+    return _LANGUAGE_TAGS.get(value.strip().casefold(), value.strip())
+
+
+def babel_name(tag: str) -> str:
+    """Return the babel name of a language tag ("italian" for "it"; else the tag)."""
+    return LANGUAGES.get(tag.casefold(), LANGUAGES.get(tag.split("-")[0].casefold(), tag))
 
 
 def ascii_url(url: str) -> str:
