@@ -36,12 +36,14 @@ LOGGER = logging.getLogger("coursepack.pdf")
 VERSION = "70.0"
 #: The test by which WeasyPrint 70.0 keeps a text whole on one line.
 ORIGINAL = "if resume_index is None and first_line_width <= max_width:"
-#: The same test, with the text's trailing spaces left out of its width where they collapse.
+#: The same test, with the text's trailing spaces left out of its width where they collapse
+#: (the trimmed layout is kept in a name while its line is measured: Pango frees a line
+#: with its layout).
 AMENDED = (
     "if resume_index is None and (first_line_width <= max_width or ("
-    "space_collapse and text.endswith(' ') and line_size(create_layout("
+    "space_collapse and text.endswith(' ') and line_size((trimmed := create_layout("
     "text.rstrip(' '), style, context, None, justification_spacing"
-    ").get_first_line()[0], style)[0] <= max_width)):"
+    ")).get_first_line()[0], style)[0] <= max_width)):"
 )
 #: WeasyPrint's own function, kept once amended (for comparison in tests).
 UNAMENDED: Callable[..., Any] | None = None
