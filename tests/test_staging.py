@@ -134,14 +134,17 @@ def test_what_an_interrupted_build_left_is_removed(live: Path) -> None:
     assert Staging(live).repair() == ""
 
 
-def test_two_builds_of_one_folder_wait_for_each_other(live: Path) -> None:
+def test_two_builds_of_one_folder_wait_for_each_other(
+    live: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     first = Staging(live)
     first.lock()
     try:
         with pytest.raises(StagingError, match="another coursepack build is writing"):
-            Staging(live).lock(wait=0.2)
+            Staging(live).lock(wait=1.2)
     finally:
         first.unlock()
+    assert capsys.readouterr().err == f"waiting for another build of {live}/ to end\n"
     Staging(live).lock(wait=0.2)
 
 

@@ -31,6 +31,7 @@ import fcntl
 import functools
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -106,13 +107,17 @@ class Staging:
         """
         self.area.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.area / "lock", os.O_RDWR | os.O_CREAT, 0o666)
-        deadline = time.monotonic() + wait
+        start = time.monotonic()
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
-                if time.monotonic() >= deadline:
+                if not told and time.monotonic() - start >= 1 and wait > 1:
+                    print(f"waiting for another build of {self.out}/ to end", file=sys.stderr)
+                    told = True
+                if time.monotonic() - start >= wait:
                     os.close(fd)
                     raise StagingError(
                         f"another coursepack build is writing {self.out}/; "
