@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 Paper = Literal["letter", "a4"]
 Edition = Literal["student", "instructor"]
+Annotation = Literal["none", "hypothesis"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,17 @@ class BuildOptions:
         default="",
         metadata={
             "help": "the published site's root URL (default: the url in reader.yaml)",
+            "sphinx": True,
+        },
+    )
+    #: A client that lets a class annotate the site's pages together: ``hypothesis`` loads
+    #: the Hypothesis client (https://hypothes.is/embed.js) on every page, from the web
+    #: when a page is read; the build itself fetches nothing.
+    annotation: Annotation = field(
+        default="none",
+        metadata={
+            "help": "hypothesis: let a class annotate the site with the Hypothesis client",
+            "choices": ("none", "hypothesis"),
             "sphinx": True,
         },
     )

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sitebuild import Site, make_site
+from sitebuild import Built, Site, make_site
+
+from tools import require_tool
 
 
 @pytest.fixture
@@ -55,3 +61,77 @@ def student_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site = make_site(tmp_path_factory.mktemp("student"), "site-basic", downloads)
     site.build()
     return site
+
+
+#: The flagship reader: the repository's own seeds, annotations and docs.
+REPO = Path(__file__).parents[2]
+
+
+@pytest.fixture(scope="session")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The flagship's site and citation files (no PDFs), built once."""
+    from coursepack.cli import main
+
+    root = tmp_path_factory.mktemp("flagship")
+    for name in ("seeds", "annotations", "docs"):
+        shutil.copytree(REPO / name, root / name, ignore=shutil.ignore_patterns("_build"))
+    out = root / "build"
+    assert main(["--root", str(root), "build", "--only", "cite,site", "--out", str(out), "-q"]) == 0
+    return Built(root, out / "site")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(folder: Path) -> Iterator[str]:
+    """Serve a folder over HTTP on a free port; yield its address."""
+    handler = functools.partial(_Quiet, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(student_site: Site) -> Iterator[str]:
+    """The test reader's site, served."""
+    yield from serve(student_site.out)
+
+
+@pytest.fixture(scope="session")
+def flagship_url(flagship: Built) -> Iterator[str]:
+    """The flagship's site, served."""
+    yield from serve(flagship.out)
+
+
+#: Chromium's switches for the tests: no sandbox (containers), nothing fetched on its own.
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def errors() -> list[str]:
+    """The errors a page logs to its console (a test expects none)."""
+    return []
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, driven by Playwright."""
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        yield b
+        b.close()

@@ -75,3 +75,23 @@ def make_site(tmp: Path, root: str, prepare: Callable[[Path], None] | None = Non
     if prepare is not None:
         prepare(reader)
     return Site(src=src, out=tmp / "out", reader=reader, warnings="")
+
+
+@dataclass
+class Built:
+    """The flagship reader's site, built by ``coursepack build`` as a user builds it."""
+
+    root: Path
+    out: Path
+
+    def page(self, path: str) -> BeautifulSoup:
+        """Return a built page (a path under the site, with ``.html``), parsed."""
+        return BeautifulSoup((self.out / path).read_text("utf-8"), "html.parser")
+
+    def pages(self) -> list[str]:
+        """Return every page of the site, as paths from its root."""
+        return sorted(
+            p.relative_to(self.out).as_posix()
+            for p in self.out.rglob("*.html")
+            if not p.relative_to(self.out).parts[0].startswith("_")
+        )

@@ -12,6 +12,11 @@ from pathlib import Path
 from bs4 import BeautifulSoup, Tag
 from sitebuild import READER, Site, make_site
 from sphinx.util.inventory import InventoryFile
+from zotero import coins_items, embedded_item
+
+from coursepack.pipeline import read_reader
+from coursepack.refs import Refs
+from coursepack.render.markup import markdown_to_text
 
 READING = "readings/alpha-2026"
 BETA = "readings/beta-2026"
@@ -76,7 +81,7 @@ def test_annotated_passages_link_their_notes(student_site: Site) -> None:
     assert calls == ["1", "2"]
 
 
-def test_glossary_terms_have_accessible_tooltips(student_site: Site) -> None:
+def test_terms_names_and_note_calls_carry_their_full_text(student_site: Site) -> None:
     page = article(student_site.page(READING))
     links = page.select("a.cp-term")
     assert [a.get_text() for a in links] == [
@@ -84,20 +89,33 @@ def test_glossary_terms_have_accessible_tooltips(student_site: Site) -> None:
         "general strike",
         "CBA",
     ]
+    reader = Refs(read_reader(student_site.reader)[0])  # type: ignore[arg-type]
     for link in links:
         href = link["href"]
         # The entry's own id, not Sphinx's name for the term: rewording breaks no link.
         assert isinstance(href, str) and href.startswith("../glossary.html#")
         assert not href.split("#")[1].startswith("term-")
-        tip = page.find(id=link["aria-describedby"])
-        assert isinstance(tip, Tag)
-        assert tip["role"] == "tooltip"
-    first = page.find(id=links[0]["aria-describedby"])
-    assert first is not None and "A written contract between an employer" in first.get_text()
+        template = page.find("template", id=f"cp-preview-{link['data-preview']}")
+        assert isinstance(template, Tag), link
+        term = reader.reader.term(href.split("#")[1])
+        # The whole definition, never a shortened one.
+        shown = " ".join(template.get_text(" ").split())
+        assert " ".join(markdown_to_text(term.definition).split()) in shown
+    names = page.select("a.cp-name")
+    assert names and all(str(a["href"]).startswith("../people.html#") for a in names)
+    calls = page.select("a.cp-call[data-preview]")
+    assert calls and all(page.find("template", id=f"cp-preview-{a['data-preview']}") for a in calls)
     targets = {str(a["href"]).split("#")[1] for a in links}
     glossary = article(student_site.page(GLOSSARY))
     for target in targets:
         assert glossary.find(id=target) is not None, target
+    # Previews are outside the page's text: not in the search index, not in snippets.
+    index = (student_site.out / "searchindex.js").read_text("utf-8")
+    assert '"written"' not in index or "written" in glossary.get_text()
+    body = student_site.page(READING).select_one("[role=main]")
+    assert body is not None
+    visible = "".join(t for t in body.find_all(string=True) if not t.find_parent("template"))
+    assert "A written contract between an employer" not in visible
 
 
 def test_textual_notes_are_marked(student_site: Site) -> None:
@@ -139,30 +157,64 @@ def test_questions_and_cite_block_end_the_reading(student_site: Site) -> None:
     assert passage is not None
     cite = page.select_one(".cp-cite-entry")
     assert cite is not None and "Writer, Ann. 2026." in cite.get_text()
-    bib = page.select_one(".cp-bibtex pre")
+    bib = page.select_one(".cp-cite pre")
     assert bib is not None and bib.get_text().startswith("@")
-    button = page.select_one("button.cp-copy")
-    assert button is not None and button["data-copy-target"] == bib["id"]
+    targets = [b["data-copy-target"] for b in page.select("button.cp-copy")]
+    assert targets == [cite["id"], bib["id"]]
 
 
-def test_reading_pages_carry_highwire_metadata(student_site: Site) -> None:
-    page = student_site.page(READING)
-    meta = {}
-    for m in page.find_all("meta"):
-        name = m.get("name")
-        if isinstance(name, str) and name.startswith("citation_"):
-            meta.setdefault(name, []).append(m["content"])
-    assert meta["citation_title"] == ["Headline of Alpha"]
-    assert meta["citation_author"] == ["Writer, Ann"]
-    assert meta["citation_publication_date"] == ["2026/01/21"]
-    assert meta["citation_journal_title"] == ["The Alpha Gazette"]
-    assert meta["citation_public_url"] == ["https://example.org/alpha"]
-    beta = student_site.page(BETA)
-    names = [m.get("name") for m in beta.find_all("meta")]
-    assert "citation_public_url" not in names  # the reading has no address
+def test_zotero_saves_what_the_cite_block_says(student_site: Site) -> None:
+    alpha = embedded_item(student_site.page(READING))
+    assert alpha == {
+        "itemType": "newspaperArticle",  # a news report, not a journal article
+        "title": "Headline of Alpha",
+        "creators": [{"lastName": "Writer", "firstName": "Ann", "creatorType": "author"}],
+        "date": "2026/01/21",
+        "publicationTitle": "The Alpha Gazette",
+        "publisher": "",
+        "language": "en",
+        "url": "https://example.org/alpha",  # the original, not this site
+    }
+    beta = embedded_item(student_site.page(BETA))
+    assert beta["title"] == "[Beta's supplied title]"  # bracketed as in the cite block
+    assert beta["url"].endswith("/readings/beta-2026.html")  # no address of its own
+    front = embedded_item(student_site.page("index"))
+    assert front["itemType"] == "book"
+    assert {c["creatorType"] for c in front["creators"]} == {"editor"}
+    note = embedded_item(student_site.page("notes/strike-1934"))
+    assert note["itemType"] == "encyclopediaArticle"
+    assert note["publicationTitle"] == "A Test Reader"
+    assert note["url"].endswith("/notes/strike-1934.html")
+    # Pages of many entries offer each one: one ContextObject per entry.
+    terms = coins_items(student_site.page(GLOSSARY))
+    assert {t["itemType"] for t in terms} == {"encyclopediaArticle"}
+    assert sorted(t["url"].rsplit("#", 1)[1] for t in terms) == ["cba", "general-strike"]
+    people = coins_items(student_site.page("people"))
+    assert any(p["url"].endswith("people.html#ann-writer") for p in people)
     assert "citation_title" not in [
         m.get("name") for m in student_site.page(GLOSSARY).find_all("meta")
     ]
+
+
+def test_every_page_has_a_description(student_site: Site) -> None:
+    for path in sorted(student_site.out.rglob("*.html")):
+        page = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        if page.find("meta", attrs={"http-equiv": "refresh"}):
+            continue
+        found = page.find("meta", attrs={"name": "description"})
+        assert isinstance(found, Tag), path
+        assert 10 < len(str(found["content"])) <= 160, (path, found["content"])
+
+
+def test_every_citable_page_has_a_cite_block(student_site: Site) -> None:
+    for name in ("index", READING, BETA, "notes/strike-1934"):
+        page = article(student_site.page(name))
+        assert len(page.select(".cp-cite .cp-cite-entry")) == 1, name
+        assert page.select_one(".cp-cite pre code") is not None, name
+    glossary = article(student_site.page(GLOSSARY))
+    assert len(glossary.select("details.cp-cite-details .cp-cite")) == 2
+    people = article(student_site.page("people"))
+    assert len(people.select("details.cp-cite-details")) == len(people.select("dt"))
 
 
 def test_annotation_markup_never_becomes_html(student_site: Site) -> None:
@@ -232,10 +284,10 @@ def test_timeline_people_questions_bibliography(student_site: Site) -> None:
     assert writer is not None
     dd = writer.find_next_sibling("dd")
     assert isinstance(dd, Tag)
-    assert [a["href"] for a in dd.select("a")] == [
+    assert [a["href"] for a in dd.select(".cp-occurrences a")] == [
         "readings/alpha-2026.html#front-2",
         "readings/beta-2026.html#p2",
-    ] or [a["href"] for a in dd.select("a")] == ["readings/beta-2026.html#p2"]
+    ] or [a["href"] for a in dd.select(".cp-occurrences a")] == ["readings/beta-2026.html#p2"]
     questions = article(student_site.page("questions"))
     assert questions.select_one("#q-alpha-who-signed") is not None
     assert questions.select_one("#q-compare-strike") is not None
@@ -335,14 +387,13 @@ def test_text_builder_keeps_the_text_without_widgets(tmp_path: Path) -> None:
     assert "Copy BibTeX" not in text
 
 
-def test_long_definitions_are_shortened_in_tooltips() -> None:
-    from coursepack.render.site.directives.reading import _shorten
+def test_descriptions_are_cut_at_a_word() -> None:
+    from coursepack.render.site.metadata import shorten
 
-    text = "word " * 100
-    short = _shorten(text, 50)
-    assert short.endswith(" …") and len(short) <= 52
-    assert not short[:-2].endswith(" ")
-    assert _shorten("A short definition.") == "A short definition."
+    short = shorten("word " * 100, 50)
+    assert short.endswith("…") and len(short) <= 51
+    assert not short[:-1].endswith(" ")
+    assert shorten("A short description.") == "A short description."
 
 
 def test_generated_documents_are_the_same_in_every_process(tmp_path: Path) -> None:

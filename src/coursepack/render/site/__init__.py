@@ -19,6 +19,7 @@ from coursepack.options import sphinx_fields
 from coursepack.render.site import events
 from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
+from coursepack.render.site.directives.base import SEARCH_TYPES
 from coursepack.render.site.generate import SIDEBAR_READINGS
 
 #: Bump when the data the extension keeps in Sphinx's environment changes shape.
@@ -78,11 +79,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         man=skip,
         texinfo=skip,
     )
+    for objtype, objname in SEARCH_TYPES.items():
+        app.add_object_type(objtype, objtype, objname=objname)
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
     app.connect("config-inited", events.config_inited)
     app.connect("builder-inited", events.builder_inited)
     app.connect("doctree-read", events.doctree_read)
+    app.connect("env-get-outdated", events.outdated_pages)
+    app.connect("env-purge-doc", events.purge_page)
+    app.connect("env-merge-info", events.merge_pages)
     app.connect("html-page-context", events.page_context)
     app.connect("write-started", events.write_started)
     app.connect("html-page-context", events.share_sidebar, priority=400)

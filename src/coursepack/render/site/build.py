@@ -23,7 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from coursepack.model import Reader
-from coursepack.options import BuildOptions
+from coursepack.options import BuildOptions, sphinx_fields
 from coursepack.outputs import Output
 from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
@@ -40,6 +40,11 @@ _INDEX = """\
 .. coursepack-introduction::
 
 .. coursepack-readings::
+{sequence}
+Cite this reader
+{cite_rule}
+
+.. coursepack-cite::
 
 .. toctree::
    :caption: The reader
@@ -62,9 +67,16 @@ def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]
     folder.mkdir(parents=True, exist_ok=True)
     title = reader.meta.title.replace("\n", " ")
     escaped = "".join("\\" + c if not c.isalnum() and c != " " else c for c in title)
+    sequence = (
+        "\nThe suggested sequence\n" + "-" * 22 + "\n\n.. coursepack-sequence::\n"
+        if reader.meta.sequence
+        else ""
+    )
     index = _INDEX.format(
         title=escaped,
         rule="=" * (2 * len(escaped) + 2),
+        sequence=sequence,
+        cite_rule="-" * 16,
         pages="\n".join(f"   {page}" for page in GENERATED_PAGES),
     )
     path = folder / "index.rst"
@@ -167,10 +179,9 @@ def render_site(
         srcdir, overrides = _default_project(refs.reader, build_dir / ".site-src")
         confdir = None
     overrides.update(
+        {f"coursepack_{f.name}": getattr(options, f.name) for f in sphinx_fields()},
         coursepack_refs=refs,
         coursepack_downloads=downloads_of(outputs or [], build_dir, options.edition),
-        coursepack_edition=options.edition,
-        coursepack_base_url=options.base_url,
         coursepack_build_dir=str(build_dir),
     )
     warnings = io.StringIO()

@@ -19,25 +19,28 @@ from typing import Any
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 from coursepack import outputs
 from coursepack.options import BuildOptions, sphinx_fields
 from coursepack.refs import Refs
-from coursepack.refs.labels import outlet_is_named
 from coursepack.render.site.directives.apparatus import place_term_ids
 from coursepack.render.site.generate import (
     ForeignFile,
     documents,
     empty_documents,
+    pages_digest,
     write_documents,
 )
+from coursepack.render.site.metadata import head_tags
 from coursepack.render.site.state import (
     Download,
     SiteState,
     downloads_of,
     get_state,
+    pages_read,
     set_state,
 )
 
@@ -119,11 +122,18 @@ def recorded_downloads(build_dir: Path, edition: str) -> list[Download]:
     return downloads_of([o for found in recorded.values() for o in found], build_dir, edition)
 
 
+#: The client a class annotates the site with, for each choice of the ``annotation`` option.
+ANNOTATION_CLIENTS = {"hypothesis": "https://hypothes.is/embed.js"}
+
+
 def config_inited(app: Sphinx, config: Config) -> None:
-    """Add the extension's CSS and scripts to the static path."""
+    """Add the extension's CSS and scripts to the static path, and the annotation client."""
     static = str(STATIC)
     if static not in config.html_static_path:
         config.html_static_path.append(static)
+    client = ANNOTATION_CLIENTS.get(config.coursepack_annotation)
+    if client:
+        app.add_js_file(client, loading_method="async")
 
 
 def builder_inited(app: Sphinx) -> None:
@@ -145,12 +155,16 @@ def builder_inited(app: Sphinx) -> None:
         build_dir=build_dir,
         sidebar_readings=app.config.coursepack_sidebar_readings,
     )
-    set_state(app.env, state)
     docs = (
         documents(refs, edition, state.downloads, state.sidebar_readings)
         if refs is not None
         else empty_documents()
     )
+    state.generated = frozenset(rel.rpartition(".")[0] for rel in docs)
+    state.pages_digest = (
+        pages_digest(refs, edition, state.downloads) if refs is not None else "none"
+    )
+    set_state(app.env, state)
     try:
         written = write_documents(Path(app.srcdir), docs)
     except ForeignFile as exc:
@@ -162,40 +176,6 @@ def builder_inited(app: Sphinx) -> None:
 def doctree_read(app: Sphinx, doctree: nodes.document) -> None:
     """Give glossary entries their ids."""
     place_term_ids(doctree)
-
-
-def _meta_tags(state: SiteState, pagename: str) -> str:
-    refs = state.refs
-    if refs is None:
-        return ""
-    pages = {refs.site.reading(r.id).page: r for r in refs.reader.readings}
-    r = pages.get(pagename)
-    if r is None:
-        return ""
-    d = r.date
-    date = "/".join(
-        f"{v:02d}" if i else f"{v:04d}"
-        for i, v in enumerate((d.year, d.month, d.day))
-        if v is not None
-    )
-    tags: list[tuple[str, str]] = [("citation_title", r.title)]
-    # "Family, Given": reference managers then split compound family names right.
-    authors = [f"{a.family}, {a.given}" if a.given else a.family for a in r.authors]
-    if not authors and r.corporate_author:
-        authors = [r.corporate_author]
-    tags += [("citation_author", a) for a in authors]
-    tags += [("citation_publication_date", date), ("citation_date", date)]
-    if outlet_is_named(r):
-        tags.append(("citation_journal_title", r.outlet))
-    tags.append(("citation_language", r.language))
-    if r.url:
-        tags.append(("citation_public_url", r.url))
-    tags.append(("citation_fulltext_html_url", refs.site.url(refs.site.reading(r.id))))
-    return "".join(
-        f'<meta name="{html.escape(n)}" content="{html.escape(v, quote=True)}">\n'
-        for n, v in tags
-        if v
-    )
 
 
 _CAPTION = '<p class="caption" role="heading">'
@@ -276,19 +256,61 @@ def mark_section(
             return
 
 
+#: Blocks that scroll sideways when wider than the page: code, and the theme's tables.
+_SCROLLING = (
+    ('<div class="highlight"><pre>', '<div class="highlight"><pre tabindex="0">'),
+    ('<div class="table-wrapper', '<div tabindex="0" class="table-wrapper'),
+)
+
+
 def page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Add the favicon and a reading's citation metadata to its page."""
+    """Add the favicon, the description and citation metadata, and keyboard access to
+    scrolling code blocks."""
     if not context.get("favicon_url") and "pathto" in context:
         # Without an icon, browsers ask for /favicon.ico and log the 404 as an error.
         context["favicon_url"] = context["pathto"]("_static/coursepack-icon.svg", 1)
+    body = context.get("body")
+    if isinstance(body, str):
+        # A code block or a table wider than the page scrolls: it takes focus so that a
+        # keyboard can scroll it too (WCAG 2.1.1).
+        for plain, focusable in _SCROLLING:
+            body = body.replace(plain, focusable)
+        context["body"] = body
     state = get_state(app.env)
     if state is None:
         return
-    tags = _meta_tags(state, pagename)
-    if tags:
-        context["metatags"] = context.get("metatags", "") + tags
+    title = html.unescape(re.sub(r"<[^>]+>", "", str(context.get("title", ""))))
+    tags = head_tags(state, pagename, app.config.root_doc, title, doctree)
+    context["metatags"] = context.get("metatags", "") + tags
+
+
+def outdated_pages(
+    app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Return the hand-written pages whose coursepack content changed since they were read."""
+    state = get_state(env)
+    if state is None:
+        return []
+    return sorted(
+        doc
+        for doc, seen in pages_read(env).items()
+        if seen != state.pages_digest and doc in env.found_docs and doc not in changed
+    )
+
+
+def purge_page(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    """Forget a page that is read again or removed."""
+    pages_read(env).pop(docname, None)
+
+
+def merge_pages(
+    app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment
+) -> None:
+    """Take the pages a parallel reading process recorded."""
+    theirs = pages_read(other)
+    pages_read(env).update({d: theirs[d] for d in docnames if d in theirs})
 
 
 def build_finished(app: Sphinx, exception: Exception | None) -> None:

@@ -21,9 +21,11 @@ import dataclasses
 import hashlib
 import re
 import string
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursepack.model import Note, Reading
 from coursepack.refs import Refs
 from coursepack.refs.labels import reading_title, term_title
 from coursepack.refs.sitemap import GENERATED_HEADER as HEADER
@@ -101,9 +103,10 @@ def _header(page_digest: str) -> str:
 
 
 def _citations_digest(refs: Refs) -> str:
-    """Return a digest of every formatted citation and question number a page may show."""
+    """Return a digest of every formatted citation, CSL record and question number a page
+    may show (the cite blocks' BibTeX and embedded metadata come from the records)."""
     items = refs.citations.items
-    return digest(sorted((k, v.cite, v.entry) for k, v in items.items()))
+    return digest(sorted((k, v.cite, v.entry) for k, v in items.items()), refs.records)
 
 
 def empty_documents() -> dict[str, str]:
@@ -116,42 +119,45 @@ def empty_documents() -> dict[str, str]:
     }
 
 
-def documents(
-    refs: Refs, edition: str, downloads: object, sidebar_readings: int = SIDEBAR_READINGS
-) -> dict[str, str]:
-    """Return the generated documents, path (relative to the source folder) to content.
+@dataclass
+class Pages:
+    """What every page family needs to write its documents, worked out once."""
 
-    Note pages are orphans (in no toctree), and so are reading pages when the reader has
-    more than sidebar_readings readings: they are reached from their index pages and from
-    each other through previous/next links, and stay out of the sidebar of every page.
-    downloads: what the downloads page lists (its digest covers it).
-    """
-    reader = refs.reader
-    site = refs.site
-    readings = [r for r in refs.orders.readings if safe_id(r.id)]
-    notes = [n for n in refs.orders.notes if safe_id(n.id)]
-    in_sidebar = len(readings) <= sidebar_readings
-    cited = _citations_digest(refs)
+    refs: Refs
+    edition: str
+    #: What the downloads page and the reading pages offer (their digests cover it).
+    downloads: object
+    #: The readings and notes that get pages (ids safe in reST), in their orders.
+    readings: list[Reading]
+    notes: list[Note]
+    #: Whether the readings are listed in the sidebar (else they are orphans with pagers).
+    in_sidebar: bool
+    #: Digest of every formatted citation and record.
+    cited: str
+    docs: dict[str, str] = field(default_factory=dict)
+
+    def put(self, address: str, content: str) -> None:
+        """Add the document of a page, by its docname."""
+        self.docs[f"{address}.rst"] = content
+
+
+def _readings(p: Pages) -> None:
+    """The readings index and one page per reading: header, text, questions, cite block."""
+    refs, reader, site = p.refs, p.refs.reader, p.refs.site
     numbers = refs.orders.question_numbers
-    docs: dict[str, str] = {}
-
-    def put(address: str, content: str) -> None:
-        docs[f"{address}.rst"] = content
-
-    put(
+    p.put(
         site.doc("readings/index"),
-        _header(digest(reader.meta, reader.readings, in_sidebar, cited))
+        _header(digest(reader.meta, reader.readings, p.in_sidebar, p.cited))
         + _title("Readings")
         + "\n"
         + _directive("coursepack-readings")
-        + ("\n" + _toctree(r.id for r in readings) if in_sidebar else ""),
+        + ("\n" + _toctree(r.id for r in p.readings) if p.in_sidebar else ""),
     )
-    reading_pager = pager_items(refs, "reading")
-    note_pager = pager_items(refs, "note")
-    for r in readings:
-        pager = None if in_sidebar else around(reading_pager, r.id)
+    pager = pager_items(refs, "reading")
+    for r in p.readings:
+        around_r = None if p.in_sidebar else around(pager, r.id)
         page = digest(
-            edition,
+            p.edition,
             reader.meta,
             r,
             reader.notes_for(r.id),
@@ -161,15 +167,15 @@ def documents(
             reader.terms_in(r.id),
             reader.entities_in(r.id),
             numbers,
-            cited,
-            pager,
-            downloads,
+            p.cited,
+            around_r,
+            p.downloads,
         )
-        put(
+        p.put(
             site.reading(r.id).page,
             _header(page)
             + ":hide-toc: true\n"
-            + ("" if in_sidebar else ":orphan:\n")
+            + ("" if p.in_sidebar else ":orphan:\n")
             + "\n"
             + _title(reading_title(r))
             + "\n"
@@ -184,10 +190,14 @@ def documents(
             + _title("Cite this reading", "-")
             + "\n"
             + _directive("coursepack-cite", r.id)
-            + ("" if in_sidebar else "\n" + _directive("coursepack-pager", f"reading {r.id}")),
+            + ("" if p.in_sidebar else "\n" + _directive("coursepack-pager", f"reading {r.id}")),
         )
 
-    glossary = [_header(digest(reader.terms, reader.readings, cited)), _title("Glossary"), "\n"]
+
+def _glossary(p: Pages) -> None:
+    """The glossary: Sphinx's own glossary, each entry expanded by ``coursepack-term``."""
+    refs, reader = p.refs, p.refs.reader
+    glossary = [_header(digest(reader.terms, reader.readings, p.cited)), _title("Glossary"), "\n"]
     glossary.append(_directive("coursepack-glossary-intro") + "\n")
     glossary.append(".. glossary::\n\n")
     for term in refs.orders.terms:
@@ -197,28 +207,33 @@ def documents(
         if term_title(term) != term.term and term.abbreviation:
             glossary.append(f"   {rst_escape(term.abbreviation)}\n")
         glossary.append(f"      .. coursepack-term:: {term.id}\n\n")
-    put(site.doc("glossary"), "".join(glossary))
+    p.put(refs.site.doc("glossary"), "".join(glossary))
 
-    put(
+
+def _notes(p: Pages) -> None:
+    """The notes index (by date) and one page per historical note."""
+    refs, reader, site = p.refs, p.refs.reader, p.refs.site
+    p.put(
         site.doc("notes/index"),
-        _header(digest([(n.id, n.title, n.period) for n in notes]))
+        _header(digest([(n.id, n.title, n.period) for n in p.notes]))
         + _title("Historical notes")
         + "\n"
         + _directive("coursepack-notes"),
     )
+    pager = pager_items(refs, "note")
     # Looked up once, not once per note: a note page's cost must not grow with the reader.
     terms = {t.id: t for t in reader.terms}
     entities = {e.id: e for e in reader.entities}
-    for n in notes:
+    for n in p.notes:
         page = digest(
-            edition,
+            p.edition,
             n,
             [terms[t] for t in n.terms if t in terms],
             [entities[e] for e in n.entities if e in entities],
-            cited,
-            around(note_pager, n.id),
+            p.cited,
+            around(pager, n.id),
         )
-        put(
+        p.put(
             site.note(n.id).page,
             _header(page)
             + ":orphan:\n\n"
@@ -234,19 +249,31 @@ def documents(
             + "\n"
             + _directive("coursepack-note-sources", n.id)
             + "\n"
+            + _title("Cite this note", "-")
+            + "\n"
+            + _directive("coursepack-cite", f"note:{n.id}")
+            + "\n"
             + _directive("coursepack-pager", f"note {n.id}"),
         )
 
-    put(
-        site.doc("timeline"),
-        _header(digest([(n.id, n.title, n.period) for n in notes], reader.readings, cited))
+
+def _timeline(p: Pages) -> None:
+    """The timeline: the notes by date, then the readings' own dates."""
+    reader = p.refs.reader
+    p.put(
+        p.refs.site.doc("timeline"),
+        _header(digest([(n.id, n.title, n.period) for n in p.notes], reader.readings, p.cited))
         + _title("Timeline")
         + "\n"
         + _directive("coursepack-timeline"),
     )
 
+
+def _people(p: Pages) -> None:
+    """People and organizations, one section per kind."""
+    reader = p.refs.reader
     people = [
-        _header(digest(reader.entities, reader.readings, cited)),
+        _header(digest(reader.entities, reader.readings, p.cited)),
         _title("People and organizations"),
     ]
     people.append("\n" + _directive("coursepack-entities-intro") + "\n")
@@ -254,10 +281,18 @@ def documents(
     for kind in kinds:
         people.append(_title(_KIND_TITLES[kind], "-") + "\n")
         people.append(_directive("coursepack-entities", kind) + "\n")
-    put(site.doc("people"), "".join(people))
+    p.put(p.refs.site.doc("people"), "".join(people))
 
+
+def _questions(p: Pages) -> None:
+    """Every reading's discussion questions, then the comparative ones."""
+    refs, reader = p.refs, p.refs.reader
     questions = [
-        _header(digest(edition, reader.questions, reader.readings, numbers, cited)),
+        _header(
+            digest(
+                p.edition, reader.questions, reader.readings, refs.orders.question_numbers, p.cited
+            )
+        ),
         _title("Discussion questions"),
         "\n",
         _directive("coursepack-questions-intro"),
@@ -272,23 +307,73 @@ def documents(
             questions.append(
                 _directive("coursepack-questions", group.reading.id, link="yes") + "\n"
             )
-    put(site.doc("questions"), "".join(questions))
+    p.put(refs.site.doc("questions"), "".join(questions))
 
-    put(
-        site.doc("bibliography"),
-        _header(digest(reader.references, reader.readings, cited))
+
+def _bibliography(p: Pages) -> None:
+    """The readings and every work cited, then the downloads."""
+    reader = p.refs.reader
+    p.put(
+        p.refs.site.doc("bibliography"),
+        _header(digest(reader.references, reader.readings, p.cited))
         + _title("Bibliography")
         + "\n"
         + _directive("coursepack-bibliography"),
     )
-    put(
-        site.doc("downloads"),
-        _header(digest(edition, downloads, reader.readings))
+    p.put(
+        p.refs.site.doc("downloads"),
+        _header(digest(p.edition, p.downloads, reader.readings))
         + _title("Downloads")
         + "\n"
         + _directive("coursepack-downloads"),
     )
-    return docs
+
+
+#: The families of generated pages, in the order they are written. A new kind of
+#: annotation adds a function here (and its address in :mod:`coursepack.refs.sitemap`).
+FAMILIES: tuple[Callable[[Pages], None], ...] = (
+    _readings,
+    _glossary,
+    _notes,
+    _timeline,
+    _people,
+    _questions,
+    _bibliography,
+)
+
+
+def documents(
+    refs: Refs, edition: str, downloads: object, sidebar_readings: int = SIDEBAR_READINGS
+) -> dict[str, str]:
+    """Return the generated documents, path (relative to the source folder) to content.
+
+    Note pages are orphans (in no toctree), and so are reading pages when the reader has
+    more than sidebar_readings readings: they are reached from their index pages and from
+    each other through previous/next links, and stay out of the sidebar of every page.
+    downloads: what the downloads page lists (its digest covers it).
+    """
+    readings = [r for r in refs.orders.readings if safe_id(r.id)]
+    pages = Pages(
+        refs=refs,
+        edition=edition,
+        downloads=downloads,
+        readings=readings,
+        notes=[n for n in refs.orders.notes if safe_id(n.id)],
+        in_sidebar=len(readings) <= sidebar_readings,
+        cited=_citations_digest(refs),
+    )
+    for family in FAMILIES:
+        family(pages)
+    return pages.docs
+
+
+def pages_digest(refs: Refs, edition: str, downloads: object) -> str:
+    """Return a digest of what the extension's directives on a hand-written page show (the
+    front page's introduction, readings, class plan and cite block): when it changes, every
+    hand-written page that uses one is read again."""
+    return digest(
+        edition, refs.reader.meta, refs.reader.readings, _citations_digest(refs), downloads
+    )
 
 
 def pager_items(refs: Refs, kind: str) -> list[tuple[str, str]]:

@@ -10,6 +10,7 @@ Forked reading and writing processes inherit it as it is.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,30 @@ def downloads_of(outputs: list[Output], build_dir: Path, edition: str) -> list[D
     return sorted(found, key=lambda d: d.rank)
 
 
+@dataclass(frozen=True)
+class ReadingFiles:
+    """The downloads that go with one reading: its handout, its volume of the reader, and
+    the citation files."""
+
+    handout: Download | None
+    reader: Download | None
+    cite: tuple[Download, ...]
+
+
+def reading_files(downloads: Sequence[Download], reading_id: str, volume: int) -> ReadingFiles:
+    """Return the files a reading's page offers, of those the build recorded.
+
+    The PDF target writes a reading's handout as ``pdf/handouts/<reading id>.pdf`` and the
+    reader, one file per volume in order, at rank 0; the citation target writes into
+    ``cite/``. volume: the index of the reading's volume (0 for a reader of one volume).
+    """
+    handout = next((d for d in downloads if d.path == f"pdf/handouts/{reading_id}.pdf"), None)
+    volumes = [d for d in downloads if d.rank == 0 and d.path.startswith("pdf/")]
+    reader = volumes[volume] if volume < len(volumes) else None
+    cite = tuple(d for d in downloads if d.path.startswith("cite/"))
+    return ReadingFiles(handout, reader, cite)
+
+
 @dataclass
 class SiteState:
     """The data the directives expand, set when the builder starts."""
@@ -65,6 +90,18 @@ class SiteState:
     sidebars: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = field(default_factory=dict)
     #: Docnames some toctree includes (taken when writing starts).
     included: frozenset[str] = frozenset()
+    #: Docnames of the generated pages.
+    generated: frozenset[str] = frozenset()
+    #: Digest of what the extension's directives show on a hand-written page.
+    pages_digest: str = ""
+    _records: dict[str, dict[str, Any]] | None = None
+
+    def record(self, key: str) -> dict[str, Any]:
+        """Return the CSL record of a citation key (looked up once per build)."""
+        if self._records is None:
+            refs = self.refs
+            self._records = {str(r["id"]): r for r in refs.records} if refs else {}
+        return self._records[key]
 
     @property
     def instructor(self) -> bool:
@@ -94,3 +131,20 @@ def get_state(env: BuildEnvironment) -> SiteState | None:
     """Return the state of the build that env belongs to (None before it starts)."""
     holder = getattr(env, _ATTRIBUTE, None)
     return holder.state if isinstance(holder, _Holder) else None
+
+
+def pages_read(env: BuildEnvironment) -> dict[str, str]:
+    """Return the digest each hand-written page was read with (kept in the environment)."""
+    found: dict[str, str] | None = getattr(env, "coursepack_pages", None)
+    if found is None:
+        found = {}
+        env.coursepack_pages = found  # type: ignore[attr-defined]
+    return found
+
+
+def note_page(env: BuildEnvironment) -> None:
+    """Record that the document being read is a hand-written page showing the reader."""
+    state = get_state(env)
+    docname = env.current_document.docname
+    if state is not None and docname not in state.generated:
+        pages_read(env)[docname] = state.pages_digest

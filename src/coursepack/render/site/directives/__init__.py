@@ -14,6 +14,7 @@ from coursepack.render.site.directives.apparatus import (
     TimelineDirective,
 )
 from coursepack.render.site.directives.base import ReaderDirective
+from coursepack.render.site.directives.cite import CiteDirective
 from coursepack.render.site.directives.pages import (
     BibliographyDirective,
     DownloadsDirective,
@@ -21,9 +22,9 @@ from coursepack.render.site.directives.pages import (
     PagerDirective,
     QuestionsIntroDirective,
     ReadingsDirective,
+    SequenceDirective,
 )
 from coursepack.render.site.directives.reading import (
-    CiteDirective,
     QuestionsDirective,
     ReadingHeaderDirective,
     ReadingTextDirective,
@@ -49,6 +50,7 @@ DIRECTIVES: dict[str, type[ReaderDirective]] = {
     "coursepack-bibliography": BibliographyDirective,
     "coursepack-downloads": DownloadsDirective,
     "coursepack-pager": PagerDirective,
+    "coursepack-sequence": SequenceDirective,
 }
 
 __all__ = ["DIRECTIVES", "ReaderDirective"]

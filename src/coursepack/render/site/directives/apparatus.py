@@ -3,27 +3,56 @@ timeline, people and organizations."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from docutils import nodes
 
 from coursepack.model import Note
 from coursepack.refs import Refs
-from coursepack.refs.labels import format_date, format_period, reading_title
-from coursepack.refs.names import index_name
-from coursepack.render.site.directives.base import ReaderDirective, existing, md_block
-from coursepack.render.site.nodes import link, make, text
+from coursepack.refs.labels import format_date, format_period, reading_title, term_title
+from coursepack.refs.names import index_name, sort_text
+from coursepack.refs.sitemap import Address
+from coursepack.render.site.directives.base import (
+    SEARCH_ENTITY,
+    SEARCH_TERM,
+    ReaderDirective,
+    existing,
+    md_block,
+    no_search,
+)
+from coursepack.render.site.directives.cite import entry_cite
+from coursepack.render.site.nodes import html_only, link, make, text
+
+
+def az_nav(label: str, entries: Iterable[tuple[str, Address]]) -> nodes.Element:
+    """Return an A–Z: a link to the first entry under each initial, in the entries' order.
+
+    entries: (how the entry sorts, its address); an initial that is not a letter files
+    under "#".
+    """
+    firsts: dict[str, Address] = {}
+    for sort_as, address in entries:
+        initial = sort_text(sort_as)[:1].upper()
+        firsts.setdefault(initial if initial.isalpha() else "#", address)
+    ul = make("ul", class_="cp-az-list")
+    for initial, address in firsts.items():
+        ul += make("li", link(address, nodes.Text(initial)))
+    return html_only("", no_search(make("nav", ul, class_="cp-az", aria_label=label)))
 
 
 class GlossaryIntroDirective(ReaderDirective):
-    """The glossary's opening paragraph."""
+    """The glossary's opening paragraph and its A–Z."""
 
     def expand(self, refs: Refs) -> list[nodes.Node]:
-        """Return the paragraph."""
+        """Return the paragraph and the A–Z."""
         return [
             text(
                 "Terms of labor law and labor history used in the readings. Under each "
-                "definition are the paragraphs where the term occurs.",
+                "definition are the paragraphs where the term occurs, and how to cite "
+                "the entry.",
                 "p",
-            )
+            ),
+            az_nav("Glossary, A to Z", ((t.term, refs.site.term(t.id)) for t in refs.orders.terms)),
         ]
 
 
@@ -59,6 +88,11 @@ class TermDirective(ReaderDirective):
         if term.occurrences:
             out.append(text("Occurs in", "p", class_="cp-subhead"))
             out.append(self.occurrences(term.occurrences))
+        out.append(entry_cite(refs, self.site.record(refs.key(term)), term_title(term)))
+        anchor = refs.site.term(term.id).fragment
+        for name in dict.fromkeys((term.term, term.abbreviation or "", *term.aliases)):
+            if name:
+                self.note_search_entry(SEARCH_TERM, name, anchor)
         return out
 
 
@@ -209,17 +243,25 @@ class TimelineDirective(ReaderDirective):
 
 
 class EntitiesIntroDirective(ReaderDirective):
-    """The opening paragraph of the people and organizations page."""
+    """The opening paragraph of the people and organizations page, and the people's A–Z."""
 
     def expand(self, refs: Refs) -> list[nodes.Node]:
-        """Return the paragraph."""
-        return [
+        """Return the paragraph and the A–Z of people by family name."""
+        people = [
+            (index_name(e), refs.site.entity(e.id))
+            for e in refs.orders.entities
+            if e.kind == "person"
+        ]
+        out: list[nodes.Node] = [
             text(
                 "People and organizations named in the readings, with the paragraphs "
                 "that name them. People are listed by family name.",
                 "p",
             )
         ]
+        if people:
+            out.append(az_nav("People by family name, A to Z", people))
+        return out
 
 
 class EntitiesDirective(ReaderDirective):
@@ -234,9 +276,13 @@ class EntitiesDirective(ReaderDirective):
         for e in refs.orders.entities:
             if e.kind != self.arguments[0]:
                 continue
-            dl += make("dt", nodes.Text(index_name(e)), id=refs.site.entity(e.id).fragment)
+            anchor = refs.site.entity(e.id).fragment
+            dl += make("dt", nodes.Text(index_name(e)), id=anchor)
             dd = make("dd", text(e.description, "p"))
             if e.occurrences:
                 dd += self.occurrences(e.occurrences)
+            dd += entry_cite(refs, self.site.record(refs.key(f"entity:{e.id}")), e.name)
             dl += dd
+            for name in dict.fromkeys((e.name, *e.aliases)):
+                self.note_search_entry(SEARCH_ENTITY, name, anchor)
         return [dl]

@@ -9,6 +9,7 @@ digest changes (:mod:`coursepack.render.site.generate`), and only then.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import ClassVar, TypeVar
 
@@ -21,14 +22,61 @@ from coursepack.refs import Refs
 from coursepack.refs.labels import paragraph_span, reading_title
 from coursepack.render import markup
 from coursepack.render.site.nodes import link, make
-from coursepack.render.site.state import SiteState, get_state
+from coursepack.render.site.state import SiteState, get_state, note_page
 
 T = TypeVar("T")
 
 
+#: A web address in text: up to a space, a tag or a quotation mark.
+_URL = re.compile(r"https?://[^\s<>\"']+")
+#: What ends a sentence after an address rather than belonging to it.
+_TRAILING = ".,;:!?’”»"
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def _url_end(url: str) -> str:
+    """Return url without the punctuation that follows it in a sentence."""
+    while url and (url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))):
+        url = url[:-1]
+    return url
+
+
+def linkify(fragment: str) -> str:
+    """Return sanitized HTML with the web addresses in its text made links.
+
+    Only text outside existing links changes; an address's own characters are already
+    escaped in the fragment, so they go into the ``href`` as they are.
+    """
+    out: list[str] = []
+    depth = 0
+    for part in _TAG.split(fragment):
+        if part.startswith("<"):
+            tag = part[1:].split(None, 1)[0].rstrip(">").lower() if len(part) > 2 else ""
+            if tag == "a":
+                depth += 1
+            elif tag == "/a":
+                depth = max(0, depth - 1)
+            out.append(part)
+            continue
+        if depth:
+            out.append(part)
+            continue
+        pos = 0
+        for match in _URL.finditer(part):
+            url = _url_end(match.group(0))
+            if len(url) <= len("https://"):
+                continue
+            start = match.start()
+            out.append(part[pos:start])
+            out.append(f'<a class="cp-url" href="{url}">{url}</a>')
+            pos = start + len(url)
+        out.append(part[pos:])
+    return "".join(out)
+
+
 def md_block(source: str) -> nodes.raw:
-    """Return Markdown as a node of sanitized HTML."""
-    return nodes.raw("", markup.markdown_to_html(source), format="html")
+    """Return Markdown as a node of sanitized HTML, its web addresses linked."""
+    return nodes.raw("", linkify(markup.markdown_to_html(source)), format="html")
 
 
 def md_inline(source: str) -> nodes.raw:
@@ -37,8 +85,9 @@ def md_inline(source: str) -> nodes.raw:
 
 
 def cite_html(fragment: str) -> nodes.raw:
-    """Return formatted citation HTML (sanitized by the shared layer) as a node."""
-    return nodes.raw("", fragment, format="html")
+    """Return formatted citation HTML (sanitized by the shared layer) as a node, its web
+    addresses linked."""
+    return nodes.raw("", linkify(fragment), format="html")
 
 
 def existing(lookup: Callable[[str], T], ids: Iterable[str]) -> list[T]:
@@ -62,6 +111,14 @@ def no_search(node: nodes.Element) -> nodes.Element:
     return node
 
 
+#: Object types of Sphinx's standard domain that make glossary entries and people and
+#: organizations results of their own in the site's search (Sphinx's own glossary terms
+#: are left out of it). Registered by the extension's ``setup``.
+SEARCH_TERM = "coursepack-glossary-entry"
+SEARCH_ENTITY = "coursepack-entity"
+SEARCH_TYPES = {SEARCH_TERM: "glossary term", SEARCH_ENTITY: "person or organization"}
+
+
 class ReaderDirective(SphinxDirective):
     """A directive that expands the build's reader, through its shared layer."""
 
@@ -82,6 +139,7 @@ class ReaderDirective(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         """Expand the directive, or nothing when the reader has errors."""
+        note_page(self.env)
         refs = self.site.refs
         if refs is None:
             return []
@@ -93,6 +151,12 @@ class ReaderDirective(SphinxDirective):
         raise NotImplementedError
 
     # Shared pieces -----------------------------------------------------------------------
+
+    def note_search_entry(self, objtype: str, name: str, anchor: str) -> None:
+        """Make an entry of this page a search result of its own, under a name."""
+        std = self.env.domains.standard_domain
+        if (objtype, name) not in std.objects:
+            std.note_object(objtype, name, anchor, location=self.get_location())
 
     def para_link(self, anchor: Anchor, label: str | None = None) -> nodes.Node:
         """Return a link to the paragraph a passage starts in."""

@@ -14,6 +14,7 @@ from coursepack.refs.sitemap import Address
 from coursepack.render.site.directives.base import (
     ReaderDirective,
     cite_html,
+    existing,
     md_block,
     no_search,
 )
@@ -44,6 +45,67 @@ class IntroductionDirective(ReaderDirective):
     def expand(self, refs: Refs) -> list[nodes.Node]:
         """Return the introduction."""
         return [make("div", md_block(refs.reader.meta.introduction), class_="cp-intro")]
+
+
+class SequenceDirective(ReaderDirective):
+    """The class plan: the reader's suggested sessions, each with its readings, notes and
+    questions (numbered as everywhere); the instructor edition adds the teaching plans."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the sessions, or nothing when the reader suggests none."""
+        reader = refs.reader
+        site = refs.site
+        sessions = reader.meta.sequence
+        if not sessions:
+            return []
+        questions = {q.id: q for q in reader.questions}
+        out = make("ol", class_="cp-sequence")
+        for number, session in enumerate(sessions, start=1):
+            li = make("li", class_="cp-session", id=f"session-{number}")
+            li += text(f"Session {number}: {session.title}", "h3", class_="cp-session-title")
+            readings = existing(reader.reading, session.readings)
+            if readings:
+                p = make("p", make("strong", nodes.Text("Read: ")))
+                for i, r in enumerate(readings):
+                    if i:
+                        p += nodes.Text("; ")
+                    p += self.reading_link(r)
+                    p += nodes.Text(f" ({refs.short(r)})")
+                li += p
+            notes = existing(reader.note, session.notes)
+            if notes:
+                p = make("p", make("strong", nodes.Text("Historical notes: ")))
+                for i, n in enumerate(notes):
+                    if i:
+                        p += nodes.Text("; ")
+                    p += link(site.note(n.id), nodes.Text(n.title))
+                li += p
+            asked = [questions[q] for q in session.questions if q in questions]
+            if asked:
+                p = make("p", make("strong", nodes.Text("Discussion questions: ")))
+                for i, q in enumerate(asked):
+                    if i:
+                        p += nodes.Text(", ")
+                    number_text = refs.question_number(q)
+                    p += link(
+                        site.question(q),
+                        nodes.Text(number_text),
+                        aria_label=f"Question {number_text}",
+                    )
+                li += p
+            if self.site.instructor and session.plan:
+                li += make(
+                    "div",
+                    make(
+                        "p",
+                        make("strong", nodes.Text("Teaching plan.")),
+                        class_="cp-teaching-label",
+                    ),
+                    md_block(session.plan),
+                    class_="cp-teaching",
+                )
+            out += li
+        return [out]
 
 
 class QuestionsIntroDirective(ReaderDirective):
@@ -107,12 +169,13 @@ def downloads_list(refs: Refs, files: Sequence[Download]) -> nodes.Element:
         ul += make(
             "li",
             file_link(refs.site.download_path(d.path), nodes.Text(d.label)),
-            nodes.Text(f" ({_size(d.size)})"),
+            nodes.Text(f" ({file_size(d.size)})"),
         )
     return ul
 
 
-def _size(n: int) -> str:
+def file_size(n: int) -> str:
+    """Return a file size as a reader reads it ("84 KB")."""
     if n < 1024:
         return f"{n} bytes"
     if n < 1024 * 1024:

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from docutils import nodes
 
-from coursepack.model import Note, Paragraph, Question, Term, TextualNote
+from coursepack.model import Note, Paragraph, Question, TextualNote
 from coursepack.refs import Refs
 from coursepack.refs.labels import (
     LEVEL_LABELS,
     TEXTUAL_LABELS,
     byline,
+    format_period,
     paragraph_span,
     term_title,
     textual_label,
 )
-from coursepack.render import markup, segments
+from coursepack.render import segments
 from coursepack.render.site.directives.base import (
     ReaderDirective,
-    cite_html,
     md_block,
     no_search,
 )
-from coursepack.render.site.nodes import html_only, link, make, text
+from coursepack.render.site.directives.pages import file_size
+from coursepack.render.site.nodes import file_link, html_only, link, make, text
+from coursepack.render.site.state import reading_files
 
 
 class ReadingHeaderDirective(ReaderDirective):
@@ -41,6 +43,10 @@ class ReadingHeaderDirective(ReaderDirective):
                 value = make("a", value, href=field.href, class_="cp-url")
             dl += make("dt", nodes.Text(field.label))
             dl += make("dd", value)
+        files = self.files(refs, r.id)
+        if files is not None:
+            dl += make("dt", nodes.Text("Files"))
+            dl += make("dd", files, class_="cp-files")
         box = make("div", dl, class_="cp-reading-meta")
         jump = make("nav", class_="cp-jump", aria_label="Parts of this page")
         for i, (anchor, label) in enumerate(
@@ -76,6 +82,36 @@ class ReadingHeaderDirective(ReaderDirective):
             )
         return [box, jump]
 
+    def files(self, refs: Refs, reading_id: str) -> nodes.Node | None:
+        """Return links to the reading's handout, its reader PDF and the citation files."""
+        volume = next((i for i, ids in enumerate(refs.reader.volumes) if reading_id in ids), 0)
+        found = reading_files(self.site.downloads, reading_id, volume)
+        links: list[nodes.Node] = []
+        for d, label in ((found.handout, "Handout"), (found.reader, "Course reader")):
+            if d is not None:
+                links.append(
+                    file_link(
+                        refs.site.download_path(d.path),
+                        nodes.Text(f"{label} (PDF, {file_size(d.size)})"),
+                    )
+                )
+        if found.cite:
+            cite = make("span", nodes.Text("Citation files: "))
+            for i, d in enumerate(found.cite):
+                if i:
+                    cite += nodes.Text(" · ")
+                short = d.label.split(":", 1)[0]
+                cite += file_link(refs.site.download_path(d.path), nodes.Text(short), title=d.label)
+            links.append(cite)
+        if not links:
+            return None
+        out = make("span")
+        for i, node in enumerate(links):
+            if i:
+                out += nodes.Text(" · ")
+            out += node
+        return out
+
 
 def _textual_body(t: TextualNote) -> nodes.Element:
     body = make("div", class_="cp-note-body")
@@ -102,8 +138,9 @@ class ReadingTextDirective(ReaderDirective):
         r = reader.reading(self.arguments[0])
         self.reader = reader
         self.reading = r
-        self.marks = segments.reading_marks(reader, r.id, frozenset({"note", "textual", "term"}))
-        self.tooltips = 0
+        kinds: frozenset[segments.MarkKind] = frozenset({"note", "textual", "term", "entity"})
+        self.marks = segments.reading_marks(reader, r.id, kinds)
+        self.previews: dict[str, tuple[str, str]] = {}
         notes = reader.notes_for(r.id)
         self.note_numbers: dict[str, int] = {}
         self.note_home: dict[str, int] = {}  # note id -> start offset of its first anchor
@@ -118,6 +155,7 @@ class ReadingTextDirective(ReaderDirective):
                 self.textual[t.id] = t
                 self.textual_letters[t.id] = _letter(len(self.textual_letters))
         self.terms = {t.id: t for t in reader.terms_in(r.id)}
+        self.entities = {e.id: e for e in reader.entities_in(r.id)}
 
         out = make("div", class_="cp-reading", id="text", lang=r.language)
         if r.front:
@@ -129,6 +167,9 @@ class ReadingTextDirective(ReaderDirective):
         for p in r.paragraphs:
             out += self.block(p, refs.site.paragraph(r.id, p.number).fragment)
         out += html_only("", make("div", class_="cp-status", role="status", aria_live="polite"))
+        templates = [self.preview(key, *item) for key, item in self.previews.items()]
+        if templates:
+            out += html_only("", no_search(make("div", *templates, class_="cp-previews")))
         return [out]
 
     def block(self, p: Paragraph, ident: str) -> nodes.Element:
@@ -158,26 +199,36 @@ class ReadingTextDirective(ReaderDirective):
         return box
 
     def inline(self, runs: list[segments.Run]) -> list[nodes.Node]:
-        """Return the runs of a paragraph as inline nodes."""
+        """Return the runs of a paragraph as inline nodes.
+
+        A glossary term or a name is one link over the runs it covers; where a term and a
+        name overlap, the longer one is the link.
+        """
         out: list[nodes.Node] = []
         i = 0
         while i < len(runs):
-            term = next((m for m in runs[i].marks if m.kind == "term"), None)
+            mark = next((m for m in runs[i].marks if self.linked(m)), None)
             group = [runs[i]]
-            if term is not None:
-                while i + len(group) < len(runs) and term in runs[i + len(group)].marks:
+            if mark is not None:
+                while i + len(group) < len(runs) and mark in runs[i + len(group)].marks:
                     group.append(runs[i + len(group)])
             inner: list[nodes.Node] = [self.run_node(run) for run in group]
             calls: list[nodes.Node] = []
             for run in group:
                 calls.extend(self.calls(run))
-            if term is not None and term.id in self.terms:
-                out.append(self.term_node(self.terms[term.id], inner))
+            if mark is not None:
+                out.append(self.preview_link(mark, inner))
             else:
                 out.extend(inner)
             out.extend(calls)
             i += len(group)
         return out
+
+    def linked(self, mark: segments.Mark) -> bool:
+        """Return whether a mark is a glossary term or a name this page links."""
+        if mark.kind == "term":
+            return mark.id in self.terms
+        return mark.kind == "entity" and mark.id in self.entities
 
     def run_node(self, run: segments.Run) -> nodes.Node:
         """Return one run, inside its textual-note and note marks."""
@@ -226,28 +277,49 @@ class ReadingTextDirective(ReaderDirective):
                             href="#" + self.note_id(m.id),
                             class_="cp-call",
                             aria_label=f"Note {n}: {title}",
+                            data_preview=self.note_preview(m.id),
                         ),
                     )
                 )
         return out
 
-    def term_node(self, term: Term, inner: list[nodes.Node]) -> nodes.Node:
-        """Return a glossary link with its definition as an accessible tooltip."""
-        self.tooltips += 1
-        tip_id = f"tip-{self.tooltips}"
-        definition = _shorten(markup.markdown_to_text(term.definition))
-        tip = make(
-            "span",
-            make("strong", nodes.Text(term_title(term))),
-            nodes.Text(" " + definition),
-            class_="cp-tooltip",
-            role="tooltip",
-            id=tip_id,
-        )
-        term_link = link(
-            self.refs.site.term(term.id), *inner, class_="cp-term", aria_describedby=tip_id
-        )
-        return make("span", term_link, html_only("", no_search(tip)), class_="cp-termwrap")
+    def preview_link(self, mark: segments.Mark, inner: list[nodes.Node]) -> nodes.Node:
+        """Return a link to a glossary entry or a name's entry, with its preview's key."""
+        key = f"{mark.kind}-{mark.id}"
+        self.previews.setdefault(key, (mark.kind, mark.id))
+        if mark.kind == "term":
+            address, cls = self.refs.site.term(mark.id), "cp-term"
+        else:
+            address, cls = self.refs.site.entity(mark.id), "cp-name"
+        return link(address, *inner, class_=cls, data_preview=key)
+
+    def preview(self, key: str, kind: str, ident: str) -> nodes.Node:
+        """Return the full text a link's pop-up shows, as a ``<template>``.
+
+        Templates are inert and outside the page's text: the script shows them (and makes
+        them the links' descriptions), and neither search snippets nor the index see them.
+        """
+        site = self.refs.site
+        content: list[nodes.Node]
+        if kind == "term":
+            term = self.terms[ident]
+            title = text(term_title(term), "p", class_="cp-pop-title")
+            content = [title, md_block(term.definition)]
+            more = link(site.term(ident), nodes.Text("The glossary entry"))
+        elif kind == "entity":
+            entity = self.entities[ident]
+            content = [text(entity.name, "p", class_="cp-pop-title"), text(entity.description, "p")]
+            more = link(site.entity(ident), nodes.Text("The entry in People and organizations"))
+        else:
+            note = self.reader.note(ident)
+            content = [
+                text(note.title, "p", class_="cp-pop-title"),
+                text(format_period(note.period), "p", class_="cp-pop-period"),
+                md_block(note.body),
+            ]
+            more = link(site.note(ident), nodes.Text("The note’s page, with its sources"))
+        content.append(make("p", more, class_="cp-pop-more"))
+        return make("template", *content, id=f"cp-preview-{key}")
 
     def margin(self, p: Paragraph) -> nodes.Element | None:
         """Return the notes that sit beside a paragraph, or None."""
@@ -280,7 +352,8 @@ class ReadingTextDirective(ReaderDirective):
             nodes.Text(" "),
             text(note.title, class_="cp-note-title"),
         )
-        body = make("div", md_block(note.body), class_="cp-note-body")
+        # Searched on the note's own page only: there a phrase of the note finds it first.
+        body = no_search(make("div", md_block(note.body), class_="cp-note-body"))
         body += make(
             "p",
             link(
@@ -290,6 +363,12 @@ class ReadingTextDirective(ReaderDirective):
             ),
         )
         return make("details", summary, body, class_="cp-note", id=self.note_id(note.id))
+
+    def note_preview(self, note_id: str) -> str:
+        """Return the key of a note's preview, kept for the page's templates."""
+        key = f"note-{note_id}"
+        self.previews.setdefault(key, ("note", note_id))
+        return key
 
     def note_id(self, note_id: str) -> str:
         """Return the id a note has beside the text of this page."""
@@ -311,15 +390,6 @@ class ReadingTextDirective(ReaderDirective):
             class_="cp-note cp-note-textual",
             id=self.refs.site.textual(t.reading, t.id).fragment,
         )
-
-
-def _shorten(text: str, limit: int = 280) -> str:
-    """Return text cut at a word boundary near limit characters, with an ellipsis."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0].rstrip(",;:")
-    return cut + " …"
 
 
 def _letter(index: int) -> str:
@@ -391,41 +461,3 @@ class QuestionsDirective(ReaderDirective):
                 class_="cp-teaching",
             )
         return li
-
-
-class CiteDirective(ReaderDirective):
-    """How to cite a reading: the formatted reference, BibTeX, a paragraph citation."""
-
-    required_arguments = 1
-    optional_arguments = 0
-
-    def expand(self, refs: Refs) -> list[nodes.Node]:
-        """Return the cite block."""
-        r = refs.reader.reading(self.arguments[0])
-        box = make("div", class_="cp-cite")
-        box += text("Chicago author-date", "p", class_="cp-cite-label")
-        box += make("div", cite_html(refs.entry(r)), class_="cp-cite-entry")
-        box += make(
-            "p",
-            nodes.Text("Cite a paragraph by its number: "),
-            text(refs.cite(r, "1"), "code"),
-            nodes.Text(". Click a paragraph number to copy its citation."),
-        )
-        bib_id = f"bibtex-{r.id}"
-        box += make(
-            "div",
-            text("BibTeX", "p", class_="cp-cite-label"),
-            html_only(
-                "",
-                make(
-                    "button",
-                    nodes.Text("Copy BibTeX"),
-                    type="button",
-                    class_="cp-copy",
-                    data_copy_target=bib_id,
-                ),
-            ),
-            make("pre", text(refs.bibtex(r), "code"), id=bib_id, tabindex="0"),
-            class_="cp-bibtex",
-        )
-        return [box]
