@@ -54,6 +54,40 @@ ENTITY_KINDS: tuple[EntityKind, ...] = (
     "government",
 )
 
+ReadingType = Literal[
+    "newspaper",
+    "magazine",
+    "journal",
+    "webpage",
+    "blog",
+    "speech",
+    "chapter",
+    "book",
+    "letter",
+    "report",
+    "interview",
+    "pamphlet",
+    "manuscript",
+]
+#: What a reading can be, for its citations: an article of a newspaper, a magazine or a
+#: journal, a web page, a blog post, a speech, a chapter of a book, a book, a letter, a
+#: report, an interview, a pamphlet or a manuscript.
+READING_TYPES: tuple[ReadingType, ...] = (
+    "newspaper",
+    "magazine",
+    "journal",
+    "webpage",
+    "blog",
+    "speech",
+    "chapter",
+    "book",
+    "letter",
+    "report",
+    "interview",
+    "pamphlet",
+    "manuscript",
+)
+
 ContextKind = Literal["law", "contract", "statement"]
 CONTEXT_KINDS: tuple[ContextKind, ...] = ("law", "contract", "statement")
 
@@ -183,13 +217,10 @@ class Reading:
     authors: tuple[PersonName, ...]
     #: An organisation credited as author when no person is (an editorial).
     corporate_author: str | None
-    outlet: str
     date: PartialDate
     url: str
     genre: str
     language: str
-    #: A one-line note on the outlet and its perspective.
-    perspective: str
     #: Fields the editors supplied because the text does not state them.
     supplied: frozenset[str]
     original_filename: str
@@ -206,6 +237,14 @@ class Reading:
     meta_path: str
     #: The citation key the editors fixed (``key:``), or None to make one.
     key: str | None = None
+    #: The publication the text appeared in (a newspaper, a website, a book); "" when
+    #: there is none, as for a speech or a letter.
+    outlet: str = ""
+    #: A one-line note on the outlet and its perspective; "" when none is given.
+    perspective: str = ""
+    #: What kind of text it is, for its citations (:data:`READING_TYPES`); None to go by
+    #: the outlet: an article of a named outlet, else a web page or a manuscript.
+    type: ReadingType | None = None
 
     def is_supplied(self, field_name: str) -> bool:
         """Return whether the editors supplied a metadata field."""

@@ -100,12 +100,10 @@ class _Resolver:
             title=meta["title"],
             authors=tuple(PersonName(a) for a in meta["authors"]),
             corporate_author=meta.get("corporate_author"),
-            outlet=meta["outlet"],
             date=date,
             url=meta["url"],
             genre=meta["genre"],
             language=meta["language"],
-            perspective=" ".join(meta["perspective"].split()),
             supplied=frozenset(meta["supplied"]),
             original_filename=meta["original_filename"],
             sha256=meta["sha256"],
@@ -115,6 +113,9 @@ class _Resolver:
             text_path=seed.text_path,
             meta_path=seed.meta_path,
             key=meta.get("key"),
+            outlet=meta.get("outlet", ""),
+            perspective=" ".join(meta.get("perspective", "").split()),
+            type=meta.get("type"),
         )
 
     def check_seed_hashes(self) -> None:

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from coursepack.model import CONTEXT_KINDS, ENTITY_KINDS, LEVELS, TEXTUAL_KINDS
+from coursepack.diagnostics import WARNING_CODES
+from coursepack.model import CONTEXT_KINDS, ENTITY_KINDS, LEVELS, READING_TYPES, TEXTUAL_KINDS
 
 Schema = dict[str, Any]
 
@@ -116,6 +117,15 @@ READER: Schema = _doc(
                 "repository, or the path of a .csl file, relative to the reader's root.",
             },
             "introduction": _MARKDOWN,
+            "silence": {
+                "type": "array",
+                "items": {"enum": [f"coursepack.{code}" for code in WARNING_CODES]},
+                "uniqueItems": True,
+                "description": "Codes of warnings not to report, as the warnings show them: "
+                "coursepack.quality.note-sources, coursepack.quality.term-unused, "
+                "coursepack.quality.no-questions, coursepack.file.unexpected, "
+                "coursepack.file.bom.",
+            },
             "sequence": {
                 "type": "array",
                 "items": {
@@ -161,6 +171,12 @@ SEED: Schema = _doc(
             "date": _DATE,
             "url": {"type": "string", "pattern": r"^(https?://.*)?$"},
             "genre": _TEXT,
+            "type": {
+                "enum": list(READING_TYPES),
+                "description": "What kind of text it is, for its citations: "
+                + ", ".join(READING_TYPES)
+                + ". Without it, an article of the outlet when one is named.",
+            },
             "language": {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$"},
             "original_filename": _TEXT,
             "sha256": {"type": "string", "pattern": r"^[0-9a-f]{64}$"},
@@ -183,7 +199,6 @@ SEED: Schema = _doc(
         "required": [
             "title",
             "authors",
-            "outlet",
             "date",
             "url",
             "genre",
@@ -191,7 +206,6 @@ SEED: Schema = _doc(
             "original_filename",
             "sha256",
             "front_blocks",
-            "perspective",
             "supplied",
         ],
         "additionalProperties": False,
