@@ -233,6 +233,32 @@ def reader_entry(reader: Reader, key: str, flavour: Flavour) -> BibEntry:
     return BibEntry(entry_type, key, tuple(fields))
 
 
+#: A reading's ``type`` and the biblatex entry type it is, with what the entry's ``type``
+#: field says for the types biblatex has no entry type of its own for. An article of a
+#: newspaper, a magazine or a journal is an @article of the outlet (``journaltitle``), as
+#: a reading without a type is.
+BIBLATEX_TYPES: dict[str, tuple[str, str]] = {
+    "newspaper": ("article", ""),
+    "magazine": ("article", ""),
+    "journal": ("article", ""),
+    "webpage": ("online", ""),
+    "blog": ("online", "Blog post"),
+    "speech": ("misc", "Speech"),
+    "chapter": ("misc", "Chapter"),
+    "book": ("book", ""),
+    "letter": ("misc", "Letter"),
+    "report": ("misc", "Report"),
+    "interview": ("misc", "Interview"),
+    "pamphlet": ("booklet", ""),
+    "manuscript": ("unpublished", ""),
+}
+
+
+#: Where the outlet goes in a biblatex entry that is not an @article: the publisher of a
+#: book, the organization behind a web page; elsewhere ``howpublished``.
+OUTLET_FIELDS = {"book": "publisher", "online": "organization"}
+
+
 def reading_entry(reading: Reading, key: str, flavour: Flavour) -> BibEntry:
     """Return the entry for a reading; supplied fields are in square brackets."""
     who_supplied = authors_supplied(reading)
@@ -247,20 +273,29 @@ def reading_entry(reading: Reading, key: str, flavour: Flavour) -> BibEntry:
     named = outlet_is_named(reading)
     outlet = escape_latex(bracket(reading.outlet, reading.is_supplied("outlet")))
     if flavour == "biblatex":
-        if named:
+        # As the CSL record's type (reading_type): the reading's type when it has one,
+        # else an article, a web page or a manuscript.
+        entry_type, what = (
+            BIBLATEX_TYPES[reading.type]
+            if reading.type is not None
+            else ("article" if named else ("online" if reading.url else "unpublished"), "")
+        )
+        if named and entry_type == "article":
             fields.append(("journaltitle", outlet))
+        elif named:
+            fields.append((OUTLET_FIELDS.get(entry_type, "howpublished"), outlet))
         elif reading.outlet and reading.outlet != "unidentified":
             fields.append(("howpublished", "[" + outlet.strip("[]") + "]"))
+        if what:
+            fields.append(("type", what))
         fields.extend(_month_and_year(reading.date, flavour))
         if reading.url:
             fields.append(("url", ascii_url(reading.url)))
-        if named:
-            fields.append(("entrysubtype", "newspaper"))
+        if named and reading.type in (None, "newspaper", "magazine"):
+            fields.append(("entrysubtype", reading.type or "newspaper"))
         if not reading.authors and not reading.corporate_author:
             short = bracket(short_title(reading.title), reading.is_supplied("title"))
             fields.append(("shorttitle", protect_title(short)))
-        # As the CSL record's type (reading_type): article, web page or manuscript.
-        entry_type = "article" if named else ("online" if reading.url else "unpublished")
     else:
         # An article of a newspaper or a website has no volume or pages, which every
         # classic style's @article requires: it is a @misc published in the outlet.

@@ -277,9 +277,30 @@ def reading_record(reading: Reading) -> CslRecord:
     return record
 
 
+#: A reading's ``type`` and the CSL type it is cited as.
+CSL_TYPES = {
+    "newspaper": "article-newspaper",
+    "magazine": "article-magazine",
+    "journal": "article-journal",
+    "webpage": "webpage",
+    "blog": "post-weblog",
+    "speech": "speech",
+    "chapter": "chapter",
+    "book": "book",
+    "letter": "personal_communication",
+    "report": "report",
+    "interview": "interview",
+    "pamphlet": "pamphlet",
+    "manuscript": "manuscript",
+}
+
+
 def reading_type(reading: Reading) -> str:
-    """Return a reading's CSL type: an article of its outlet when the outlet is named, a
-    web page when it was read online from an unnamed source, else a manuscript."""
+    """Return a reading's CSL type: the one its ``type`` names; without one, an article of
+    its outlet when the outlet is named, a web page when it was read online from an
+    unnamed source, else a manuscript."""
+    if reading.type is not None:
+        return CSL_TYPES[reading.type]
     if outlet_is_named(reading):
         return "article-newspaper"
     return "webpage" if reading.url else "manuscript"
