@@ -59,7 +59,20 @@ CODES: dict[str, str] = {
     "bibtex.duplicate-key": "two entries in references.bib share a key",
     "bibtex.field": "a reference lacks a field that a citation needs",
     "bibtex.value": "a field's value is a macro never defined, or values joined with #",
+    "import.format": "a file to import is not of a format coursepack reads, or cannot be read",
+    "import.date": "a text to import gives no date that can be read; give one with --date",
+    "import.id": "a reading id to import is not an id, or the reader has it already",
+    "import.option": "an option of add-reading that cannot be used as given",
+    "new.exists": "coursepack new would overwrite an entry or a file that exists",
+    "quality.note-sources": "(warning) a historical note cites fewer than two sources",
+    "quality.term-unused": "(warning) a glossary term occurs in no reading",
+    "quality.no-questions": "(warning) a reading has no discussion questions",
 }
+
+#: The codes of warnings a reader may silence (``silence:`` in reader.yaml, or
+#: ``check --quiet-warning CODE``).
+WARNING_CODES = ("file.bom", "file.unexpected", "quality.note-sources", "quality.term-unused",
+                 "quality.no-questions")  # fmt: skip
 
 
 @dataclass(frozen=True, order=True)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from coursepack import quality
 from coursepack.diagnostics import Location, Report
 from coursepack.load import RawProject, load_project
 from coursepack.model import Reader
@@ -36,8 +37,11 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
-    """Load and resolve the reader at root; the Reader is None when there are errors."""
+def read_reader(root: Path | str, *, silence: tuple[str, ...] = ()) -> tuple[Reader | None, Report]:
+    """Load and resolve the reader at root; the Reader is None when there are errors.
+
+    silence: codes of warnings not to report, besides those reader.yaml silences.
+    """
     report = Report()
     with collector_paused():
         raw = load_project(Path(root), report)
@@ -46,6 +50,10 @@ def read_reader(root: Path | str) -> tuple[Reader | None, Report]:
             raw.cache.save()
     if reader is not None and report.ok:
         _check_keys(reader, raw, report)
+    if reader is not None and report.ok:
+        quality.check_quality(reader, raw, report)
+    listed = raw.reader.data.get("silence", []) if raw.reader is not None else []
+    quality.silence(report, (*listed, *silence))
     return (reader if report.ok else None), report
 
 
