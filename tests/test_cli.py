@@ -26,7 +26,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_clean_check_prints_summary(mini: Path) -> None:
     result = run("--root", str(mini), "check")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("ok: 2 readings, 1 notes, 3 terms, 2 questions")
+    assert result.stdout.startswith("ok: 2 readings, 1 note, 3 terms, 2 questions")
     assert "5 anchors resolved, 6 glossary occurrences" in result.stdout
 
 

@@ -1,4 +1,5 @@
-"""The command line: ``coursepack check | build | cite | schema``.
+"""The command line: ``coursepack init | add-reading | new | check | build | serve | cite``,
+and ``coursepack schema``.
 
 Exit codes: 0 success, 1 problems in the input (or a build folder that cannot be written),
 2 usage, 130 after Ctrl-C (SIGINT), 143 after SIGTERM. No run ends in a traceback: an
@@ -10,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import os
 import signal
 import sys
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -29,6 +30,18 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 TARGETS = ("site", "pdf", "cite")
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """Return "1 note", "2 notes", "1 work of further reading", "3 works of further reading"."""
+    if count == 1:
+        return f"{count} {word}"
+    if many is None:
+        head, sep, tail = word.partition(" of ")
+        if head.endswith("y") and head[-2:-1] not in "aeiou":
+            head = head[:-1] + "ie"
+        many = f"{head}s{sep}{tail}"
+    return f"{count} {many}"
+
+
 def summary(reader: Reader) -> str:
     """Return the one-line summary printed by a clean check."""
     anchors = (
@@ -38,23 +51,21 @@ def summary(reader: Reader) -> str:
         + sum(1 for t in reader.textual_notes if t.anchor)
     )
     occurrences = sum(len(t.occurrences) for t in reader.terms)
-    kinds = Counter(
-        {
-            "notes": len(reader.notes),
-            "terms": len(reader.terms),
-            "questions": len(reader.questions),
-            "textual notes": len(reader.textual_notes),
-            "entities": len(reader.entities),
-            "chronology events": len(reader.chronology),
-            "context documents": len(reader.contexts),
-            "works of further reading": len(reader.further_reading),
-            "references": len(reader.references),
-        }
+    kinds = (
+        (len(reader.notes), "note"),
+        (len(reader.terms), "term"),
+        (len(reader.questions), "question"),
+        (len(reader.textual_notes), "textual note"),
+        (len(reader.entities), "entity"),
+        (len(reader.chronology), "chronology event"),
+        (len(reader.contexts), "context document"),
+        (len(reader.further_reading), "work of further reading"),
+        (len(reader.references), "reference"),
     )
-    parts = ", ".join(f"{n} {k}" for k, n in kinds.items())
+    parts = ", ".join(plural(n, word) for n, word in kinds)
     return (
-        f"ok: {len(reader.readings)} readings, {parts}; {anchors} anchors resolved, "
-        f"{occurrences} glossary occurrences"
+        f"ok: {plural(len(reader.readings), 'reading')}, {parts}; "
+        f"{plural(anchors, 'anchor')} resolved, {plural(occurrences, 'glossary occurrence')}"
     )
 
 
@@ -67,16 +78,26 @@ def _print_report(report: Report, fmt: str) -> None:
 
 def cmd_check(args: argparse.Namespace) -> int:
     """Check the reader; print every problem, or a one-line summary."""
+    from coursepack.diagnostics import WARNING_CODES
     from coursepack.pipeline import read_reader
+    from coursepack.quality import unknown_codes
 
-    reader, report = read_reader(args.root)
+    wrong = unknown_codes(args.quiet_warning or ())
+    if wrong:
+        print(
+            f"coursepack check: error: --quiet-warning {wrong[0]} is not the code of a "
+            f"warning; the codes are: {', '.join('coursepack.' + c for c in WARNING_CODES)}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    reader, report = read_reader(args.root, silence=tuple(args.quiet_warning or ()))
     _print_report(report, args.format)
     if reader is None:
         if args.format == "text":
             n = len(report.errors)
-            print(f"{n} error{'s' if n != 1 else ''}; nothing was built", file=sys.stderr)
+            print(f"{plural(n, 'error')}; nothing was built", file=sys.stderr)
         return EXIT_INPUT
-    if args.format == "text":
+    if args.format == "text" and not args.quiet:
         print(summary(reader))
     return EXIT_OK
 
@@ -99,6 +120,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = from_arguments(args, progress=sys.stderr.isatty() and not args.quiet)
     # Absolute before anything starts: no output path may depend on the current directory.
     root, out = Path(args.root).resolve(), Path(args.out).resolve()
+    if args.quiet:  # the problems go to standard error; the list of what was built does not
+        with contextlib.redirect_stdout(io.StringIO()):
+            return build(root, out, args.only or TARGETS, options)
     return build(root, out, args.only or TARGETS, options)
 
 
@@ -128,18 +152,87 @@ def cmd_cite(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Write the JSON Schemas of the file formats into a directory, or print one."""
+    """Write the JSON Schemas of the file formats into a directory, print one, or list them."""
     from coursepack.schemas import SCHEMAS, schema_json, write_schemas
 
     if args.write:
-        for path in write_schemas(Path(args.write)):
-            print(path)
+        folder = Path(args.write)
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            print(
+                f"coursepack schema: error: {folder} {what}; create it first "
+                f"(mkdir -p {folder}) or choose another folder",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        try:
+            written = write_schemas(folder)
+        except OSError as exc:
+            print(f"coursepack schema: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+            return EXIT_INPUT
+        if not args.quiet:
+            for path in written:
+                print(path)
+        return EXIT_OK
+    if args.name is None:
+        width = max(len(name) for name in SCHEMAS)
+        for name, schema in SCHEMAS.items():
+            print(f"{name:<{width}}  {schema['title']}")
         return EXIT_OK
     if args.name not in SCHEMAS:
-        print(f"unknown schema '{args.name}'; choose from {', '.join(SCHEMAS)}", file=sys.stderr)
+        print(
+            f"coursepack schema: error: unknown schema '{args.name}'; "
+            f"choose from {', '.join(SCHEMAS)}",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     print(schema_json(args.name), end="")
     return EXIT_OK
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Make a new reader in a folder."""
+    from coursepack.scaffold import init_command
+
+    return init_command(args)
+
+
+def cmd_add_reading(args: argparse.Namespace) -> int:
+    """Import texts as readings of the reader."""
+    from coursepack.importer import add_reading_command
+
+    return add_reading_command(args)
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a new annotation file."""
+    from coursepack.newfile import new_command
+
+    return new_command(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Preview the site, rebuilt and reloaded as the files change."""
+    from coursepack.serve import serve_command
+
+    return serve_command(args)
+
+
+def _common(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the options every command takes after its name as well as before it."""
+    parser.add_argument(
+        "--root",
+        default=argparse.SUPPRESS,
+        help="the reader's directory (default: .)",
+    )
+    parser.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print only problems: no summary, progress or list of files",
+    )
+    return parser
 
 
 def parser() -> argparse.ArgumentParser:
@@ -150,20 +243,119 @@ def parser() -> argparse.ArgumentParser:
     )
     top.add_argument("--version", action="version", version=f"coursepack {__version__}")
     top.add_argument("--root", default=".", help="the reader's directory (default: .)")
+    top.add_argument(
+        "-q", "--quiet", action="store_true", help="print only problems (every command)"
+    )
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    check = sub.add_parser("check", help="check every input file and report all problems")
-    check.add_argument("--format", choices=("text", "json"), default="text")
+    from coursepack import newfile
+    from coursepack.importer import add_import_arguments
+
+    init = _common(
+        sub.add_parser(
+            "init",
+            help="start a new reader in a folder",
+            description="Start a new reader in DIR: reader.yaml, references.bib, the "
+            "annotation folders, a Sphinx project in docs/ and a .gitignore. It checks and "
+            "builds at once: a sample reading with a note, a term and a question shows "
+            "every kind of file; --from imports your own texts instead.",
+        )
+    )
+    init.add_argument("dir", metavar="DIR", help="the new reader's folder (empty or new)")
+    init.add_argument(
+        "--from",
+        dest="sources",
+        nargs="+",
+        metavar="FILE",
+        default=[],
+        help="texts to import as the readings (.txt, .md, .html or .docx) instead of the sample",
+    )
+    init.add_argument("--title", dest="reader_title", help="the reader's title")
+    init.add_argument("--editor", dest="editors", action="append", help="an editor's name")
+    init.set_defaults(func=cmd_init)
+
+    add = _common(
+        sub.add_parser(
+            "add-reading",
+            help="import texts (.txt, .md, .html, .docx) as readings",
+            description="Import each FILE as a reading: its text as seeds/<id>.txt, its "
+            "metadata as seeds/<id>.yaml (sha256 computed; title, author and date from the "
+            "document where it has them), and its id added to the readings in "
+            "annotations/reader.yaml.",
+        )
+    )
+    add.add_argument("files", nargs="+", metavar="FILE", help="a .txt, .md, .html or .docx file")
+    add_import_arguments(add)
+    add.set_defaults(func=cmd_add_reading)
+
+    new = _common(
+        sub.add_parser(
+            "new",
+            help="write a new note, term, question, entity or textual note",
+            description="Write a new annotation file that checks, or add an entry to the "
+            "file of its kind. With --reading and --quote the quote is checked against the "
+            "reading at once.",
+        )
+    )
+    newfile.add_arguments(new)
+    new.set_defaults(func=cmd_new)
+
+    check = _common(
+        sub.add_parser(
+            "check",
+            help="check every input file and report all problems",
+            description="Check every input file and print every problem at once, as "
+            "path:line:col: severity: message [coursepack.code]; exit 1 if any is an error.",
+        )
+    )
+    check.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (one problem a line) or json (a list, for editors and CI)",
+    )
+    check.add_argument(
+        "--quiet-warning",
+        action="append",
+        metavar="CODE",
+        help="do not report warnings with this code (coursepack.quality.note-sources); "
+        "repeat for more (see silence: in reader.yaml)",
+    )
     check.set_defaults(func=cmd_check)
 
-    build = sub.add_parser("build", help="check, then build the site, PDFs and citations")
+    build = _common(sub.add_parser("build", help="check, then build the site, PDFs and citations"))
     build.add_argument("--only", type=_targets, help="comma-separated targets: site,pdf,cite")
     add_arguments(build)
     build.add_argument("--out", default="build", help="output directory (default: build)")
-    build.add_argument("-q", "--quiet", action="store_true", help="no progress output")
     build.set_defaults(func=cmd_build)
 
-    cite = sub.add_parser("cite", help="print one citable entry")
+    serve = _common(
+        sub.add_parser(
+            "serve",
+            help="preview the site, rebuilt and reloaded as you edit",
+            description="Build the site into a preview folder, serve it on 127.0.0.1 and "
+            "rebuild it whenever a file under seeds/, annotations/ or docs/ changes; the "
+            "open page reloads. Problems are shown on the page and here. Ctrl-C stops it.",
+        )
+    )
+    serve.add_argument("--port", type=int, default=0, help="the port (default: a free one)")
+    serve.add_argument(
+        "--out",
+        default="",
+        help="the preview's build folder (default: .coursepack-cache/serve)",
+    )
+    serve.add_argument(
+        "--no-pdf", action="store_true", help="do not rebuild the PDFs in the background"
+    )
+    serve.add_argument(
+        "--edition",
+        choices=("student", "instructor"),
+        default="student",
+        help="student, or instructor (with teaching notes)",
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    cite = _common(sub.add_parser("cite", help="print one citable entry"))
     cite.add_argument(
         "key",
         help="a citation key, a reading id, note:<id>, term:<id>, entity:<id>, "
@@ -183,8 +375,15 @@ def parser() -> argparse.ArgumentParser:
     )
     cite.set_defaults(func=cmd_cite)
 
-    schema = sub.add_parser("schema", help="print or write the JSON Schemas of the formats")
-    schema.add_argument("name", nargs="?", default="note")
+    schema = _common(
+        sub.add_parser(
+            "schema",
+            help="list, print or write the JSON Schemas of the formats",
+            description="With no NAME, list the schemas; with a NAME, print that schema; "
+            "with --write DIR, write every schema into DIR.",
+        )
+    )
+    schema.add_argument("name", nargs="?", default=None, metavar="NAME")
     schema.add_argument("--write", metavar="DIR", help="write every schema into DIR")
     schema.set_defaults(func=cmd_schema)
     return top
