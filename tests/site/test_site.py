@@ -103,8 +103,9 @@ def test_terms_names_and_note_calls_carry_their_full_text(student_site: Site) ->
         assert " ".join(markdown_to_text(term.definition).split()) in shown
     names = page.select("a.cp-name")
     assert names and all(str(a["href"]).startswith("../people.html#") for a in names)
+    # A note call previews the note beside the text.
     calls = page.select("a.cp-call[data-preview]")
-    assert calls and all(page.find("template", id=f"cp-preview-{a['data-preview']}") for a in calls)
+    assert calls and all(page.select_one(f"details{a['href']} .cp-note-body") for a in calls)
     targets = {str(a["href"]).split("#")[1] for a in links}
     glossary = article(student_site.page(GLOSSARY))
     for target in targets:
@@ -332,6 +333,69 @@ def test_instructor_edition_shows_teaching_notes(site_factory: Callable[..., Sit
     assert "TEACHING-COMPARE" in questions.get_text()
     note = article(site.page("notes/strike-1934"))
     assert note.select_one(".cp-teaching strong") is not None
+    plan = article(site.page("index")).select_one("#session-1 .cp-teaching")
+    assert plan is not None and "TEACHING-PLAN" in plan.get_text()
+
+
+def test_the_front_page_holds_the_class_plan(student_site: Site) -> None:
+    page = article(student_site.page("index"))
+    session = page.select_one("ol.cp-sequence > li#session-1")
+    assert session is not None
+    assert "Session 1: The agreement and the strike" in session.get_text()
+    hrefs = [str(a["href"]) for a in session.select("a")]
+    assert hrefs[:2] == ["readings/alpha-2026.html", "readings/beta-2026.html"]
+    assert "notes/strike-1934.html" in hrefs and "notes/contract-2020.html" in hrefs
+    # Questions by the numbers they have everywhere, each linked to where it is asked.
+    numbers = {a.get_text(): str(a["href"]) for a in session.select("a[aria-label^=Question]")}
+    assert numbers == {"1.1": "readings/alpha-2026.html#q-alpha-who-signed",
+                       "2.1": "questions.html#q-compare-strike"}  # fmt: skip
+    assert "TEACHING" not in page.get_text()  # teaching plans: the instructor edition only
+
+
+def test_reading_pages_link_their_handout_reader_and_citation_files(student_site: Site) -> None:
+    page = article(student_site.page(READING))
+    files = {a.get_text(): str(a["href"]) for a in page.select(".cp-files a")}
+    assert files["Handout (PDF, 16 bytes)"] == "../downloads/pdf/handouts/alpha-2026.pdf"
+    assert files["Course reader (PDF, 15 bytes)"] == "../downloads/pdf/reader.pdf"
+    assert files["BibTeX"] == "../downloads/cite/coursepack.bib"
+    for href in files.values():
+        assert (student_site.out / "readings" / href).resolve().is_file(), href
+    # Beta has no handout among the files built: its page offers the others.
+    beta = {a.get_text() for a in article(student_site.page(BETA)).select(".cp-files a")}
+    assert "Course reader (PDF, 15 bytes)" in beta and not any("Handout" in t for t in beta)
+
+
+def test_sources_and_addresses_are_links(student_site: Site) -> None:
+    bib = article(student_site.page("bibliography"))
+    assert bib.select("ul.cp-bibliography a.cp-url[href^='https://']")
+    note = article(student_site.page("notes/strike-1934"))
+    for a in note.select(".cp-sources a.cp-url, .cp-cite-entry a.cp-url"):
+        assert a["href"] == a.get_text() and not str(a["href"]).endswith((".", ","))
+
+
+def test_hand_written_pages_show_the_reader_as_it_is_now(
+    site_factory: Callable[..., Site],
+) -> None:
+    site = site_factory("site-basic")
+    assert site.build() == ""
+    assert site.reads[-1] == []
+    meta = site.reader / "annotations/reader.yaml"
+    meta.write_text(meta.read_text("utf-8").replace("The agreement and", "Signing and"), "utf-8")
+    assert site.build() == ""
+    assert "index" in site.reads[-1]
+    assert "Session 1: Signing and the strike" in article(site.page("index")).get_text()
+
+
+def test_the_annotation_client_is_off_unless_asked_for(
+    student_site: Site, site_factory: Callable[..., Site]
+) -> None:
+    def scripts(site: Site) -> list[str]:
+        return [str(s.get("src")) for s in site.page(READING).find_all("script")]
+
+    assert not any("hypothes.is" in src for src in scripts(student_site))
+    site = site_factory("site-basic", coursepack_annotation="hypothesis")
+    assert site.warnings == ""
+    assert "https://hypothes.is/embed.js" in scripts(site)
 
 
 def test_input_errors_become_located_warnings(site_factory: Callable[..., Site]) -> None:

@@ -23,7 +23,7 @@ from coursepack.render.site.directives.base import SEARCH_TYPES
 from coursepack.render.site.generate import SIDEBAR_READINGS
 
 #: Bump when the data the extension keeps in Sphinx's environment changes shape.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def setup(app: Sphinx) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from coursepack.refs.labels import (
     LEVEL_LABELS,
     TEXTUAL_LABELS,
     byline,
-    format_period,
     paragraph_span,
     term_title,
     textual_label,
@@ -167,7 +166,9 @@ class ReadingTextDirective(ReaderDirective):
         for p in r.paragraphs:
             out += self.block(p, refs.site.paragraph(r.id, p.number).fragment)
         out += html_only("", make("div", class_="cp-status", role="status", aria_live="polite"))
-        templates = [self.preview(key, *item) for key, item in self.previews.items()]
+        templates = [
+            self.preview(key, *item) for key, item in self.previews.items() if item[0] != "note"
+        ]
         if templates:
             out += html_only("", no_search(make("div", *templates, class_="cp-previews")))
         return [out]
@@ -294,10 +295,11 @@ class ReadingTextDirective(ReaderDirective):
         return link(address, *inner, class_=cls, data_preview=key)
 
     def preview(self, key: str, kind: str, ident: str) -> nodes.Node:
-        """Return the full text a link's pop-up shows, as a ``<template>``.
+        """Return the full text a term's or a name's pop-up shows, as a ``<template>``.
 
         Templates are inert and outside the page's text: the script shows them (and makes
         them the links' descriptions), and neither search snippets nor the index see them.
+        A note call's pop-up shows the note beside the text, which is on the page already.
         """
         site = self.refs.site
         content: list[nodes.Node]
@@ -306,18 +308,10 @@ class ReadingTextDirective(ReaderDirective):
             title = text(term_title(term), "p", class_="cp-pop-title")
             content = [title, md_block(term.definition)]
             more = link(site.term(ident), nodes.Text("The glossary entry"))
-        elif kind == "entity":
+        else:
             entity = self.entities[ident]
             content = [text(entity.name, "p", class_="cp-pop-title"), text(entity.description, "p")]
             more = link(site.entity(ident), nodes.Text("The entry in People and organizations"))
-        else:
-            note = self.reader.note(ident)
-            content = [
-                text(note.title, "p", class_="cp-pop-title"),
-                text(format_period(note.period), "p", class_="cp-pop-period"),
-                md_block(note.body),
-            ]
-            more = link(site.note(ident), nodes.Text("The note’s page, with its sources"))
         content.append(make("p", more, class_="cp-pop-more"))
         return make("template", *content, id=f"cp-preview-{key}")
 
@@ -361,6 +355,7 @@ class ReadingTextDirective(ReaderDirective):
                 nodes.Text("Sources and the other passages"),
                 class_="cp-note-more",
             ),
+            class_="cp-pop-more",
         )
         return make("details", summary, body, class_="cp-note", id=self.note_id(note.id))
 

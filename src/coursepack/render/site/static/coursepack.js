@@ -56,14 +56,27 @@
   var touchedAt = -1e9;
   var dismissed = null;
 
-  function templateOf(trigger) {
-    return document.getElementById("cp-preview-" + trigger.getAttribute("data-preview"));
-  }
-
+  // A note call shows the note beside the text (its title and body); a term or a name,
+  // its template.
   function contentOf(trigger, withMore) {
-    var found = templateOf(trigger);
-    if (!found) return null;
-    var content = found.content.cloneNode(true);
+    var content;
+    var found = document.getElementById("cp-preview-" + trigger.getAttribute("data-preview"));
+    if (found) {
+      content = found.content.cloneNode(true);
+    } else {
+      var href = trigger.getAttribute("href") || "";
+      var note = href.charAt(0) === "#" ? document.getElementById(href.slice(1)) : null;
+      var body = note && note.querySelector(".cp-note-body");
+      if (!body) return null;
+      content = document.createDocumentFragment();
+      var title = document.createElement("p");
+      title.className = "cp-pop-title";
+      title.textContent = note.querySelector(".cp-note-title").textContent;
+      content.appendChild(title);
+      for (var c = 0; c < body.children.length; c++) {
+        content.appendChild(body.children[c].cloneNode(true));
+      }
+    }
     if (!withMore) {
       var more = content.querySelectorAll(".cp-pop-more");
       for (var i = 0; i < more.length; i++) more[i].remove();
