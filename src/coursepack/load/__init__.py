@@ -72,6 +72,9 @@ class SeedRecord:
     data: bytes | None
     #: The decoded text, or None if it could not be decoded.
     text: str | None
+    #: The metadata as parsed when it failed its schema (meta is then None): resolve
+    #: still anchors the reader's quotes in the text and checks its sha256 where it can.
+    partial: Located | None = None
 
 
 @dataclass
@@ -95,6 +98,10 @@ class RawProject:
     incomplete: set[str] = field(default_factory=set)
     #: What loading and resolving may reuse from earlier runs (saved by the caller).
     cache: ParseCache | None = None
+    #: Files of each kind that parsed but failed their schema, by kind name: resolve
+    #: checks what it can of them (anchors, sources, ids), so that one round of check
+    #: reports a file's every problem; they never become entries.
+    invalid: dict[str, list[Record]] = field(default_factory=dict)
 
     def input_files(self) -> list[str]:
         """Return the paths (relative to root, with /) of every input file, sorted: the
@@ -169,16 +176,22 @@ def _checked(
     parse: Callable[[str, str, Report], Located | None],
     report: Report,
     cache: ParseCache,
+    invalid: list[Located] | None = None,
 ) -> Located | None:
     """Return a document parsed and checked against its kind's schema, from the cache if
-    it can be; offset is where its first line is in its file."""
+    it can be; offset is where its first line is in its file. A document that parses but
+    fails its schema is added to invalid, when given, and None is returned."""
     schema = kind.schema or ""
     doc = cache.get(schema, text, offset, shown)
     if doc is not None:
         return doc
     before = len(report.diagnostics)
     doc = parse(text, shown, report)
-    if doc is None or not validate(doc, schema, kind.file_word, report):
+    if doc is None:
+        return None
+    if not validate(doc, schema, kind.file_word, report):
+        if invalid is not None:
+            invalid.append(doc)
         return None
     _one_line(doc, kind, report)
     if len(report.diagnostics) == before:
@@ -196,18 +209,28 @@ def _parse_document(text: str, shown: str, report: Report) -> Located | None:
 
 
 def _load_yaml(
-    files: Files, path: Path, kind: FileKind, report: Report, cache: ParseCache
+    files: Files,
+    path: Path,
+    kind: FileKind,
+    report: Report,
+    cache: ParseCache,
+    invalid: list[Located] | None = None,
 ) -> Located | None:
     """Read, parse and check a YAML file; None if it cannot be used (reported)."""
     shown = files.shown(path)
     text = files.read_text(path, shown, report, kind.max_bytes)
     if text is None:
         return None
-    return _checked(text, shown, kind, 0, _parse_document, report, cache)
+    return _checked(text, shown, kind, 0, _parse_document, report, cache, invalid)
 
 
 def _load_markdown(
-    files: Files, path: Path, kind: Kind, report: Report, cache: ParseCache
+    files: Files,
+    path: Path,
+    kind: Kind,
+    report: Report,
+    cache: ParseCache,
+    invalid: list[Located] | None = None,
 ) -> Record | None:
     """Read a Markdown file: its front matter checked, and a body; None if unusable."""
     shown = files.shown(path)
@@ -219,7 +242,7 @@ def _load_markdown(
         return None
     front_text, body, body_line = parts
     front = _checked(
-        front_text, shown, kind, FRONT_MATTER_OFFSET, parse_front_matter, report, cache
+        front_text, shown, kind, FRONT_MATTER_OFFSET, parse_front_matter, report, cache, invalid
     )
     if not body.strip():
         report.error(
@@ -283,11 +306,15 @@ def _load_kind(
                 Location(shown, 1, 1),
             )
             continue
+        invalid: list[Located] = []
         if kind.shape == "markdown":
-            record = _load_markdown(files, path, kind, report, cache)
+            record = _load_markdown(files, path, kind, report, cache, invalid)
         else:
-            doc = _load_yaml(files, path, kind, report, cache)
+            doc = _load_yaml(files, path, kind, report, cache, invalid)
             record = Record(kind, doc) if doc is not None else None
+        if record is None and invalid:
+            failed = Record(kind, invalid[0], stem if kind.entries is None else None)
+            raw.invalid.setdefault(kind.name, []).append(failed)
         if record is not None:
             raw.records[kind.name].append(record)
         elif kind.entries is None:
@@ -316,7 +343,9 @@ def _load_seed(
             where,
         )
     else:
-        record.meta = _load_yaml(files, meta_path, SEED_META, report, cache)
+        invalid: list[Located] = []
+        record.meta = _load_yaml(files, meta_path, SEED_META, report, cache, invalid)
+        record.partial = invalid[0] if invalid else None
     if not os.path.lexists(text_path):
         report.error(
             "seed.missing",

@@ -9,7 +9,9 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import difflib
+import functools
 import hashlib
+import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -118,11 +120,30 @@ class _Resolver:
             type=meta.get("type"),
         )
 
+    def index_partial(self, seed: SeedRecord) -> None:
+        """Make a reading whose metadata failed its schema searchable all the same, so that
+        the quotes anchored in it are checked in the same round (its numbering from the
+        metadata's front_blocks when that is valid)."""
+        if seed.partial is None or seed.text is None or seed.id in self.indexes:
+            return
+        data = seed.partial.data if isinstance(seed.partial.data, dict) else {}
+        given = data.get("front_blocks")
+        front_blocks = given if isinstance(given, int) and not isinstance(given, bool) else 0
+        front, paragraphs = paragraphs_of(seed.text, max(front_blocks, 0))
+        self.indexes[seed.id] = TextIndex(seed.id, seed.text, front + paragraphs)
+        self.digests[seed.id] = _digest(str(len(front)), seed.text)
+
     def check_seed_hashes(self) -> None:
         for seed in self.raw.seeds.values():
-            if seed.meta is None or seed.data is None:
+            meta = seed.meta
+            if meta is None and seed.partial is not None:
+                recorded = seed.partial.data.get("sha256") if _is_map(seed.partial.data) else None
+                meta = (
+                    seed.partial if isinstance(recorded, str) and _HEX.fullmatch(recorded) else None
+                )
+            if meta is None or seed.data is None:
                 continue
-            recorded = seed.meta.data["sha256"]
+            recorded = meta.data["sha256"]
             actual = hashlib.sha256(seed.data).hexdigest()
             if actual == recorded:
                 continue
@@ -140,8 +161,78 @@ class _Resolver:
                 f"{seed.text_path} has changed: its sha256 is {actual[:12]}…, not the "
                 f"{recorded[:12]}… recorded here; {broken}. Seeds are never edited: restore "
                 "the text as received, or record the new sha256 if the new text is meant",
-                seed.meta.at("sha256"),
+                meta.at("sha256"),
             )
+
+    # ---- files that failed their schema -----------------------------------------------
+
+    def salvage(self, rec: Record) -> None:
+        """Check what can be checked of a file that failed its schema: each anchor, source,
+        reading and id written in a part that has the right shape, as if the file were
+        valid. Nothing of it becomes an entry; its schema errors are reported already."""
+        data = rec.doc.data
+        if not _is_map(data):
+            return
+        default = data.get("reading") if _valid(data.get("reading"), "id") else None
+        self._salvage(rec.doc, (), data, default)
+
+    def _salvage(self, doc: Located, path: tuple[str | int, ...], value: Any, default: Any) -> None:
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                self._salvage(doc, (*path, i), item, default)
+            return
+        if not _is_map(value):
+            return
+        readings = value.get("readings")
+        if isinstance(readings, list) and len(readings) == 1 and _valid(readings[0], "id"):
+            default = readings[0]
+        for key, item in value.items():
+            here = (*path, key)
+            if key == "anchors" and isinstance(item, list):
+                for i, spec in enumerate(item):
+                    reading = spec.get("reading", default) if _is_map(spec) else None
+                    if (
+                        _valid(spec, "anchor")
+                        and isinstance(reading, str)
+                        and _valid(reading, "id")
+                        and self.check_reading(reading, doc.at(*here, i))
+                    ):
+                        self.anchor(doc, (*here, i), reading)
+            elif key == "anchor" and _is_map(item):
+                if (
+                    _valid(item, "anchor")
+                    and isinstance(default, str)
+                    and default in self.raw.seeds
+                ):
+                    self.anchor(doc, here, default)
+            elif key == "sources" and isinstance(item, list):
+                for i, part in enumerate(item):
+                    if _valid(part, "source"):
+                        self.source(doc, (*here, i))
+            elif key == "source" or (key == "key" and path and isinstance(item, str)):
+                if _valid(item, "source"):
+                    self.source(doc, here)
+            elif key in _ID_LISTS and isinstance(item, list):
+                kind = KIND[_ID_LISTS[key]]
+                known = self.declared[kind.name]
+                for i, ident in enumerate(item):
+                    if not _valid(ident, "id") or ident in known:
+                        continue
+                    if not self.raw.unknown_is_expected(kind.name, ident):
+                        self.report.error(
+                            kind.ref_code or "schema.value",
+                            f"unknown {kind.entry_word} '{ident}'{_did_you_mean(ident, known)}; "
+                            "correct the id or create the entry",
+                            doc.at(*here, i),
+                        )
+            elif key == "reading" and _valid(item, "id"):
+                self.check_reading(item, doc.at(*here))
+            elif key == "readings" and isinstance(item, list):
+                for i, reading in enumerate(item):
+                    if _valid(reading, "id"):
+                        self.check_reading(reading, doc.at(*here, i))
+            else:
+                self._salvage(doc, here, item, default)
 
     # ---- anchors and references ------------------------------------------------------
 
@@ -468,6 +559,35 @@ class _Resolver:
         ]
 
 
+#: Fields that list ids of another kind, and that kind.
+_ID_LISTS = {"terms": "term", "see_also": "term", "notes": "note"}
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _is_map(value: Any) -> bool:
+    return isinstance(value, dict)
+
+
+@functools.cache
+def _part_validator(part: str) -> Any:
+    """Return a validator of one part of a document: an anchor, a source or an id."""
+    from jsonschema import Draft202012Validator
+
+    from coursepack import schemas
+
+    schema = {
+        "anchor": schemas._anchor(with_reading=True),
+        "source": schemas._SOURCE,
+        "id": schemas._ID,
+    }[part]
+    return Draft202012Validator(schema)
+
+
+def _valid(value: Any, part: str) -> bool:
+    """Return whether a value is a well-formed part (an anchor, a source or an id)."""
+    return value is not None and bool(_part_validator(part).is_valid(value))
+
+
 def _has(doc: Located, path: tuple[str | int, ...]) -> bool:
     data: Any = doc.data
     for part in path:
@@ -597,6 +717,8 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     if raw.reader is None:
         return None
     readings = [x for x in (r.reading(s) for s in raw.seeds.values()) if x is not None]
+    for seed in raw.seeds.values():
+        r.index_partial(seed)
     order = [x.id for x in readings]
 
     def resolved(kind: Kind) -> list[Any]:
@@ -616,6 +738,9 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     for kind in KINDS:
         if kind.name not in entries:
             entries[kind.name] = resolved(kind)
+    for kind in KINDS:
+        for rec in raw.invalid.get(kind.name, []):
+            r.salvage(rec)
     r.check_seed_hashes()
     for kind in KINDS:
         _check_unique(entries[kind.name], kind, report)
@@ -648,9 +773,11 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
 
     textual: list[TextualNote] = entries["textual"]
     boilerplate: dict[str, set[int]] = {}
+    by_id = {x.id: x for x in readings}
     for t in textual:
-        if t.kind == "boilerplate" and t.anchor and t.anchor.paragraph:
-            reading = next(x for x in readings if x.id == t.reading)
+        # A reading whose metadata failed its schema has an index but no Reading.
+        if t.kind == "boilerplate" and t.anchor and t.anchor.paragraph and t.reading in by_id:
+            reading = by_id[t.reading]
             for p in reading.paragraphs:
                 if p.start < t.anchor.end and t.anchor.start < p.end:
                     boilerplate.setdefault(t.reading, set()).add(p.number or 0)
