@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coursepack.model import Anchor, PartialDate, Period, Reader, Reading, Term
+from coursepack.model import Anchor, PartialDate, Period, Reader, ReaderMeta, Reading, Term
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -180,3 +180,20 @@ def textual_label(kind: str) -> str:
     """Return a textual note's kind as a label that starts a sentence ("Markup residue")."""
     label = TEXTUAL_LABELS.get(kind, kind)
     return label[:1].upper() + label[1:]
+
+
+def editors_line(meta: ReaderMeta) -> str:
+    """Return who edited the reader, as a cover or title page says it.
+
+    Named editors are "Edited by Ann Lee and Bo Diaz"; a collective that names itself
+    ("The coursepack editors") stands alone, as "Edited by The coursepack editors" would
+    say it twice.
+    """
+    editors = list(meta.editors)
+    if not editors:
+        return ""
+    if len(editors) == 1 and editors[0].casefold().endswith(("editors", "editorial board")):
+        return editors[0]
+    if len(editors) == 1:
+        return f"Edited by {editors[0]}"
+    return f"Edited by {', '.join(editors[:-1])} and {editors[-1]}"
