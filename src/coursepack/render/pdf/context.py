@@ -10,14 +10,18 @@ texts stay text and are escaped by Jinja.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from functools import cached_property
 from typing import Any
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from coursepack.model import (
     Anchor,
+    ContextDocument,
+    Entity,
     Note,
     Paragraph,
     Question,
@@ -32,13 +36,15 @@ from coursepack.refs.labels import (
     LEVEL_LABELS,
     author_line,
     byline,
+    editors_line,
     format_period,
     reading_title,
     running_title,
     term_title,
     textual_label,
 )
-from coursepack.refs.names import index_name
+from coursepack.refs.names import index_name, sort_text
+from coursepack.refs.orders import ChronologyEntry
 from coursepack.render import markup, segments
 from coursepack.render.segments import Mark, MarkKind
 
@@ -50,6 +56,125 @@ _MARK_KINDS: frozenset[MarkKind] = frozenset({"note", "textual", "term", "entity
 def _inline(text: str) -> Markup:
     """Return Markdown as inline HTML on one line (footnotes keep no source line breaks)."""
     return Markup(" ".join(markup.markdown_to_inline_html(text).splitlines()))
+
+
+#: A web address as printed in running text; what follows it (a stop, a bracket) is not
+#: part of it.
+_URL = re.compile(r"https?://[^\s<>\"“”‘’]+[^\s<>\"“”‘’.,;:!?)\]]")
+#: Where a printed address may break: after a slash, a dot or a hyphen (never inside the
+#: scheme's "//"), without a hyphen added.
+_URL_BREAK = re.compile(r"(?<=[/.\-])(?=[^/])")
+
+
+def url_html(url: str) -> Markup:
+    """Return a printed web address as a link that breaks only after "/", "." or "-"."""
+    parts = _URL_BREAK.split(url)
+    if len(parts) > 1 and parts[0].endswith("://"):
+        parts[:2] = [parts[0] + parts[1]]  # not straight after the scheme
+    shown = Markup("<wbr>").join(escape(p) for p in parts)
+    return Markup('<a class="url" href="{}">{}</a>').format(url, shown)
+
+
+def linkify(text: str) -> Markup:
+    """Return plain text escaped, with every web address in it a link (url_html)."""
+    out: list[Markup] = []
+    last = 0
+    for match in _URL.finditer(text):
+        out.append(escape(text[last : match.start()]))
+        out.append(url_html(match.group(0)))
+        last = match.end()
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
+def _field_value(value: str, href: str) -> Markup | str:
+    """Return a byline's value, its address a link (in brackets when supplied)."""
+    if not href:
+        return value
+    if value == f"[{href}]":
+        return Markup("[{}]").format(url_html(href))
+    return url_html(href) if value == href else value
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+
+def linkify_html(html: str) -> Markup:
+    """Return sanitized HTML with the web addresses of its text (outside links) as links."""
+    pieces = _TAG.split(html)
+    out: list[str] = []
+    in_link = 0
+    for piece in pieces:
+        if piece.startswith("<"):
+            if re.match(r"<a[\s>]", piece):
+                in_link += 1
+            elif piece.startswith("</a"):
+                in_link = max(0, in_link - 1)
+            out.append(piece)
+        elif in_link or not _URL.search(piece):
+            out.append(piece)
+        else:
+            # Text of sanitized HTML: its entities are unescaped, then escaped again.
+            out.append(linkify(Markup(piece).unescape()))
+    return Markup("".join(out))
+
+
+def css_string(text: str) -> str:
+    """Return text as the inside of a CSS string: every character but letters, digits and
+    spaces as a hexadecimal escape (which HTML escaping leaves as it is)."""
+    return "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text)
+
+
+def _md(text: str) -> Markup:
+    """Return Markdown as sanitized block HTML with its printed addresses as links."""
+    return linkify_html(markup.markdown_to_html(text))
+
+
+def stop(html: str) -> str:
+    """Return the full stop a sentence ending in html needs: none after one it has."""
+    text = re.sub(r"<[^>]*>", "", str(html)).rstrip()
+    return "" if text.endswith((".", "?", "!", ".”", "?”", "!”")) else "."
+
+
+#: What each kind of context document is called.
+CONTEXT_LABELS = {"law": "Law", "contract": "Contract", "statement": "Statement"}
+_ARTICLE = re.compile(r"^(the|a|an)\s+", re.IGNORECASE)
+
+
+def chronology_id(entry_id: str) -> str:
+    """Return the HTML id of an entry of the chronology."""
+    return f"c-{entry_id}"
+
+
+def _forms_pattern(forms: Iterable[str], first_letter_either_case: bool = False) -> re.Pattern[str]:
+    """Return a pattern that finds any form of a name or term as a whole word, in its case
+    (a term's first letter in either: it may start a sentence)."""
+    spelled = [f for f in forms if f]
+    if first_letter_either_case:
+        spelled += [f[0].swapcase() + f[1:] for f in spelled]
+    alternatives = "|".join(re.escape(f) for f in sorted(set(spelled), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+
+
+def _mark_first(html: str, pattern: re.Pattern[str], anchor: str) -> Markup | None:
+    """Return sanitized HTML with an empty anchor before the first match of pattern in its
+    text (outside tags), or None if the text has no match."""
+    pieces = _TAG.split(html)
+    for i, piece in enumerate(pieces):
+        if piece.startswith("<"):
+            continue
+        match = pattern.search(piece)
+        if match is not None:
+            mark = f'<span class="mention" id="{anchor}"></span>'
+            pieces[i] = piece[: match.start()] + mark + piece[match.start() :]
+            return Markup("".join(pieces))
+    return None
+
+
+def _is_acronym(form: str) -> bool:
+    """Return whether a form is an acronym ("ICE", "AFL-CIO")."""
+    letters = [c for c in form if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
 def occurrence_id(kind: str, item_id: str, index: int) -> str:
@@ -85,6 +210,28 @@ class _Builder:
         self._current = ""
         #: The block (paragraph id) where each footnote is called.
         self.footnote_blocks: dict[str, str] = {}
+        #: Where the apparatus printed here names each person, organization or term:
+        #: (kind, id) -> the ids of the marks put before the first mention in each note or
+        #: event (the index's locators beside the readings').
+        self.mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
+
+    @cached_property
+    def _patterns(self) -> list[tuple[str, str, re.Pattern[str]]]:
+        """Return each person's, organization's and term's forms as one pattern."""
+        found = [("entity", e.id, _forms_pattern(e.forms)) for e in self.reader.entities]
+        found += [("term", t.id, _forms_pattern(t.forms, True)) for t in self.reader.terms]
+        return found
+
+    def mark_mentions(self, html: Markup, where: str) -> Markup:
+        """Return apparatus HTML with an anchor before the first mention of each name and
+        term in it, and remember the anchors for the index."""
+        for kind, item_id, pattern in self._patterns:
+            anchor = f"m-{kind}-{item_id}-{where}"
+            marked = _mark_first(html, pattern, anchor)
+            if marked is not None:
+                html = marked
+                self.mentions[(kind, item_id)].append(anchor)
+        return html
 
     # -- readings ---------------------------------------------------------------------------
 
@@ -94,25 +241,42 @@ class _Builder:
         reader, refs = self.reader, self.refs
         whole_text = [self.textual(t) for t in reader.textual_notes_for(r.id) if t.anchor is None]
         blocks = [self.block(r, b) for b in (*r.front, *r.paragraphs)]
+        # A headline that is the title itself is printed once, as the reading's heading;
+        # its block keeps its id there, so a link to it still lands.
+        headline = ""
+        if (
+            blocks
+            and blocks[0]["number"] is None
+            and not r.is_supplied("title")
+            and " ".join(r.front[0].text.split()) == " ".join(r.title.split())
+            and not any(run["after"] for run in blocks[0]["runs"])
+        ):
+            headline = blocks.pop(0)["id"]
         short = refs.short(r)
         return {
             "id": r.id,
             "title": reading_title(r),
+            "headline_id": headline,
             "plain_title": r.title,
-            "running": f"{short} · {running_title(r)}",
+            # A running head is short: the short form, and the title cut at a word, unless
+            # the short form is the title itself (a reading without an author).
+            "running": f"{short} · {running_title(r, 40)}" if author_line(r) else short,
             "author": author_line(r),
             "short": short,
             "language": r.language,
             "fields": [
-                {"label": f.label, "value": f.value, "href": f.href}
+                {
+                    "label": f.label,
+                    "value": _field_value(f.value, f.href),
+                }
                 for f in byline(r)
                 if f.name != "authors" and f.name != "corporate_author"
             ],
             "perspective": r.perspective,
             "whole_text_notes": whole_text,
             "blocks": blocks,
-            "citation": Markup(refs.entry(r)),  # sanitized by the shared layer
-            "online": refs.site.url(refs.site.reading(r.id)),
+            "citation": linkify_html(refs.entry(r)),  # sanitized by the shared layer
+            "online": url_html(refs.site.url(refs.site.reading(r.id))),
             "questions": [self.question(q) for q in reader.questions_for(r.id)],
             "comparative": [
                 self.question(q) for q in reader.comparative_questions if r.id in q.readings
@@ -125,7 +289,7 @@ class _Builder:
         """Return the in-text citations of a list of sources (a pinpoint after each)."""
         known = self.refs.keys.items
         return [
-            Markup(self.refs.cite_html(s.key, s.locator)) if s.key in known else s.key
+            linkify_html(self.refs.cite_html(s.key, s.locator)) if s.key in known else s.key
             for s in sources
         ]
 
@@ -194,7 +358,12 @@ class _Builder:
                     item["fid"] = f"f-{reading.id}-{self._footnotes[reading.id]}"
                     self.footnote_blocks[item["fid"]] = block_id
             runs.append(
-                {"text": run.text, "classes": " ".join(classes), "ids": ids, "after": after}
+                {
+                    "text": linkify(run.text),
+                    "classes": " ".join(classes),
+                    "ids": ids,
+                    "after": after,
+                }
             )
         return {
             "number": paragraph.number,
@@ -204,21 +373,29 @@ class _Builder:
         }
 
     def note_call(self, note: Note) -> Context:
-        """Return the footnote that points a passage to its historical note."""
+        """Return the footnote that points a passage to its historical note.
+
+        The note's period follows its title unless the title already states it.
+        """
+        period = format_period(note.period)
         return {
             "kind": "note",
             "id": note.id,
             "title": note.title,
-            "period": format_period(note.period),
+            "period": "" if period in note.title else period,
         }
 
     def textual(self, t: TextualNote) -> Context:
         """Return a textual note."""
+        html = _inline(t.note)
+        correction = t.correction or ""
         return {
             "id": t.id,
             "label": textual_label(t.kind),
-            "html": _inline(t.note),
-            "correction": t.correction or "",
+            "html": html,
+            "stop": stop(html),
+            "correction": correction,
+            "correction_stop": stop(correction),
             "sources": self.sources(t.sources),
         }
 
@@ -230,8 +407,8 @@ class _Builder:
             "id": note.id,
             "title": note.title,
             "period": format_period(note.period),
-            "html": Markup(markup.markdown_to_html(note.body)),
-            "teaching": Markup(markup.markdown_to_html(note.teaching)) if note.teaching else "",
+            "html": self.mark_mentions(_md(note.body), f"n-{note.id}"),
+            "teaching": _md(note.teaching) if note.teaching else "",
             "sources": self.sources(note.sources),
             "anchors": [self.passage(a) for a in note.anchors],
         }
@@ -247,13 +424,14 @@ class _Builder:
             "term": term.term,
             "title": term_title(term),
             "abbreviation": term.abbreviation or "",
-            "html": Markup(markup.markdown_to_html(term.definition)),
+            "html": _md(term.definition),
             "see_also": [
                 {"id": s, "term": self.reader.term(s).term, "linked": True}
                 for s in term.see_also
                 if s in known
             ],
-            "sources": self.sources(term.sources),
+            "sources": (sources := self.sources(term.sources)),
+            "sources_stop": stop(sources[-1]) if sources else "",
             "readings": [self.refs.short(r) for r in readings],
         }
 
@@ -263,14 +441,12 @@ class _Builder:
         return {
             "id": q.id,
             "number": self.refs.question_number(q),
-            "html": Markup(markup.markdown_to_html(q.text)),
+            "html": _md(q.text),
             "level": LEVEL_LABELS.get(q.level, q.level),
             "readings": [self.refs.short(r) for r in q.readings],
             "reading_ids": list(q.readings),
             "passages": [self.passage(a) for a in q.anchors],
-            "teaching": (
-                Markup(markup.markdown_to_html(q.teaching_note)) if show and q.teaching_note else ""
-            ),
+            "teaching": (_md(q.teaching_note) if show and q.teaching_note else ""),
         }
 
     def timeline(self) -> list[Context]:
@@ -304,35 +480,120 @@ class _Builder:
             groups.append({"title": title, "short": short, "questions": shown})
         return groups
 
-    def index(self) -> dict[str, list[Context]]:
-        """Return the index of names and of terms, each entry with its occurrence ids."""
-        orders = self.refs.orders
-        names = [
-            {
-                "label": index_name(e),
-                "anchors": [
-                    occurrence_id("entity", e.id, i)
-                    for i, o in enumerate(e.occurrences)
-                    if o.reading in self._reading_ids
-                ],
+    def chronology(self, entries: Iterable[ChronologyEntry]) -> list[Context]:
+        """Return entries of the chronology: events, and the readings' publications."""
+        out: list[Context] = []
+        for entry in entries:
+            item: Context = {
+                "id": chronology_id(entry.id),
+                "kind": entry.kind,
+                "period": format_period(entry.period),
             }
-            for e in orders.entities
-        ]
-        terms = [
-            {
-                "label": term_title(t),
-                "anchors": [
-                    occurrence_id("term", t.id, i)
-                    for i, o in enumerate(t.occurrences)
-                    if o.reading in self._reading_ids
-                ],
-            }
-            for t in orders.terms
-        ]
+            if entry.event is not None:
+                event = entry.event
+                item["html"] = self.mark_mentions(
+                    linkify_html(_inline(event.event)), chronology_id(entry.id)
+                )
+                item["notes"] = [
+                    {"id": n, "title": self.reader.note(n).title}
+                    for n in self.refs.orders.notes_in_order(event.notes)
+                ]
+                item["sources"] = self.sources(event.sources)
+                item["sources_stop"] = stop(item["sources"][-1]) if item["sources"] else ""
+            else:
+                assert entry.reading is not None
+                item["reading"] = entry.reading.id
+                item["title"] = reading_title(entry.reading)
+                item["short"] = self.refs.short(entry.reading)
+                item["notes"] = []
+                item["sources"] = []
+                item["sources_stop"] = ""
+            out.append(item)
+        return out
+
+    def context_document(self, document: ContextDocument) -> Context:
+        """Return a context document: its headnote, the text, where it comes from."""
         return {
-            "names": [n for n in names if n["anchors"]],
-            "terms": [t for t in terms if t["anchors"]],
+            "id": document.id,
+            "title": document.title,
+            "kind": CONTEXT_LABELS.get(document.kind, document.kind),
+            "headnote": _md(document.headnote),
+            "text": _md(document.text),
+            "provenance": _md(document.provenance),
+            "source": (source := self.sources((document.source,))),
+            "source_stop": stop(source[-1]),
+            "url": url_html(document.url) if document.url else "",
+            "readings": [
+                {"id": r, "short": self.refs.short(r)}
+                for r in document.readings
+                if r in self._reading_ids
+            ],
         }
+
+    def further_reading(self) -> list[Context]:
+        """Return the works of further reading, each entry with what it offers."""
+        known = self.refs.keys.items
+        return [
+            {
+                "key": work.key,
+                "entry": linkify_html(self.refs.entry(work.key)),
+                "annotation": _md(work.annotation),
+            }
+            for work in self.refs.orders.further_reading
+            if work.key in known
+        ]
+
+    def index(self, glossary: bool = True) -> dict[str, list[Context]]:
+        """Return the index of names and of terms, each entry with where it stands.
+
+        An entry lists the occurrences in the readings (a passage that speaks of it without
+        naming it is a paraphrase, marked as such), the first mention in each historical
+        note and event of the chronology built so far (:meth:`mark_mentions`), and, for a
+        term, its glossary entry. Forms that sort elsewhere (abbreviations, acronyms of
+        organizations) are "see" entries.
+        """
+        orders = self.refs.orders
+
+        def locators(item: Entity | Term, kind: str) -> list[Context]:
+            found: list[Context] = []
+            forms = item.forms
+            for i, o in enumerate(item.occurrences):
+                if o.reading not in self._reading_ids:
+                    continue
+                named = any(f.casefold() in o.exact.casefold() for f in forms)
+                found.append(
+                    {"anchor": occurrence_id(kind, item.id, i), "style": "" if named else "para"}
+                )
+            found += [{"anchor": a, "style": ""} for a in self.mentions.get((kind, item.id), ())]
+            return found
+
+        names: list[Context] = []
+        see: list[Context] = []
+        for e in orders.entities:
+            found = locators(e, "entity")
+            if not found:
+                continue
+            label = index_name(e)
+            names.append({"label": label, "sort": label, "locators": found})
+            if e.kind != "person":
+                for alias in e.aliases:
+                    if _is_acronym(alias) and sort_text(alias)[:1] != sort_text(label)[:1]:
+                        see.append({"label": alias, "sort": alias, "see": label})
+        terms: list[Context] = []
+        for t in orders.terms:
+            found = locators(t, "term")
+            if not found:
+                continue
+            if glossary:
+                found.append({"anchor": f"g-{t.id}", "style": "def"})
+            title = term_title(t)
+            terms.append({"label": title, "sort": t.term, "locators": found})
+            if t.abbreviation and sort_text(t.abbreviation)[:1] != sort_text(t.term)[:1]:
+                terms.append({"label": t.abbreviation, "sort": t.abbreviation, "see": t.term})
+        terms.sort(key=lambda entry: sort_text(entry["sort"]))
+        names += see
+        names.sort(key=lambda entry: sort_text(_ARTICLE.sub("", entry["sort"])))
+        return {"names": names, "terms": terms}
 
     def common(self) -> Context:
         """Return what every document shows: the reader's metadata and the options."""
@@ -341,12 +602,15 @@ class _Builder:
             "meta": {
                 "id": m.id,
                 "title": m.title,
+                "title_css": css_string(m.title),
                 "subtitle": m.subtitle or "",
                 "editors": list(m.editors),
+                "editors_line": editors_line(m),
                 "year": m.year,
                 "publisher": m.publisher,
                 "place": m.place or "",
                 "url": self.refs.site.base_url,
+                "url_html": url_html(self.refs.site.base_url),
                 "licence": m.licence,
                 "language": m.language,
                 "keywords": list(m.keywords),
@@ -385,11 +649,25 @@ def reader_context(
             see["linked"] = see["id"] in here
     note_ids = {n.id for n in notes}
     groups = b.question_groups(readings=None if alone else set(ids))
+    # The chronology: the events (those that tell of a note printed here, in a volume) and
+    # the publications of the readings printed here.
+    chronology = [
+        e
+        for e in refs.orders.chronology
+        if (e.reading is not None and e.reading.id in ids)
+        or (e.event is not None and (alone or any(n in note_ids for n in e.event.notes)))
+    ]
+    contexts = [c for c in refs.orders.contexts if alone or any(r in ids for r in c.readings)]
+    further = b.further_reading() if alone else []
+    printed_notes = [b.note(n) for n in notes]
+    printed_chronology = b.chronology(chronology)
     if not alone:
         sources = [
             *(n.sources for n in notes),
             *(t.sources for t in terms),
             *(t.sources for r in ids for t in reader.textual_notes_for(r)),
+            *(e.event.sources for e in chronology if e.event is not None),
+            *((c.source,) for c in contexts),
         ]
         cited = {s.key for group in sources for s in group}
         entries = [(k, html) for k, html in entries if k in cited]
@@ -409,16 +687,20 @@ def reader_context(
             ],
         },
         "linkable": None if alone else list(ids),
-        "citation": Markup(refs.entry(reader)),  # sanitized by the shared layer
-        "introduction": Markup(markup.markdown_to_html(reader.meta.introduction)),
+        "citation": linkify_html(refs.entry(reader)),  # sanitized by the shared layer
+        "introduction": _md(reader.meta.introduction),
         "readings": readings,
         "footnote_blocks": b.footnote_blocks,
         "breaks": [],
-        "notes": [b.note(n) for n in notes],
+        "notes": printed_notes,
         "glossary": glossary,
         "timeline": [t for t in b.timeline() if t["id"] in note_ids],
+        "chronology": printed_chronology,
+        "contexts": [b.context_document(c) for c in contexts],
+        "further_reading": further,
         "question_groups": groups,
-        "bibliography": [{"key": k, "html": Markup(v)} for k, v in entries],
+        "bibliography": [{"key": k, "html": linkify_html(v)} for k, v in entries],
+        # After the notes and the chronology: the index lists where they name each entry.
         "index": b.index(),
     }
 
@@ -482,7 +764,7 @@ def guide_context(refs: Refs, options: BuildOptions) -> Context:
                     for q in s.questions
                     if q in questions
                 ],
-                "plan": Markup(markup.markdown_to_html(s.plan)),
+                "plan": _md(s.plan),
             }
         )
     counts: dict[str, int] = defaultdict(int)
@@ -490,11 +772,12 @@ def guide_context(refs: Refs, options: BuildOptions) -> Context:
         counts[q.level] += 1
     return {
         **b.common(),
-        "citation": Markup(refs.entry(reader)),  # sanitized by the shared layer
+        "citation": linkify_html(refs.entry(reader)),  # sanitized by the shared layer
         "question_groups": groups,
         "footnote_blocks": {},
         "breaks": [],
         "timeline": b.timeline(),
+        "chronology": b.chronology(refs.orders.chronology),
         "sessions": sessions,
         "level_counts": [
             {"level": LEVEL_LABELS[k], "count": counts[k]} for k in LEVEL_LABELS if counts[k]
