@@ -18,7 +18,8 @@ from weasyprint import HTML, Document
 from weasyprint.text.fonts import FontConfiguration
 
 from coursepack import processes
-from coursepack.render.pdf import footnote_policy, line_fit
+from coursepack.render.pdf import fonts, footnote_policy, line_fit, tagging
+from coursepack.render.pdf import index as index_locators
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
 
@@ -80,8 +81,10 @@ def render_document(
     Documents whose pages are combined share one font configuration, which the combined
     document keeps alive.
     """
+    fonts.require_subsetter()
     footnote_policy.apply()
     line_fit.apply()
+    tagging.apply()
     font_config = font_config or FontConfiguration()
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
     return source.render(font_config=font_config, pdf_variant=PDF_VARIANT)
@@ -136,9 +139,9 @@ def with_layout(
         index[part] = []
         for entry in entries:
             if pages is None:
-                shown = [{"label": "000", "anchor": a} for a in entry["anchors"]]
+                shown = index_locators.placeholders(entry)
             else:
-                shown = page_ranges(entry["anchors"], pages)
+                shown = index_locators.locators(entry, pages)
             index[part].append({**entry, "pages": shown})
     out["index"] = index
     return out
@@ -231,6 +234,7 @@ def warm_up() -> None:
     """Get a worker process ready to lay out (its imports are done by now)."""
     footnote_policy.apply()
     line_fit.apply()
+    tagging.apply()
 
 
 def run_job(job: Job) -> tuple[str, int]:
