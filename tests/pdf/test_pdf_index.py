@@ -6,17 +6,18 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from pdfcheck import Rendered, destinations, expand, index_entries
+from pdfcheck import Rendered, destinations, expand, flat, index_entries, occurs, page_texts
 from pypdf import PdfReader
 from weasyprint import Document
 from weasyprint.formatting_structure import boxes
 
-from coursepack.model import Reader
+from coursepack.model import Entity, Reader, Term
 from coursepack.options import BuildOptions
 from coursepack.refs import Refs
 from coursepack.refs.labels import term_title
 from coursepack.refs.names import index_name
 from coursepack.render.pdf import engine, plan_jobs
+from coursepack.render.pdf import index as index_locators
 
 
 def margin_text(page: object, keyword: str) -> str:
@@ -91,8 +92,8 @@ def test_the_index_alone_starts_at_the_page_and_side_it_is_given(
     first = document.pages[0]
     assert margin_text(first, "@bottom-center") == str(first_page)
     assert first._page_box.page_type.side == context["first_side"]
-    running = "@top-left" if first_page % 2 else "@top-right"
-    assert margin_text(first, running) == "Index"
+    # The index opens a chapter: its first page carries no running head.
+    assert margin_text(first, "@top-left") == margin_text(first, "@top-right") == ""
     assert "index" in first.anchors
 
 
@@ -130,3 +131,65 @@ def test_outline_ends_with_the_index(mini_pdfs: Rendered) -> None:
     assert str(last.title) == "Index of names and terms"  # type: ignore[union-attr]
     pdf = PdfReader(path)
     assert pdf.get_destination_page_number(last) + 1 == destinations(path)["index"]  # type: ignore[arg-type]
+
+
+def check_index_against_pages(rendered: Rendered, paper: str = "letter") -> int:
+    """Check every printed locator of the index against the text of the pages it lists.
+
+    Each entry prints what the layout says (its places' pages, merged into ranges); every
+    page of a plain or bold locator names the entry (a form of it), and a page printed in
+    italics holds the passage that speaks of it without naming it. Return how many
+    locators were checked.
+    """
+    reader = rendered.reader
+    path = rendered.out / "reader.pdf"
+    texts = page_texts(path)
+    dests = destinations(path)
+    context = plan_jobs(Refs(reader), rendered.out, BuildOptions(paper=paper))[0].context  # type: ignore[arg-type]
+    items: dict[tuple[str, str], Entity | Term] = {("entity", e.id): e for e in reader.entities}
+    items.update({("term", t.id): t for t in reader.terms})
+    entries = [e for part in ("names", "terms") for e in context["index"][part]]
+    printed = index_entries(path, dests["index"], [e["label"] for e in entries if "see" not in e])
+    index_text = flat("\n".join(texts[dests["index"] - 1 :]))
+    checked = 0
+    for entry in entries:
+        if "see" in entry:
+            assert f"{entry['label']}, see {entry['see']}" in index_text, entry
+            continue
+        expected = index_locators.locators(entry, dests)
+        assert printed[entry["label"]] == [loc["label"] for loc in expected], entry["label"]
+        kind, item_id = _item_of(entry["locators"][0]["anchor"], items)
+        item = items[(kind, item_id)]
+        for loc in expected:
+            pages = expand(loc["label"])
+            if loc["style"] == "para":
+                occurrence = item.occurrences[int(loc["anchor"].rsplit("-", 1)[1])]
+                assert flat(occurrence.exact) in flat(texts[pages[0] - 1]), (entry["label"], loc)
+            else:
+                for page in pages:
+                    assert occurs(reader, item.forms, texts[page - 1]), (entry["label"], page)
+            checked += 1
+    return checked
+
+
+def _item_of(anchor: str, items: dict[tuple[str, str], Entity | Term]) -> tuple[str, str]:
+    """Return the kind and id of the item an index anchor belongs to."""
+    for kind in ("entity", "term"):
+        for prefix in (f"o-{kind}-", f"m-{kind}-"):
+            if anchor.startswith(prefix):
+                rest = anchor.removeprefix(prefix)
+                for key in sorted((k for k in items if k[0] == kind), key=lambda k: -len(k[1])):
+                    if rest.startswith(key[1] + "-"):
+                        return key
+    raise AssertionError(f"no item for {anchor}")
+
+
+def test_index_locators_are_the_pages_that_name_each_entry(mini_pdfs: Rendered) -> None:
+    assert check_index_against_pages(mini_pdfs) >= 5
+
+
+@pytest.mark.slow
+def test_repository_index_locators_are_the_pages_that_name_each_entry(
+    repo_pdfs: Rendered,
+) -> None:
+    assert check_index_against_pages(repo_pdfs) >= 200
