@@ -23,6 +23,7 @@ title: {title}
 date:
   start: {year}-01-01
 sources:
+  - key: mnopedia1934
   - key: walker1937
 anchors:
   - reading: alpha-2026
