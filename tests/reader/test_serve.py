@@ -1,0 +1,127 @@
+"""coursepack serve in Debian's Chromium: a saved note reloads the page; a broken file
+shows its path:line over the last good build; fixing it clears that."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coursepack.scaffold import init_reader
+from tools import require_tool
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+NOTE = "annotations/notes/five-copies.md"
+OVERLAY = "#coursepack-serve-problems"
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
+    """A new reader, served by coursepack serve on a free port."""
+    root = init_reader(tmp_path / "reader", title="Serve Test")
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "coursepack",
+            "--root",
+            str(root),
+            "serve",
+            "--port",
+            "0",
+            "--no-pdf",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:"), process.stderr.read() if process.stderr else ""
+    yield root, url, process
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+    for stream in (process.stdout, process.stderr):
+        if stream is not None:
+            stream.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    chromium = require_tool("chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_edit_break_and_fix(browser: Any, served: tuple[Path, str, Any]) -> None:
+    root, url, process = served
+    page = browser.new_page()
+    page.goto(url + "notes/five-copies.html")
+    assert "Five manuscript copies" in page.inner_text("body")
+    page.evaluate("window.__before = true")
+
+    # A saved note: the open page reloads and shows it.
+    edit(root / NOTE, "Five manuscript copies", "Five handwritten copies")
+    page.wait_for_function(
+        "!window.__before && document.body.innerText.includes('Five handwritten copies')",
+        timeout=60_000,
+    )
+    assert page.locator(OVERLAY).count() == 0
+
+    # A broken file: the last good page stays, with the problem over it.
+    page.evaluate("window.__before = true")
+    edit(root / NOTE, "title: The five copies", "titel: The five copies")
+    page.wait_for_selector(OVERLAY, timeout=60_000)
+    overlay = page.inner_text(OVERLAY)
+    assert f"{NOTE}:2:1" in overlay
+    assert "unknown field 'titel' (did you mean 'title'?)" in overlay
+    assert "Five handwritten copies" in page.inner_text("body")
+
+    # Fixed: the overlay goes.
+    edit(root / NOTE, "titel: The five copies", "title: The five copies")
+    page.wait_for_function(
+        f"!document.querySelector('{OVERLAY}') && document.readyState == 'complete' "
+        "&& document.body.innerText.includes('Five handwritten copies')",
+        timeout=60_000,
+    )
+
+    # Ctrl-C ends it in one line.
+    os.killpg(process.pid, signal.SIGINT)
+    process.wait(timeout=30)
+    lines = process.stderr.read().strip().splitlines()
+    assert lines[-1] == "coursepack: interrupted (Ctrl-C)"
+    assert "Traceback" not in "\n".join(lines)
+
+
+def test_diagnostics_are_text_never_markup() -> None:
+    """An input file's text is shown escaped: no markup from it reaches the page."""
+    from coursepack.serve import overlay_html
+
+    shown = overlay_html(
+        [
+            "annotations/notes/x.md:3:1: error: unknown field '<script>alert(1)</script>' "
+            "[coursepack.schema.unknown-field]"
+        ]
+    )
+    assert "<script>alert" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "annotations/notes/x.md:3:1" in shown
