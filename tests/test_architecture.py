@@ -79,9 +79,11 @@ def test_the_shared_layer_imports_no_renderer() -> None:
     assert not {f: n for f, n in bad.items() if n}
 
 
-@pytest.mark.parametrize("renderer", ["cite", "pdf", "site"])
+@pytest.mark.parametrize("renderer", ["cite", "pdf", "epub", "site"])
 def test_no_renderer_imports_another(renderer: str) -> None:
-    others = tuple(f"coursepack.render.{o}" for o in ("cite", "pdf", "site") if o != renderer)
+    others = tuple(
+        f"coursepack.render.{o}" for o in ("cite", "pdf", "epub", "site") if o != renderer
+    )
     found = imports_of(f"render/{renderer}")
     assert found, renderer
     bad = {f: sorted(n for n in ns if n.startswith(others)) for f, ns in found.items()}

@@ -36,10 +36,11 @@ EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 RENDERERS: dict[str, tuple[str, str, str]] = {
     "cite": ("coursepack.render.cite", "render_cite", "cite"),
     "pdf": ("coursepack.render.pdf", "render_pdfs", "pdf"),
+    "epub": ("coursepack.render.epub", "render_epub", "epub"),
     "site": ("coursepack.render.site.build", "render_site", "site"),
 }
-#: Citations and PDFs first, so the site's downloads page can link them.
-ORDER = ("cite", "pdf", "site")
+#: Citations, PDFs and the EPUB first, so the site's downloads page can link them.
+ORDER = ("cite", "pdf", "epub", "site")
 
 
 Renderer = Callable[..., Any]
@@ -150,7 +151,7 @@ def _build(
             (stage / name).mkdir(parents=True, exist_ok=True)
             try:
                 if target == "site":
-                    offered = [o for t in ("cite", "pdf") for o in recorded.get(t, [])]
+                    offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
                     result = render(refs, stage / name, options, outputs=offered)
                 else:
                     result = render(refs, stage / name, options)

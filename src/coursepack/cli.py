@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from coursepack.model import Reader
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
-TARGETS = ("site", "pdf", "cite")
+TARGETS = ("site", "pdf", "epub", "cite")
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -324,7 +324,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
 
     build = _common(sub.add_parser("build", help="check, then build the site, PDFs and citations"))
-    build.add_argument("--only", type=_targets, help="comma-separated targets: site,pdf,cite")
+    build.add_argument("--only", type=_targets, help="comma-separated targets: site,pdf,epub,cite")
     add_arguments(build)
     build.add_argument("--out", default="build", help="output directory (default: build)")
     build.set_defaults(func=cmd_build)

@@ -32,6 +32,7 @@ class Output:
 OWNED: dict[str, tuple[str, ...]] = {
     "cite": ("cite", "annotations.jsonld", "annotations-hypothesis.json", "texts"),
     "pdf": ("pdf",),
+    "epub": ("epub",),
     "site": ("site", ".site-doctrees", ".site-src"),
 }
 

@@ -112,8 +112,9 @@ def target_key(inputs: str, target: str, options: BuildOptions, out: Path) -> st
     ):
         h.update(part.encode() + b"\0")
     if target == "site":
-        # The site offers the citation files and PDFs as downloads.
-        h.update(json.dumps(manifest(out, outputs(out, "cite") + outputs(out, "pdf"))).encode())
+        # The site offers the citation files, the PDFs and the EPUB as downloads.
+        offered = outputs(out, "cite") + outputs(out, "pdf") + outputs(out, "epub")
+        h.update(json.dumps(manifest(out, offered)).encode())
     return h.hexdigest()
 
 
