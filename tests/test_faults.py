@@ -127,10 +127,15 @@ def scenario(tmp_path_factory: pytest.TempPathFactory) -> Scenario:
     # path it was built at (Sphinx's environment holds its paths).
     base = work / "base"
     shutil.copytree(root, base, symlinks=True)
-    started = time.monotonic()
-    build(root)
-    seconds = time.monotonic() - started
-    scenario = Scenario(root, base, old, manifest(root / "build"), seconds)
+    # The shorter of two timed builds: on a busy machine one may take twice the other.
+    seconds = []
+    for _ in range(2):
+        shutil.rmtree(root)
+        shutil.copytree(base, root, symlinks=True)
+        started = time.monotonic()
+        build(root)
+        seconds.append(time.monotonic() - started)
+    scenario = Scenario(root, base, old, manifest(root / "build"), min(seconds))
     assert scenario.new != scenario.old and scenario.new.keys() >= {
         "cite/coursepack.bib",
         "pdf/reader.pdf",
@@ -169,7 +174,8 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
     scenario.reset()
     process = scenario.start()
     time.sleep(scenario.seconds * fraction)
-    if process.poll() is None:  # (a build quicker than the one measured may be done)
+    delivered = process.poll() is None  # (a build quicker than the one measured may be done)
+    if delivered:
         process.send_signal(signum)
         COUNTS.interrupts += 1
     stdout, stderr = process.communicate(timeout=60)
@@ -182,7 +188,9 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
     if which == "mixed":
         COUNTS.mixed += 1
     assert which != "mixed", _difference(now, scenario)
-    if signum == signal.SIGKILL:
+    if not delivered:
+        assert (process.returncode, which) == (0, "new"), stderr
+    elif signum == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     elif process.returncode != 0:  # (the build may have ended before the signal came)
         assert process.returncode == 128 + signum
