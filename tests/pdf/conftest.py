@@ -43,3 +43,32 @@ def repo_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
     reader = load(REPO)
     out = tmp_path_factory.mktemp("repo-pdf")
     yield Rendered(reader, out, *render(reader, out))
+
+
+@pytest.fixture(scope="session")
+def repo_pdfs_a4(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rendered]:
+    """Render the repository's own reader in A4 once for the session."""
+    reader = load(REPO)
+    out = tmp_path_factory.mktemp("repo-pdf-a4")
+    yield Rendered(reader, out, *render(reader, out, paper="a4"))
+
+
+@pytest.fixture(scope="session")
+def synth_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
+    """Render a synthetic reader (scripts/synth.py: three readings, 40 annotations each)."""
+    import importlib.util
+    import sys
+
+    name = "coursepack_synth"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / "synth.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    root = tmp_path_factory.mktemp("synth") / "three"
+    module.generate(root, 3, 40, 1)
+    reader = load(root)
+    out = tmp_path_factory.mktemp("synth-pdf")
+    return Rendered(reader, out, *render(reader, out))
