@@ -8,6 +8,7 @@ text and are escaped by the templates.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -163,12 +164,14 @@ class Book:
 
     def note_call(self, note: Note) -> Context:
         """Return the footnote that points a passage to its historical note."""
-        period = format_period(note.period)
+        end = note.period.end or note.period.start
+        years = {int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", note.title)}
+        dated = bool(years & {note.period.start.year, end.year})
         return {
             "kind": "note",
             "note": note.id,
             "title": note.title,
-            "period": "" if period in note.title else period,
+            "period": "" if dated else format_period(note.period),
         }
 
     def textual(self, t: Any) -> Context:

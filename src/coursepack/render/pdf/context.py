@@ -177,6 +177,14 @@ def _is_acronym(form: str) -> bool:
     return len(letters) >= 2 and all(c.isupper() for c in letters)
 
 
+def title_dates(note: Note) -> bool:
+    """Return whether a note's title names the year its period starts or ends in."""
+    end = note.period.end or note.period.start
+    years = {int(y) for y in re.findall(r"(?<!\d)(\d{4})(?!\d)", note.title)}
+    years |= {2000 + int(y) for y in re.findall(r"(?<=\d{4}[–-])(\d{2})(?!\d)", note.title)}
+    return bool(years & {note.period.start.year, end.year})
+
+
 def occurrence_id(kind: str, item_id: str, index: int) -> str:
     """Return the HTML id of one occurrence of a term or entity in a reading."""
     return f"o-{kind}-{item_id}-{index}"
@@ -375,14 +383,14 @@ class _Builder:
     def note_call(self, note: Note) -> Context:
         """Return the footnote that points a passage to its historical note.
 
-        The note's period follows its title unless the title already states it.
+        The note's period follows its title unless the title already dates it (names the
+        year it starts or ends): a call does not print one date in two forms.
         """
-        period = format_period(note.period)
         return {
             "kind": "note",
             "id": note.id,
             "title": note.title,
-            "period": "" if period in note.title else period,
+            "period": "" if title_dates(note) else format_period(note.period),
         }
 
     def textual(self, t: TextualNote) -> Context:
