@@ -204,11 +204,16 @@ def test_the_hover_path_to_a_popup_keeps_it_open(
 
 
 @pytest.mark.parametrize("kind", ["cp-term", "cp-name", "cp-call"])
+@pytest.mark.parametrize(
+    "size",
+    [(390, 844), (320, 225)],  # a phone; a 1280 by 900 window at 400% zoom
+    ids=["phone", "zoom-400"],
+)
 def test_a_tap_opens_a_sheet_and_stays_on_the_reading(
-    browser: Any, flagship_url: str, errors: list[str], kind: str
+    browser: Any, flagship_url: str, errors: list[str], kind: str, size: tuple[int, int]
 ) -> None:
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True
+        viewport={"width": size[0], "height": size[1]}, has_touch=True, is_mobile=True
     )
     page = context.new_page()
     page.on("pageerror", lambda e: errors.append(str(e)))
