@@ -3,7 +3,8 @@
 Usage::
 
     python scripts/bench.py [--sizes 10,50,200] [--quick] [--annotations-per-reading 50]
-                            [--only check,cite,pdf,site,build,noop,edit,floor] [--json FILE]
+                            [--only check,cite,pdf,site,build,noop,edit,loop,floor]
+                            [--json FILE]
 
 For the flagship reader (a copy of this repository's seeds/, annotations/ and docs/) and
 for synthetic readers of each size (written by ``scripts/synth.py``), every step runs as
@@ -20,6 +21,12 @@ coursepack's modules compiled to bytecode first (as they are once installed):
   on a fresh clone); ``noop``: the same build again;
 - ``edit``: one historical note's body is changed, the build runs again, and the outputs
   whose modification time changed are listed;
+- ``loop``: the edit loop of ``coursepack serve``: with the preview running (PDFs in the
+  background), one historical note is saved, and two times are taken, three times over
+  (the median is shown): ``loop-page``, from the save until the preview has told the open
+  pages to reload and the note's page and the page of each reading that calls it have
+  been fetched with the new text; ``loop-handout``, from the save until the handout of
+  that reading is written anew in the preview's folder;
 - ``floor``: what the tools underneath cost on the same sources: plain ``sphinx-build`` on
   the reader's docs/ (which the site extension fills with its generated pages) and plain
   WeasyPrint on the HTML that the PDF renderer lays out, with as many worker processes as
@@ -40,6 +47,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import subprocess
@@ -59,6 +67,11 @@ PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 #: Targets (from the brief) the figures are judged against.
 CHECK_LIMIT = 2.0
+#: The edit loop: saving a note until its pages are reloaded (the flagship, the largest
+#: synthetic reader), and until its reading's handout is written again (the flagship).
+LOOP_PAGE_LIMIT = {"flagship": 1.0, "synth-200": 2.0}
+LOOP_HANDOUT_LIMIT = 5.0
+LOOP_EDITS = 3
 NOOP_LIMIT = 2.0
 FLOOR_MARGIN = 0.15
 SCALE_LIMIT = 4.4
@@ -251,6 +264,97 @@ def edit_one_note(root: Path) -> str:
     return chosen.relative_to(root).as_posix()
 
 
+def _note_readings(path: Path) -> list[str]:
+    """Return the readings a note's anchors name."""
+    front = path.read_text(encoding="utf-8").split("\n---", 1)[0]
+    return sorted(set(re.findall(r"reading:\s*([a-z0-9-]+)", front)))
+
+
+def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
+    """Measure coursepack serve's edit loop (see ``loop`` above); return loop-page and
+    loop-handout."""
+    import urllib.request
+
+    from websockets.sync.client import connect
+
+    out = work / "serve"
+    shutil.rmtree(out, ignore_errors=True)
+    process = subprocess.Popen(
+        [*coursepack(root, "serve", "--port", "0", "--out", str(out))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    page_times: list[float] = []
+    handout_times: list[float] = []
+    detail = ""
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("http://"):
+            raise RuntimeError("serve did not start")
+        edited = edit_one_note(root)  # which note: one anchored in one reading
+        note = root / edited
+        readings = _note_readings(note)
+        handout = out / "pdf" / "handouts" / f"{readings[0]}.pdf"
+        deadline = time.monotonic() + timeout
+        while not handout.is_file():  # the first PDFs, built in the background
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the preview's first PDFs never came")
+            time.sleep(0.2)
+        ws_url = url.replace("http://", "ws://") + "websocket-reload"
+        with connect(ws_url) as ws:
+            time.sleep(2)
+            while True:  # let the background build that follows the first PDFs end
+                try:
+                    ws.recv(timeout=15)
+                except TimeoutError:
+                    break
+            for n in range(LOOP_EDITS):
+                before = handout.stat().st_mtime_ns
+                marker = f"Loop edit {n} of the benchmark."
+                text = note.read_text(encoding="utf-8").rstrip("\n")
+                started = time.perf_counter()
+                note.write_text(f"{text} {marker}\n", encoding="utf-8")
+                ws.recv(timeout=timeout)
+                for page in [f"notes/{note.stem}.html", *(f"readings/{r}.html" for r in readings)]:
+                    with urllib.request.urlopen(url + page, timeout=60) as response:
+                        body = response.read().decode("utf-8")
+                    if page.startswith("notes/") and marker not in body:
+                        raise RuntimeError(f"{page} was reloaded without the edit")
+                page_times.append(time.perf_counter() - started)
+                while handout.stat().st_mtime_ns == before:
+                    if time.perf_counter() - started > timeout:
+                        raise RuntimeError("the handout was never written again")
+                    time.sleep(0.02)
+                handout_times.append(time.perf_counter() - started)
+                while True:  # the downloads' update after the PDFs
+                    try:
+                        ws.recv(timeout=20)
+                    except TimeoutError:
+                        break
+    except Exception as exc:
+        detail = f"{type(exc).__name__}: {exc}"
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        if process.stderr is not None and detail:
+            detail += "\n" + process.stderr.read()[-2000:]
+    runs = {}
+    for step, times in (("loop-page", page_times), ("loop-handout", handout_times)):
+        if len(times) == LOOP_EDITS:
+            ordered = sorted(times)
+            runs[step] = Run(wall=ordered[len(ordered) // 2], notes={"times": times})
+        else:
+            runs[step] = Run(status="failed", detail=detail)
+    return runs
+
+
 def summarize_changes(before: dict[str, int], after: dict[str, int]) -> dict[str, Any]:
     """Return which outputs were written again, and how many of each kind."""
     changed = sorted(p for p, t in after.items() if before.get(p) != t)
@@ -431,6 +535,10 @@ def bench_reader(
         run.notes.update(summarize_changes(before, snapshot(full)))
         runs["edit"] = run
         say("edit")
+    if "loop" in steps:
+        runs.update(edit_loop(root, work, timeout))
+        say("loop-page")
+        say("loop-handout")
     if steps & {"floor", "floor-site", "floor-pdf"}:
         wanted = {"floor-site", "floor-pdf"} if "floor" in steps else steps
         runs.update(floor_steps(root, work, jobs, timeout, wanted))
@@ -478,6 +586,8 @@ def table(results: dict[str, dict[str, Run]], sizes: dict[str, str]) -> str:
         "build",
         "noop",
         "edit",
+        "loop-page",
+        "loop-handout",
         "floor-site",
         "floor-pdf",
     ]
@@ -576,6 +686,20 @@ def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
                 f"{name}: only outputs that use the edited note rebuilt "
                 f"({len(n['pages'])} pages, {len(n['pdfs'])} PDFs)",
             )
+    for name, runs in results.items():
+        for step, limit, what in (
+            ("loop-page", LOOP_PAGE_LIMIT.get(name), "a saved note's pages reloaded"),
+            ("loop-handout", LOOP_HANDOUT_LIMIT if name == "flagship" else None,
+             "its reading's handout written again"),
+        ):  # fmt: skip
+            run = runs.get(step)
+            if run is None or limit is None:
+                continue
+            line(
+                None if run.status != "ok" else run.wall <= limit,
+                f"{name}: edit loop, {what} within {limit:.0f} s ({run.cell()} s, median of "
+                f"{LOOP_EDITS})",
+            )
     b50 = results.get("synth-50", {}).get("build")
     b200 = results.get("synth-200", {}).get("build")
     if b50 and b200:
@@ -638,8 +762,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--only",
-        default="check,cite,pdf,site,build,noop,edit,floor",
-        help="steps to run (check,cite,pdf,site,build,noop,edit,floor or floor-site,floor-pdf)",
+        default="check,cite,pdf,site,build,noop,edit,loop,floor",
+        help="steps to run (check,cite,pdf,site,build,noop,edit,loop,floor or "
+        "floor-site,floor-pdf)",
     )
     parser.add_argument("--no-flagship", action="store_true", help="synthetic readers only")
     parser.add_argument("--jobs", type=int, default=0, help="worker processes (0: cores)")
