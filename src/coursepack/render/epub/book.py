@@ -141,8 +141,19 @@ class Book:
                     "runs": runs,
                 }
             )
+        # A headline that is the title itself is printed once, as the heading (its id kept).
+        headline = ""
+        if (
+            blocks
+            and blocks[0]["number"] is None
+            and not r.is_supplied("title")
+            and " ".join(r.front[0].text.split()) == " ".join(r.title.split())
+            and not any(run["after"] for run in blocks[0]["runs"])
+        ):
+            headline = blocks.pop(0)["id"]
         return {
             "id": r.id,
+            "headline_id": headline,
             "file": reading_file(r.id),
             "title": reading_title(r),
             "author": author_line(r),
