@@ -62,6 +62,14 @@ class SiteBuildError(Exception):
         self.warnings = warnings
 
 
+def _pages(reader: Reader) -> list[str]:
+    """Return the generated pages the front page's table of contents lists, in order."""
+    pages = list(GENERATED_PAGES)
+    if reader.contexts:
+        pages.insert(pages.index("timeline") + 1, "contexts/index")
+    return pages
+
+
 def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]]:
     """Write a minimal source folder for a reader without docs/; return it and its config."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -77,7 +85,7 @@ def _default_project(reader: Reader, folder: Path) -> tuple[Path, dict[str, Any]
         rule="=" * (2 * len(escaped) + 2),
         sequence=sequence,
         cite_rule="-" * 16,
-        pages="\n".join(f"   {page}" for page in GENERATED_PAGES),
+        pages="\n".join(f"   {page}" for page in _pages(reader)),
     )
     path = folder / "index.rst"
     if not path.is_file() or path.read_text(encoding="utf-8") != index:

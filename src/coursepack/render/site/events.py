@@ -239,7 +239,7 @@ def mark_section(
     if "orphan" not in app.env.metadata.get(pagename, {}):
         return
     site = state.refs.site
-    for kind in ("notes", "readings"):
+    for kind in ("notes", "readings", "contexts"):
         if pagename.startswith(site.doc(f"{kind}/")):
             href = app.builder.get_relative_uri(pagename, site.doc(f"{kind}/index"))
             item = re.compile(

@@ -109,13 +109,19 @@ def _citations_digest(refs: Refs) -> str:
     return digest(sorted((k, v.cite, v.entry) for k, v in items.items()), refs.records)
 
 
+#: Pages written for a reader that has them, beyond the fixed ones of every reader.
+OPTIONAL_PAGES: tuple[tuple[str, str], ...] = (("contexts/index", "Context documents"),)
+#: The folders of generated pages, one page per item.
+FOLDERS = ("readings", "notes", "contexts")
+
+
 def empty_documents() -> dict[str, str]:
     """Return the fixed pages of a reader that has errors: each says so."""
     return {
         f"{name}.rst": _header("none")
         + _title(title)
         + "\nThe reader has errors, so this page is empty: see the build's warnings.\n"
-        for name, title in PAGES
+        for name, title in PAGES + OPTIONAL_PAGES
     }
 
 
@@ -166,6 +172,7 @@ def _readings(p: Pages) -> None:
             [q for q in reader.comparative_questions if r.id in q.readings],
             reader.terms_in(r.id),
             reader.entities_in(r.id),
+            [(c.id, c.title) for c in reader.contexts_for(r.id)],
             numbers,
             p.cited,
             around_r,
@@ -258,15 +265,61 @@ def _notes(p: Pages) -> None:
 
 
 def _timeline(p: Pages) -> None:
-    """The timeline: the notes by date, then the readings' own dates."""
+    """The timeline: the chronology of events (when the reader has one), then the notes."""
     reader = p.refs.reader
+    chronology = p.refs.orders.chronology
+    page = _header(
+        digest([(n.id, n.title, n.period) for n in p.notes], reader.readings, chronology, p.cited)
+    ) + _title("Timeline")
+    if chronology:
+        page += (
+            "\n"
+            + _title("Chronology", "-")
+            + "\n"
+            + _directive("coursepack-chronology")
+            + "\n"
+            + _title("The historical notes", "-")
+        )
+    p.put(p.refs.site.doc("timeline"), page + "\n" + _directive("coursepack-timeline"))
+
+
+def _contexts(p: Pages) -> None:
+    """The list of context documents and one page per document."""
+    refs, site = p.refs, p.refs.site
+    contexts = [c for c in refs.orders.contexts if safe_id(c.id)]
+    if not contexts:
+        return
     p.put(
-        p.refs.site.doc("timeline"),
-        _header(digest([(n.id, n.title, n.period) for n in p.notes], reader.readings, p.cited))
-        + _title("Timeline")
+        site.contexts().page,
+        _header(digest([(c.id, c.title, c.kind, c.readings) for c in contexts], p.cited))
+        + _title("Context documents")
         + "\n"
-        + _directive("coursepack-timeline"),
+        + _directive("coursepack-contexts"),
     )
+    pager = pager_items(refs, "context")
+    for c in contexts:
+        p.put(
+            site.context(c.id).page,
+            _header(digest(c, refs.reader.readings, p.cited, around(pager, c.id)))
+            + ":orphan:\n\n"
+            + _title(c.title)
+            + "\n"
+            + _directive("coursepack-context", c.id)
+            + "\n"
+            + _title("The text", "-")
+            + "\n"
+            + _directive("coursepack-context-text", c.id)
+            + "\n"
+            + _title("Where the text comes from", "-")
+            + "\n"
+            + _directive("coursepack-context-source", c.id)
+            + "\n"
+            + _title("Cite this document", "-")
+            + "\n"
+            + _directive("coursepack-cite", f"context:{c.id}")
+            + "\n"
+            + _directive("coursepack-pager", f"context {c.id}"),
+        )
 
 
 def _people(p: Pages) -> None:
@@ -336,6 +389,7 @@ FAMILIES: tuple[Callable[[Pages], None], ...] = (
     _glossary,
     _notes,
     _timeline,
+    _contexts,
     _people,
     _questions,
     _bibliography,
@@ -377,9 +431,12 @@ def pages_digest(refs: Refs, edition: str, downloads: object) -> str:
 
 
 def pager_items(refs: Refs, kind: str) -> list[tuple[str, str]]:
-    """Return the (id, title) of each note ("note") or reading ("reading") page, in order."""
+    """Return the (id, title) of each note ("note"), context document ("context") or
+    reading ("reading") page, in order."""
     if kind == "note":
         return [(n.id, n.title) for n in refs.orders.notes if safe_id(n.id)]
+    if kind == "context":
+        return [(c.id, c.title) for c in refs.orders.contexts if safe_id(c.id)]
     return [(r.id, reading_title(r)) for r in refs.orders.readings if safe_id(r.id)]
 
 
@@ -439,7 +496,9 @@ def write_documents(folder: Path, docs: dict[str, str]) -> list[str]:
                 f"{path}: coursepack generates a page here from the reader and would "
                 "replace this file; rename or move it (the generated pages are "
                 + ", ".join(f"{name}.rst" for name, _ in PAGES)
-                + ", readings/ and notes/)"
+                + ", and "
+                + ", ".join(f"{folder}/" for folder in FOLDERS)
+                + ")"
                 for path in foreign
             )
         )
@@ -453,7 +512,7 @@ def write_documents(folder: Path, docs: dict[str, str]) -> list[str]:
         tmp.write_text(content, encoding="utf-8")
         tmp.replace(path)
         written.append(rel)
-    stale = [*folder.glob("*.rst"), *folder.glob("readings/*.rst"), *folder.glob("notes/*.rst")]
+    stale = [*folder.glob("*.rst"), *(p for f in FOLDERS for p in folder.glob(f"{f}/*.rst"))]
     for path in stale:
         if path.relative_to(folder).as_posix() not in docs and _generated(path):
             path.unlink()

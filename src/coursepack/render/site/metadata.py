@@ -77,9 +77,12 @@ def head_tags(
         item = _item(refs, pagename, root_doc)
         if isinstance(item, Reading):
             description = reading_description(item)
-        elif item is not None and item != "reader":
+        elif item is not None and item.startswith("note:"):
             note = refs.reader.note(item.removeprefix("note:"))
             description = shorten(markup.markdown_to_text(note.body))
+        elif item is not None and item.startswith("context:"):
+            context = refs.reader.context(item.removeprefix("context:"))
+            description = shorten(markup.markdown_to_text(context.headnote))
         if item is not None:
             key = refs.key(refs.reader if item == "reader" else item)
             record = state.record(key)
@@ -99,8 +102,8 @@ def head_tags(
 
 
 def _item(refs: Refs, pagename: str, root_doc: str) -> Reading | str | None:
-    """Return what a page is, as a citable item: a reading, ``note:<id>``, "reader", or
-    None for a page that is not one item."""
+    """Return what a page is, as a citable item: a reading, ``note:<id>``,
+    ``context:<id>``, "reader", or None for a page that is not one item."""
     if pagename == root_doc:
         return "reader"
     site = refs.site
@@ -117,4 +120,10 @@ def _item(refs: Refs, pagename: str, root_doc: str) -> Reading | str | None:
         except KeyError:
             return None
         return f"note:{note.id}" if site.note(note.id).page == pagename else None
+    if folder == site.doc("contexts") and ident != "index":
+        try:
+            context = refs.reader.context(ident)
+        except KeyError:
+            return None
+        return f"context:{context.id}" if site.context(context.id).page == pagename else None
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from coursepack.render.site.directives.apparatus import (
+    ChronologyDirective,
     EntitiesDirective,
     EntitiesIntroDirective,
     GlossaryIntroDirective,
@@ -15,6 +16,12 @@ from coursepack.render.site.directives.apparatus import (
 )
 from coursepack.render.site.directives.base import ReaderDirective
 from coursepack.render.site.directives.cite import CiteDirective
+from coursepack.render.site.directives.documents import (
+    ContextDirective,
+    ContextsDirective,
+    ContextSourceDirective,
+    ContextTextDirective,
+)
 from coursepack.render.site.directives.pages import (
     BibliographyDirective,
     DownloadsDirective,
@@ -51,6 +58,11 @@ DIRECTIVES: dict[str, type[ReaderDirective]] = {
     "coursepack-downloads": DownloadsDirective,
     "coursepack-pager": PagerDirective,
     "coursepack-sequence": SequenceDirective,
+    "coursepack-contexts": ContextsDirective,
+    "coursepack-context": ContextDirective,
+    "coursepack-context-text": ContextTextDirective,
+    "coursepack-context-source": ContextSourceDirective,
+    "coursepack-chronology": ChronologyDirective,
 }
 
 __all__ = ["DIRECTIVES", "ReaderDirective"]

@@ -18,6 +18,7 @@ from coursepack.render.site.directives.base import (
     ReaderDirective,
     existing,
     md_block,
+    md_inline,
     no_search,
 )
 from coursepack.render.site.directives.cite import entry_cite
@@ -208,8 +209,70 @@ class NoteSourcesDirective(ReaderDirective):
         return [self.sources(refs.reader.note(self.arguments[0]).sources)]
 
 
+class ChronologyDirective(ReaderDirective):
+    """The chronology: the events the readings name and the readings' publications, by
+    date, each at its own address (``timeline.html#<event-id>``)."""
+
+    def expand(self, refs: Refs) -> list[nodes.Node]:
+        """Return the chronology, or nothing when the reader has none."""
+        if not refs.orders.chronology:
+            return []
+        ol = make("ol", class_="cp-timeline cp-chronology")
+        for entry in refs.orders.chronology:
+            li = make("li", id=refs.site.chronology(entry.id).fragment)
+            li += make(
+                "time",
+                nodes.Text(format_period(entry.period)),
+                datetime=entry.period.start.iso(),
+                class_="cp-when",
+            )
+            if entry.reading is not None:
+                r = entry.reading
+                li += make(
+                    "span",
+                    nodes.Text("Published: "),
+                    link(refs.site.reading(r.id), nodes.Text(reading_title(r))),
+                    nodes.Text(f" ({refs.short(r)})"),
+                )
+                li["attrs"]["class"] = "cp-timeline-reading"
+            elif entry.event is not None:
+                event = entry.event
+                li += make("span", md_inline(event.event), class_="cp-event")
+                more = make("span", class_="cp-event-more")
+                cited = existing(refs.keys.lookup, [s.key for s in event.sources])
+                if cited:
+                    more += nodes.Text(" Sources: ")
+                    for i, item in enumerate(cited):
+                        if i:
+                            more += nodes.Text("; ")
+                        more += link(
+                            self.entry_address(refs, item.key), nodes.Text(refs.cite(item.key))
+                        )
+                    more += nodes.Text(".")
+                notes = existing(refs.reader.note, event.notes)
+                if notes:
+                    more += nodes.Text(" See ")
+                    for i, n in enumerate(notes):
+                        if i:
+                            more += nodes.Text("; ")
+                        more += link(refs.site.note(n.id), nodes.Text(n.title))
+                    more += nodes.Text(".")
+                if len(more.children):
+                    li += more
+            ol += li
+        return [ol]
+
+    @staticmethod
+    def entry_address(refs: Refs, key: str) -> Address:
+        """Return where the bibliography lists a work (a copy under the work it repeats)."""
+        canonical = refs.copies.get(key, key)
+        item = refs.item(canonical)
+        return refs.site.reference(item.id if item.kind == "reading" else canonical)
+
+
 class TimelineDirective(ReaderDirective):
-    """The historical notes on a timeline, with the readings' own dates at the end."""
+    """The historical notes on a timeline; the readings' own dates at the end when the
+    reader has no chronology (which lists them among its events)."""
 
     def expand(self, refs: Refs) -> list[nodes.Node]:
         """Return the timeline."""
@@ -226,6 +289,8 @@ class TimelineDirective(ReaderDirective):
                 make("span", link(refs.site.note(n.id), nodes.Text(n.title))),
             )
         for r in sorted(refs.orders.readings, key=lambda r: r.date.sort_key()):
+            if refs.orders.chronology:
+                break
             ol += make(
                 "li",
                 make(

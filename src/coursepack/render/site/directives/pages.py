@@ -140,11 +140,33 @@ class BibliographyDirective(ReaderDirective):
             ident = refs.site.reference(r.id).fragment
             readings += make("li", cite_html(refs.entry(r)), id=ident)
         out.append(readings)
-        out.append(text("Works cited in the notes and glossary", "p", class_="cp-subhead"))
+        further = {w.key: w for w in refs.orders.further_reading}
+        out.append(text("Works cited in the annotations", "p", class_="cp-subhead"))
         works = make("ul", class_="cp-bibliography")
         for key, entry in refs.citations.bibliography(("reference",)):
-            works += make("li", cite_html(entry), id=refs.site.reference(key).fragment)
+            if key not in further:  # listed, with its address, under further reading
+                works += make("li", cite_html(entry), id=refs.site.reference(key).fragment)
         out.append(works)
+        if further:
+            out.append(
+                text(
+                    "Further reading",
+                    "p",
+                    class_="cp-subhead",
+                    id=refs.site.further_reading().fragment,
+                )
+            )
+            ul = make("ul", class_="cp-bibliography cp-further")
+            for work in refs.orders.further_reading:
+                if work.key not in refs.keys.items:
+                    continue
+                ul += make(
+                    "li",
+                    cite_html(refs.entry(work.key)),
+                    make("div", md_block(work.annotation), class_="cp-annotation"),
+                    id=refs.site.reference(work.key).fragment,
+                )
+            out.append(ul)
         return out
 
 
@@ -203,8 +225,10 @@ class PagerDirective(ReaderDirective):
             noun, up, address = "note", "All historical notes", site.note
         elif kind == "reading":
             noun, up, address = "reading", "All readings", site.reading
+        elif kind == "context":
+            noun, up, address = "document", "All context documents", site.context
         else:
-            raise self.error(f"coursepack-pager: unknown kind {kind!r} (note or reading)")
+            raise self.error(f"coursepack-pager: unknown kind {kind!r} (note, reading or context)")
         items = pager_items(refs, kind)
         if ident not in {i for i, _ in items}:
             raise self.error(f"coursepack-pager: no {kind} {ident!r}")

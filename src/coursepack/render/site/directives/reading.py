@@ -42,6 +42,15 @@ class ReadingHeaderDirective(ReaderDirective):
                 value = make("a", value, href=field.href, class_="cp-url")
             dl += make("dt", nodes.Text(field.label))
             dl += make("dd", value)
+        documents = [c for c in refs.orders.contexts if r.id in c.readings]
+        if documents:
+            dd = make("dd")
+            for i, c in enumerate(documents):
+                if i:
+                    dd += nodes.Text("; ")
+                dd += link(refs.site.context(c.id), nodes.Text(c.title))
+            dl += make("dt", nodes.Text("Documents"))
+            dl += dd
         files = self.files(refs, r.id)
         if files is not None:
             dl += make("dt", nodes.Text("Files"))
