@@ -149,6 +149,11 @@ def index_entries(path: Path, first_page: int, labels: list[str]) -> dict[str, l
 
 
 def occurs(reader: Reader, forms: tuple[str, ...], page_text: str) -> bool:
-    """Return whether any form of a name or term is on a page (ignoring case and breaks)."""
-    text = flat(page_text).casefold()
-    return any(flat(form).casefold() in text for form in forms)
+    """Return whether any form of a name or term is on a page (ignoring case and breaks).
+
+    A line may end in a hyphen the layout added (which goes) or in the text's own ("no-" /
+    "strike”", which stays): both readings are tried.
+    """
+    kept = re.sub(r"-\s*\n\s*", "-", page_text)
+    texts = (flat(page_text).casefold(), flat(kept).casefold())
+    return any(flat(form).casefold() in text for form in forms for text in texts)

@@ -12,7 +12,6 @@ from pdfcheck import (
     expand,
     flat,
     index_entries,
-    occurs,
     outline_titles,
     page_texts,
 )
@@ -187,12 +186,6 @@ def test_repository_reader(repo_pdfs: Rendered) -> None:
     assert len(calls) >= len(repo_pdfs.reader.notes)
     for call in calls:
         assert dests[call] == dests[call.removeprefix("call-")], call
-    names = {index_name(e): e for e in repo_pdfs.reader.entities}
-    printed = index_entries(path, dests["index"], list(names))
-    assert printed
-    for name, entity in names.items():
-        if entity.occurrences and name in printed:
-            for locator in printed[name]:
-                for page in expand(locator):
-                    assert occurs(repo_pdfs.reader, entity.forms, texts[page - 1]), entity.id
+    # The index is checked against every page it lists in test_pdf_index.
+    assert "index" in dests and texts
     assert [r.getMessage() for r in repo_pdfs.warnings] == []

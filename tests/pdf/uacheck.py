@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,8 +130,9 @@ URL = re.compile(r"https?://[^\s<>\"“”‘’]+")
 
 def printed_urls(path: Path) -> list[str]:
     """Return the start of every web address printed on a PDF's pages (up to the end of
-    its line: an address may go on in the next, broken after "/", "." or "-")."""
-    tool = shutil.which("pdftotext")
-    assert tool is not None
-    text = subprocess.run([tool, str(path), "-"], capture_output=True, text=True, check=True)
-    return [m.rstrip(".,;:)]") for m in URL.findall(text.stdout.replace("\u200b", ""))]
+    its line: an address may go on in the next, broken after "/", "." or "-"). The text
+    is read with pypdf, which, unlike pdftotext, joins no line ending in a hyphen."""
+    from pypdf import PdfReader
+
+    text = "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return [m.rstrip(".,;:)]") for m in URL.findall(text.replace("\u200b", ""))]
