@@ -427,6 +427,7 @@ def serve_command(args: argparse.Namespace) -> int:
         print(f"coursepack serve: error: cannot listen on port {args.port}: {exc.strerror}",
               file=sys.stderr)  # fmt: skip
         return 1
+    sock.listen(128)  # from now on a browser's request waits for the server, not refused
     port = sock.getsockname()[1]
     _listening.append(sock.fileno())
     warm_up()
