@@ -138,7 +138,7 @@ def expand(label: str) -> list[int]:
 
 def index_entries(path: Path, first_page: int, labels: list[str]) -> dict[str, list[str]]:
     """Return the printed index, label to locators, for the labels found from first_page on."""
-    text = flat("\n".join(page_texts(path)[first_page - 1 :]))
+    text = flat("\n".join(page_texts(path)[first_page - 1 :])).replace("– ", "–")
     entries: dict[str, list[str]] = {}
     for label in labels:
         pattern = re.escape(label) + r",\s*((?:\d+(?:–\d+)?)(?:,\s*\d+(?:–\d+)?)*)"
