@@ -21,12 +21,13 @@ coursepack's modules compiled to bytecode first (as they are once installed):
   on a fresh clone); ``noop``: the same build again;
 - ``edit``: one historical note's body is changed, the build runs again, and the outputs
   whose modification time changed are listed;
-- ``loop``: the edit loop of ``coursepack serve``: with the preview running (PDFs in the
-  background), one historical note is saved, and two times are taken, three times over
-  (the median is shown): ``loop-page``, from the save until the preview has told the open
-  pages to reload and the note's page and the page of each reading that calls it have
-  been fetched with the new text; ``loop-handout``, from the save until the handout of
-  that reading is written anew in the preview's folder;
+- ``loop``: the edit loop of ``coursepack serve``. With the preview running (for the
+  flagship with its PDFs in the background, for the others without PDFs), one historical
+  note is saved three times, and the median of two times is shown: ``loop-page``, from
+  the save until the preview has told the open pages to reload and the note's page and
+  the page of each reading that calls it have been fetched with the new text;
+  ``loop-handout`` (flagship), from the save until that reading's handout is written anew
+  in the preview's folder;
 - ``floor``: what the tools underneath cost on the same sources: plain ``sphinx-build`` on
   the reader's docs/ (which the site extension fills with its generated pages) and plain
   WeasyPrint on the HTML that the PDF renderer lays out, with as many worker processes as
@@ -270,9 +271,9 @@ def _note_readings(path: Path) -> list[str]:
     return sorted(set(re.findall(r"reading:\s*([a-z0-9-]+)", front)))
 
 
-def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
-    """Measure coursepack serve's edit loop (see ``loop`` above); return loop-page and
-    loop-handout."""
+def edit_loop(root: Path, work: Path, timeout: float, pdf: bool) -> dict[str, Run]:
+    """Measure coursepack serve's edit loop (see ``loop`` above); return loop-page and,
+    with pdf, loop-handout (without, the preview builds no PDFs)."""
     import urllib.request
 
     from websockets.sync.client import connect
@@ -280,7 +281,11 @@ def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
     out = work / "serve"
     shutil.rmtree(out, ignore_errors=True)
     process = subprocess.Popen(
-        [*coursepack(root, "serve", "--port", "0", "--out", str(out))],
+        [
+            *coursepack(
+                root, "serve", "--port", "0", "--out", str(out), *(() if pdf else ("--no-pdf",))
+            )
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -299,7 +304,7 @@ def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
         readings = _note_readings(note)
         handout = out / "pdf" / "handouts" / f"{readings[0]}.pdf"
         deadline = time.monotonic() + timeout
-        while not handout.is_file():  # the first PDFs, built in the background
+        while pdf and not handout.is_file():  # the first PDFs, built in the background
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("the preview's first PDFs never came")
             time.sleep(0.2)
@@ -312,7 +317,7 @@ def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
                 except TimeoutError:
                     break
             for n in range(LOOP_EDITS):
-                before = handout.stat().st_mtime_ns
+                before = handout.stat().st_mtime_ns if pdf else 0
                 marker = f"Loop edit {n} of the benchmark."
                 text = note.read_text(encoding="utf-8").rstrip("\n")
                 started = time.perf_counter()
@@ -324,6 +329,8 @@ def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
                     if page.startswith("notes/") and marker not in body:
                         raise RuntimeError(f"{page} was reloaded without the edit")
                 page_times.append(time.perf_counter() - started)
+                if not pdf:
+                    continue
                 while handout.stat().st_mtime_ns == before:
                     if time.perf_counter() - started > timeout:
                         raise RuntimeError("the handout was never written again")
@@ -347,6 +354,8 @@ def edit_loop(root: Path, work: Path, timeout: float) -> dict[str, Run]:
             detail += "\n" + process.stderr.read()[-2000:]
     runs = {}
     for step, times in (("loop-page", page_times), ("loop-handout", handout_times)):
+        if step == "loop-handout" and not pdf:
+            continue
         if len(times) == LOOP_EDITS:
             ordered = sorted(times)
             runs[step] = Run(wall=ordered[len(ordered) // 2], notes={"times": times})
@@ -536,9 +545,11 @@ def bench_reader(
         runs["edit"] = run
         say("edit")
     if "loop" in steps:
-        runs.update(edit_loop(root, work, timeout))
-        say("loop-page")
-        say("loop-handout")
+        # The handout is measured on the flagship (its target); elsewhere no PDFs are made.
+        runs.update(edit_loop(root, work, timeout, pdf=name == "flagship"))
+        for step in ("loop-page", "loop-handout"):
+            if step in runs:
+                say(step)
     if steps & {"floor", "floor-site", "floor-pdf"}:
         wanted = {"floor-site", "floor-pdf"} if "floor" in steps else steps
         runs.update(floor_steps(root, work, jobs, timeout, wanted))
