@@ -145,3 +145,43 @@ def test_a_question_has_one_number_everywhere(which: str, request: pytest.Fixtur
     for session in refs.reader.meta.sequence:
         for q in session.questions:
             assert expected[q] in guide
+
+
+def _ignored(gitignore: Path, paths: list[str], work: Path) -> set[str]:
+    """Return which of paths (relative to a reader's root) the gitignore file ignores,
+    as git itself reads it."""
+    import subprocess
+
+    work.mkdir()
+    subprocess.run(["git", "init", "-q", str(work)], check=True)
+    shutil.copy(gitignore, work / ".gitignore")
+    done = subprocess.run(
+        ["git", "-C", str(work), "check-ignore", "--no-index", "--stdin"],
+        input="\n".join(paths),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return set(done.stdout.split())
+
+
+@pytest.mark.slow
+def test_the_pages_a_build_writes_into_docs_are_ignored_by_git(
+    flagship: Built, tmp_path: Path
+) -> None:
+    """Both this repository's .gitignore and the one ``coursepack init`` writes leave out
+    every page the build generates in docs/, and no page written by hand."""
+    from coursepack.refs.sitemap import GENERATED_HEADER
+
+    generated, by_hand = [], []
+    for path in sorted((flagship.root / "docs").rglob("*")):
+        if path.is_file() and "_build" not in path.parts:
+            first = path.read_text(encoding="utf-8", errors="replace").partition("\n")[0]
+            relative = path.relative_to(flagship.root).as_posix()
+            (generated if first == GENERATED_HEADER else by_hand).append(relative)
+    assert any(p.startswith("docs/contexts/") for p in generated)
+    scaffold = REPO / "src" / "coursepack" / "scaffold"
+    for n, gitignore in enumerate([REPO / ".gitignore", *scaffold.rglob("gitignore")]):
+        ignored = _ignored(gitignore, generated + by_hand, tmp_path / str(n))
+        assert sorted(set(generated) - ignored) == [], gitignore
+        assert sorted(set(by_hand) & ignored) == [], gitignore

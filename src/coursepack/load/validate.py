@@ -208,7 +208,7 @@ def _flatten(errors: list[Any]) -> list[Any]:
 
 #: After this many documents of one schema, valid ones are recognised by a compiled
 #: validator (below this, compiling it would cost more than it saves).
-COMPILE_AFTER = 24
+COMPILE_AFTER = 4
 _seen: dict[str, int] = {}
 
 
