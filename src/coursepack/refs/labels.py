@@ -197,3 +197,13 @@ def editors_line(meta: ReaderMeta) -> str:
     if len(editors) == 1:
         return f"Edited by {editors[0]}"
     return f"Edited by {', '.join(editors[:-1])} and {editors[-1]}"
+
+
+def headline_is_title(reading: Reading) -> bool:
+    """Return whether a reading's first front block is its title itself (maybe in quotation
+    marks), so that an output that prints the title as a heading prints it once."""
+    if not reading.front or reading.is_supplied("title"):
+        return False
+    quotes = "\"'“”‘’*"
+    headline = " ".join(reading.front[0].text.split()).strip(quotes)
+    return headline == " ".join(reading.title.split()).strip(quotes)

@@ -25,6 +25,7 @@ from coursepack.refs.labels import (
     byline,
     editors_line,
     format_period,
+    headline_is_title,
     reading_title,
     term_title,
     textual_label,
@@ -141,19 +142,13 @@ class Book:
                     "runs": runs,
                 }
             )
-        # A headline that is the title itself is printed once, as the heading (its id kept).
-        headline = ""
-        if (
-            blocks
-            and blocks[0]["number"] is None
-            and not r.is_supplied("title")
-            and " ".join(r.front[0].text.split()) == " ".join(r.title.split())
-            and not any(run["after"] for run in blocks[0]["runs"])
-        ):
-            headline = blocks.pop(0)["id"]
+        # A headline that is the title itself is printed once: as received, as the heading.
+        headline: Context | None = None
+        if blocks and blocks[0]["number"] is None and headline_is_title(r):
+            headline = blocks.pop(0)
         return {
             "id": r.id,
-            "headline_id": headline,
+            "headline": headline,
             "file": reading_file(r.id),
             "title": reading_title(r),
             "author": author_line(r),

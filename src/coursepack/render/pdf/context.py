@@ -38,6 +38,7 @@ from coursepack.refs.labels import (
     byline,
     editors_line,
     format_period,
+    headline_is_title,
     reading_title,
     running_title,
     term_title,
@@ -249,22 +250,16 @@ class _Builder:
         reader, refs = self.reader, self.refs
         whole_text = [self.textual(t) for t in reader.textual_notes_for(r.id) if t.anchor is None]
         blocks = [self.block(r, b) for b in (*r.front, *r.paragraphs)]
-        # A headline that is the title itself is printed once, as the reading's heading;
-        # its block keeps its id there, so a link to it still lands.
-        headline = ""
-        if (
-            blocks
-            and blocks[0]["number"] is None
-            and not r.is_supplied("title")
-            and " ".join(r.front[0].text.split()) == " ".join(r.title.split())
-            and not any(run["after"] for run in blocks[0]["runs"])
-        ):
-            headline = blocks.pop(0)["id"]
+        # A headline that is the title itself is printed once: as received (its quotation
+        # marks, its notes), as the reading's heading, where its block keeps its id.
+        headline: Context | None = None
+        if blocks and blocks[0]["number"] is None and headline_is_title(r):
+            headline = blocks.pop(0)
         short = refs.short(r)
         return {
             "id": r.id,
             "title": reading_title(r),
-            "headline_id": headline,
+            "headline": headline,
             "plain_title": r.title,
             # A running head is short: the short form, and the title cut at a word, unless
             # the short form is the title itself (a reading without an author).
