@@ -545,6 +545,8 @@ def _finish(text: str, fmt: Format) -> str:
     text = _nest_quotes(text)
     # American usage: a period or comma goes inside the closing quotation marks.
     text = re.sub(r"([’”]+)([.,])", r"\2\1", text)
+    # ... and a title that ends in an abbreviation ("U.S.") keeps its own stop alone.
+    text = re.sub(r"(?<=\w\.)\.(?=[’”])", "", text)
     text = re.sub(r"([!?][’”]*)(</i>)?\.", r"\1\2", text)
     # citeproc-py's title case capitalises "v." in case names and URLs after a period.
     text = re.sub(r"(?<=[\w.,]) V\. (?=[A-Z])", " v. ", text)
