@@ -708,8 +708,9 @@ def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
                 continue
             line(
                 None if run.status != "ok" else run.wall <= limit,
-                f"{name}: edit loop, {what} within {limit:.0f} s ({run.cell()} s, median of "
-                f"{LOOP_EDITS})",
+                f"{name}: edit loop, {what} within {limit:.0f} s ("
+                + (f"{run.wall:.2f} s, median of {LOOP_EDITS}" if run.status == "ok" else "–")
+                + ")",
             )
     b50 = results.get("synth-50", {}).get("build")
     b200 = results.get("synth-200", {}).get("build")
