@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
+import yaml
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from coursepack.resolve.anchor import AnchorProblem, TextIndex, trim_span
+from coursepack.resolve.anchor import AnchorProblem, TextIndex, normalize_quote, trim_span
 from coursepack.resolve.text import paragraphs_of
 
 SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.txt"))
@@ -91,3 +93,48 @@ def test_any_cut_anchors_to_its_own_span(case: tuple[str, int, int, str]) -> Non
         assert (start, end) in [(c.start, c.end) for c in result.candidates]
     else:
         assert result == (start, end)
+
+
+def both_searches(index: TextIndex, quote: str, nquote: str) -> list[tuple[int, int]]:
+    """Return the places a quote matches as found by searching exactly and tolerantly."""
+    found = [*index._exact(quote), *index._tolerant(nquote)]
+    return sorted({trim_span(index.text, s, e) for s, e in found})
+
+
+#: Every character that normalizing treats apart, and a few that it does not.
+ALPHABET = "ab \t\n\u00a0*\\$.“”‘’\"'"
+
+
+@st.composite
+def texts_and_quotes(draw: st.DrawFn) -> tuple[str, str]:
+    text = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=80))
+    if draw(st.booleans()):  # a cut of the text, as an editor copies it
+        start = draw(st.integers(0, len(text) - 1))
+        quote = text[start : draw(st.integers(start + 1, min(len(text), start + 12)))]
+    else:
+        quote = draw(st.text(alphabet=ALPHABET, min_size=1, max_size=8))
+    return text, quote
+
+
+@settings(max_examples=2000, deadline=None)
+@given(texts_and_quotes())
+def test_one_search_finds_what_two_did(case: tuple[str, str]) -> None:
+    text, quote = case
+    index = index_of(text)
+    nquote = normalize_quote(quote)
+    assume(nquote)  # an empty quote is refused before any search
+    assert index._spans(quote, nquote) == both_searches(index, quote, nquote)
+
+
+def test_one_search_finds_what_two_did_on_the_flagship_quotes() -> None:
+    quotes = []
+    for path in sorted((Path(__file__).parents[2] / "annotations").rglob("*.*")):
+        quotes += re.findall(r"quote: (.+)", path.read_text(encoding="utf-8"))
+    assert len(quotes) > 100
+    for text in TEXTS.values():
+        index = index_of(text)
+        for raw in quotes:
+            quote = yaml.safe_load(f"q: {raw}")["q"]
+            if isinstance(quote, str) and normalize_quote(quote):
+                nquote = normalize_quote(quote)
+                assert index._spans(quote, nquote) == both_searches(index, quote, nquote)

@@ -190,6 +190,22 @@ class TextIndex:
             i = norm.find(nquote, i + 1)
         return found
 
+    def _spans(self, quote: str, nquote: str) -> list[tuple[int, int]]:
+        """Return the places a quote matches, exactly or tolerantly, in text order.
+
+        Exact matches count, and tolerant matches elsewhere too, so that a quote never
+        silently picks one place when, read tolerantly, it names several. A quote that
+        normalizing leaves as it is (most: no line break, double space, curly quotation
+        mark or markup) is found tolerantly wherever it stands exactly, at the same span,
+        so it is looked for once. The exception is a final backslash, which the text may
+        follow with punctuation and so make markup residue.
+        """
+        if quote == nquote and not quote.endswith("\\"):
+            found = self._tolerant(nquote)
+        else:
+            found = [*self._exact(quote), *self._tolerant(nquote)]
+        return sorted({trim_span(self.text, s, e) for s, e in found})
+
     def _context_fits(self, start: int, end: int, prefix: str | None, suffix: str | None) -> bool:
         if prefix:
             want = normalize_quote(prefix)
@@ -264,10 +280,7 @@ class TextIndex:
                 "anchor.empty",
                 "quote is empty once whitespace and markup are ignored; quote some words",
             )
-        # Exact matches come first; tolerant matches elsewhere count too, so that a quote
-        # never silently picks one place when, read tolerantly, it names several.
-        found = (*self._exact(quote), *self._tolerant(nquote))
-        spans = sorted({trim_span(self.text, s, e) for s, e in found})
+        spans = self._spans(quote, nquote)
         if not spans:
             return AnchorProblem(
                 "anchor.not-found",
