@@ -24,8 +24,14 @@ def flagship(tmp_path: Path) -> Path:
 
 
 def _cache_file(root: Path) -> Path:
-    (found,) = (root / FOLDER).glob("parsed-*.json")
+    (found,) = (root / FOLDER).glob("parsed-*")
     return found
+
+
+def _entries(root: Path) -> dict[str, Any]:
+    """Return the entries of a reader's cache, each value read as JSON."""
+    lines = _cache_file(root).read_text(encoding="utf-8").split("\n")[:-1]
+    return {key: json.loads(entry) for key, entry in (line.split("\t") for line in lines)}
 
 
 def test_warm_load_equals_cold_load(flagship: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -34,7 +40,7 @@ def test_warm_load_equals_cold_load(flagship: Path, monkeypatch: pytest.MonkeyPa
     assert not (flagship / FOLDER).exists()
     monkeypatch.delenv(DISABLE)
     cold, _ = read_reader(flagship)
-    entries = json.loads(_cache_file(flagship).read_text(encoding="utf-8"))
+    entries = _entries(flagship)
     kinds = {key.split(":")[0] for key in entries if ":" in key}
     assert kinds == {"anchor", "occurrences"}
     assert sum(":" not in key for key in entries) >= 70  # parsed documents
@@ -78,9 +84,11 @@ def test_edited_seed_reanchors(flagship: Path) -> None:
 def test_damaged_cache_is_ignored(flagship: Path) -> None:
     good, _ = read_reader(flagship)
     cache = _cache_file(flagship)
-    entries = json.loads(cache.read_text(encoding="utf-8"))
+    entries = _entries(flagship)
     # Entries of the wrong shape are misses; an unreadable file is an empty cache.
-    cache.write_text(json.dumps({k: "[1, 2" for k in entries}), encoding="utf-8")
+    cache.write_text("".join(f"{k}\t[1, 2\n" for k in entries), encoding="utf-8")
+    assert read_reader(flagship)[0] == good
+    cache.write_text("".join(f"{k}\t{json.dumps(v)}\n" for k, v in entries.items())[:-80])
     assert read_reader(flagship)[0] == good
     cache.write_text("{not json", encoding="utf-8")
     assert read_reader(flagship)[0] == good
@@ -143,6 +151,8 @@ def test_nested_values_and_empty_front_matter_round_trip(tmp_path: Path) -> None
     from coursepack.load.yamlnodes import parse_front_matter, parse_yaml
 
     text = "a:\n  - [1, {b: 2, c: []}]\n  - {}\n  - d: {e: [x, y]}\n'7': seven\nf: null\n"
+    # A value may hold what ends a line elsewhere; an entry stays on its one line.
+    text += 'g: "one\\ntwo\u2028three\tfour"\n'
     docs = {
         ("yaml", text, 0): parse_yaml(text, "x.yaml", Report()),
         ("front", "", 1): parse_front_matter("", "x.md", Report()),

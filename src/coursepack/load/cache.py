@@ -10,10 +10,12 @@ it found the same way (:meth:`ParseCache.recall` and :meth:`ParseCache.remember`
 quote lands in a text, and the glossary and name occurrences of a text, keyed by the text
 and everything else that decides the answer; failures are never kept.
 
-The cache holds JSON only (never anything that could run code when read), is written
-atomically, and is dropped as a whole when it cannot be read, when coursepack's loader or
-schemas change (its file name carries their fingerprint), or when
-``COURSEPACK_NO_CACHE`` is set. It keeps only the entries the last load used.
+The cache holds JSON only (never anything that could run code when read): one entry a
+line, its key, a tab and its value as JSON, so that the entries are written and read as
+they are, without escaping one JSON text inside another. It is written atomically, and
+is dropped as a whole when it cannot be read, when coursepack's loader or schemas change
+(its file name carries their fingerprint), or when ``COURSEPACK_NO_CACHE`` is set. It
+keeps only the entries the last load used.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import tempfile
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +59,16 @@ def _key(schema: str, text: str, line_offset: int) -> str:
     return hashlib.blake2b(f"{schema}\0{line_offset}\0{text}".encode(), digest_size=20).hexdigest()
 
 
+#: Every value as JSON on one line (a line break in a text is written \n), compactly.
+_encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+#: Where a YAML tag (``!!omap``, ``!x``) can stand: at the start, or after white space or
+#: the characters that a value may follow directly (``[!!str a]``, ``{"a":!!str b}``).
+_MAYBE_TAG = re.compile(r"(?:^|[\s\[{,:])!")
+
+
 def _flat(table: dict[PathKey, Position]) -> list[int]:
     """Return a position table as its lines and columns alone, in the table's order."""
-    return [n for position in table.values() for n in position]
+    return list(chain.from_iterable(table.values()))
 
 
 def _paths(data: Any) -> tuple[list[PathKey], list[PathKey]]:
@@ -103,30 +114,49 @@ def _read_plain_file(path: Path) -> str:
         return handle.read().decode("utf-8")
 
 
+def _entries(text: str) -> dict[str, str]:
+    """Return the entries of a cache file by key; raise ValueError if a line is damaged."""
+    entries = {}
+    for line in text.removesuffix("\n").split("\n") if text else ():
+        key, tab, entry = line.partition("\t")
+        if not tab:
+            raise ValueError("a line of the cache is damaged")
+        entries[key] = entry
+    return entries
+
+
 class ParseCache:
     """The parsed documents of one reader, read once per load and saved after it."""
 
     def __init__(self, root: Path) -> None:
         self.enabled = not os.environ.get(DISABLE)
         self.folder = root / FOLDER
-        self.path = self.folder / f"parsed-{_version()}.json" if self.enabled else self.folder
+        self.path = self.folder / f"parsed-{_version()}.txt" if self.enabled else self.folder
         #: Each entry is kept as its JSON text, so what is saved is what was read.
         self.entries: dict[str, str] = {}
         self.used: dict[str, str] = {}
         self.changed = False
+        #: The last document looked up, with its key: put() follows get() for the same one.
+        self._last: tuple[str, str, int, str] = ("", "", -1, "")
         if self.enabled:
             try:
-                data = json.loads(_read_plain_file(self.path))
+                self.entries = _entries(_read_plain_file(self.path))
             except (OSError, ValueError):
-                data = {}
-            if isinstance(data, dict):
-                self.entries = {k: v for k, v in data.items() if isinstance(v, str)}
+                self.entries = {}
+
+    def _key(self, schema: str, text: str, line_offset: int) -> str:
+        last_schema, last_text, last_offset, key = self._last
+        if text is last_text and schema == last_schema and line_offset == last_offset:
+            return key
+        key = _key(schema, text, line_offset)
+        self._last = (schema, text, line_offset, key)
+        return key
 
     def get(self, schema: str, text: str, line_offset: int, path: str) -> Located | None:
         """Return the document if it was parsed and found valid before, else None."""
         if not self.enabled:
             return None
-        key = _key(schema, text, line_offset)
+        key = self._key(schema, text, line_offset)
         entry = self.entries.get(key)
         if entry is None:
             return None
@@ -148,14 +178,14 @@ class ParseCache:
         # Positions are kept as numbers alone; their paths follow from the data.
         entry = [doc.data, _flat(doc.values), _flat(doc.keys)]
         try:
-            encoded = json.dumps(entry, ensure_ascii=False, allow_nan=False)
+            encoded = _encode(entry)
         except (TypeError, ValueError):
             return  # a value JSON cannot hold (bytes, a set, an infinity): not cached
         # Without an explicit tag (!!omap, !!pairs...) YAML gives only values JSON keeps
         # as they are; with one, a tuple would come back as a list, so compare.
-        if "!" in text and json.loads(encoded) != entry:
+        if _MAYBE_TAG.search(text) and json.loads(encoded) != entry:
             return
-        key = _key(schema, text, line_offset)
+        key = self._key(schema, text, line_offset)
         self.used[key] = encoded
         self.changed = True
 
@@ -180,7 +210,7 @@ class ParseCache:
     def remember(self, section: str, key: str, value: Any) -> None:
         """Keep a JSON value under a section and key."""
         if self.enabled:
-            self.used[f"{section}:{key}"] = json.dumps(value, ensure_ascii=False)
+            self.used[f"{section}:{key}"] = _encode(value)
             self.changed = True
 
     def save(self) -> None:
@@ -189,12 +219,12 @@ class ParseCache:
             return
         try:
             self.folder.mkdir(exist_ok=True)
-            for stale in self.folder.glob("parsed-*.json"):
+            for stale in self.folder.glob("parsed-*"):
                 if stale != self.path:
                     stale.unlink()
             fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(json.dumps(self.used, ensure_ascii=False, separators=(",", ":")))
+                handle.write("".join(f"{key}\t{entry}\n" for key, entry in self.used.items()))
             os.replace(tmp, self.path)
         except OSError:
             pass  # a read-only reader loads without the cache
