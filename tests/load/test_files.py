@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 from corpus import materialize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coursepack.diagnostics import Report
 from coursepack.load import load_project
 from coursepack.load.bibtex import parse_references
+from coursepack.load.files import shown_path
 from coursepack.pipeline import read_reader
 
 
@@ -60,3 +63,27 @@ def test_the_bibtex_parser_logs_nothing(caplog: pytest.LogCaptureFixture) -> Non
     assert caplog.records == []
     # and the logger is as it was
     assert logging.getLogger("bibtexparser").propagate
+
+
+def pathlib_shown(root: Path, path: Path) -> str:
+    """Return a path as shown_path shows it, by pathlib alone."""
+    try:
+        text = path.relative_to(root).as_posix()
+    except ValueError:
+        text = path.as_posix()
+    return (
+        text
+        if text.isprintable()
+        else "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.sampled_from(["r", "s", "r2", ".", "..", "a\nb", "é"]), min_size=0, max_size=3),
+    st.lists(st.sampled_from(["r", "s", "r2", ".", "..", "x.md", "a\nb", ""]), max_size=5),
+)
+def test_shown_path_is_what_pathlib_gives(root_parts: list[str], path_parts: list[str]) -> None:
+    root = Path("/", *root_parts)
+    for path in (Path("/", *path_parts), Path(root, *path_parts)):
+        assert shown_path(root, path) == pathlib_shown(root, path)

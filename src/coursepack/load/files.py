@@ -25,10 +25,14 @@ def shown_path(root: Path, path: Path) -> str:
     A file name may hold a line break or another control character; it is shown escaped
     (``bad\\n.md``), so that every diagnostic stays on one line.
     """
-    try:
-        text = path.relative_to(root).as_posix()
-    except ValueError:
-        text = path.as_posix()
+    name, base = os.fspath(path), os.fspath(root).rstrip("/") + "/"
+    if os.sep == "/" and name.startswith(base) and len(name) > len(base):
+        text = name[len(base) :]  # what relative_to gives, without its cost (4,600 files)
+    else:
+        try:
+            text = path.relative_to(root).as_posix()
+        except ValueError:
+            text = path.as_posix()
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -94,12 +98,13 @@ class Files:
     def __init__(self, root: Path) -> None:
         #: The reader's root, absolute, its links resolved.
         self.root = os.path.realpath(root)
+        self._root = Path(self.root)
         #: Each folder read from, with its links resolved.
         self._folders: dict[str, str] = {}
 
     def shown(self, path: Path) -> str:
         """Return a path as diagnostics show it (see :func:`shown_path`)."""
-        return shown_path(Path(self.root), path)
+        return shown_path(self._root, path)
 
     def inside(self, real: str) -> bool:
         """Return whether a path with its links resolved is under the root."""
@@ -160,7 +165,9 @@ class Files:
                 if not stat.S_ISREG(opened.st_mode):
                     report.error("file.special", f"this is {_what(opened.st_mode)}", where)
                     return None
-                data = os.read(fd, limit + 1)
+                # As many bytes as the file holds, and one more: a buffer of the limit
+                # would be allocated, and given back, for every file.
+                data = os.read(fd, min(opened.st_size, limit) + 1)
                 while len(data) <= limit and (more := os.read(fd, limit + 1 - len(data))):
                     data += more
             finally:
