@@ -11,6 +11,7 @@ are searched; the front matter (headline, byline) is not.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -35,9 +36,15 @@ def _token_key(text: str) -> str:
 
 
 @lru_cache(maxsize=512)
+def _folded(text: str) -> str:
+    """Return :func:`_token_key` of a text (kept for the next finder, which folds it too)."""
+    return _token_key(text)
+
+
+@lru_cache(maxsize=512)
 def _words_of(text: str) -> frozenset[str]:
     """Return the words of a text as the filter compares them (kept for the next finder)."""
-    return frozenset(_WORD.findall(_token_key(text)))
+    return frozenset(_WORD.findall(_folded(text)))
 
 
 def _required_tokens(form: str) -> list[set[str]]:
@@ -150,7 +157,7 @@ class OccurrenceFinder:
         paragraphs = list(paragraphs)
         if not paragraphs:
             return []
-        folded = _token_key(text)
+        folded = _folded(text)
         aligned = len(folded) == len(text)
         plain: list[str] = []
         other: list[str] = []
@@ -165,16 +172,22 @@ class OccurrenceFinder:
             rank = self._rank[form]
             for start, form_end, end in _plain_matches(form, text, folded, lo, hi):
                 plain_at.setdefault(start, []).append((rank, form_end, end))
+        # Each paragraph's plain matches: start -> (rank, end of the form, end of the
+        # match) of the first form that ends within it. Paragraphs come in text order, so
+        # the one that holds a start is found by bisection.
+        starts = [para.start for para in paragraphs]
+        plain_in: dict[int, dict[int, tuple[int, int, int]]] = {}
+        for start, values in plain_at.items():
+            n = bisect_right(starts, start) - 1
+            if n >= 0 and start < paragraphs[n].end:
+                fitting = [v for v in values if v[2] <= paragraphs[n].end]
+                if fitting:
+                    plain_in.setdefault(n, {})[start] = min(fitting)
         regex = self._regex(tuple(other)) if other else None
         found = []
-        for para in paragraphs:
+        for n, para in enumerate(paragraphs):
             # Start -> (rank, end of the form, end of the match): the first form wins.
-            here: dict[int, tuple[int, int, int]] = {}
-            for start, values in plain_at.items():
-                if para.start <= start < para.end:
-                    fitting = [v for v in values if v[2] <= para.end]
-                    if fitting:
-                        here[start] = min(fitting)
+            here = plain_in.get(n, {})
             if regex is not None:
                 at = para.start
                 while (match := regex.search(text, at, para.end)) is not None:
