@@ -61,9 +61,9 @@ def _key(schema: str, text: str, line_offset: int) -> str:
 
 #: Every value as JSON on one line (a line break in a text is written \n), compactly.
 _encode = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
-#: Where a YAML tag (``!!omap``, ``!x``) can stand: at the start, or after white space or
+#: Where a YAML tag (``!!omap``, ``!x``) can stand but at the start: after white space or
 #: the characters that a value may follow directly (``[!!str a]``, ``{"a":!!str b}``).
-_MAYBE_TAG = re.compile(r"(?:^|[\s\[{,:])!")
+_AFTER_TAG = re.compile(r"[\s\[{,:]!")
 
 
 def _flat(table: dict[PathKey, Position]) -> list[int]:
@@ -183,7 +183,8 @@ class ParseCache:
             return  # a value JSON cannot hold (bytes, a set, an infinity): not cached
         # Without an explicit tag (!!omap, !!pairs...) YAML gives only values JSON keeps
         # as they are; with one, a tuple would come back as a list, so compare.
-        if _MAYBE_TAG.search(text) and json.loads(encoded) != entry:
+        tagged = "!" in text and (text.startswith("!") or _AFTER_TAG.search(text))
+        if tagged and json.loads(encoded) != entry:
             return
         key = self._key(schema, text, line_offset)
         self.used[key] = encoded
