@@ -8,7 +8,7 @@ from string import punctuation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coursepack.resolve.anchor import normalize
+from coursepack.resolve.anchor import _SPECIAL, _specials, normalize
 
 QUOTES = dict(zip("‘’‚‛′“”„‟″", "'''''\"\"\"\"\"", strict=True))
 
@@ -48,3 +48,10 @@ def test_same_as_the_rules_on_the_flagship_texts() -> None:
         text = path.read_text(encoding="utf-8")
         norm, origin = normalize(text)
         assert (norm, list(origin)) == rules(text), path.name
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet="ab \t\n\r\u00a0\u2009\u2028*\\$.“”'é", max_size=60))
+def test_specials_found_where_the_pattern_alone_finds_them(text: str) -> None:
+    expected = [m.span() for m in _SPECIAL.finditer(text)]
+    assert [m.span() for m in _specials(text)] == expected

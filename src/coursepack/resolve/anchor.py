@@ -44,6 +44,35 @@ _RESIDUE = r"\*|\\(?=[" + re.escape(punctuation) + r"])"
 #: becomes one space; markup residue elsewhere is dropped. A single plain space between
 #: words stays as it is, so it is not matched: most texts have few other changes.
 _SPECIAL = re.compile(rf"(?P<space>(?: (?=\s|{_RESIDUE})|[^\S ])(?:\s|{_RESIDUE})*)|{_RESIDUE}")
+#: White space other than a plain space: a pattern of one character class, which the
+#: regular expression engine skips to without trying the others.
+_NOT_SPACE_BREAK = re.compile(r"[^\S ]")
+
+
+def _specials(text: str) -> list[re.Match[str]]:
+    """Return what ``_SPECIAL.finditer(text)`` gives, trying the pattern only where it
+    can match.
+
+    A match starts at white space other than a plain space, at ``*`` or ``\\``, at two
+    spaces, or at a space just before one of these; each is found at the speed of a
+    search for one character, and the pattern is tried there alone, left to right, as
+    finditer would. Trying it at every character was most of normalizing a reading.
+    """
+    starts = [m.start() for m in _NOT_SPACE_BREAK.finditer(text)]
+    for mark in ("*", "\\", "  "):
+        i = text.find(mark)
+        while i != -1:
+            starts.append(i)
+            i = text.find(mark, i + 1)
+    tries = set(starts)
+    tries.update(i - 1 for i in starts if i and text[i - 1] == " ")
+    found: list[re.Match[str]] = []
+    end = 0
+    for i in sorted(tries):
+        if i >= end and (match := _SPECIAL.match(text, i)) is not None:
+            found.append(match)
+            end = match.end()
+    return found
 
 
 def _straighten(text: str) -> str:
@@ -102,7 +131,7 @@ def normalize(text: str) -> tuple[str, Offsets]:
     out: list[str] = []
     origin = Offsets()
     kept = 0  # start of the run of ordinary characters not yet copied
-    for match in _SPECIAL.finditer(text):
+    for match in _specials(text):
         start = match.start()
         if kept < start:
             out.append(text[kept:start])
