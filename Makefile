@@ -1,5 +1,5 @@
-# make       installs what is missing, then builds the site, the PDFs and the citation files
-#            into build/
+# make       installs what is missing, then builds the site, the PDFs and the citation files,
+#            in the student and the instructor editions, into build/
 # make test  runs every test
 #
 # System packages come from one list, scripts/debian-packages.txt: scripts/system-deps
@@ -27,7 +27,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 build: system-build $(STAMP)
-	$(BIN)/coursepack build
+	$(BIN)/coursepack build --edition both
 
 check: system-build $(STAMP)
 	$(BIN)/coursepack check

@@ -125,6 +125,15 @@ def _build(
             file=sys.stderr,
         )
         return EXIT_INPUT
+    unknown = [p for p in options.packets if p not in {k.id for k in reader.meta.packets}]
+    if unknown:
+        named = ", ".join(k.id for k in reader.meta.packets) or "none (see packets: in reader.yaml)"
+        print(
+            f"coursepack build: error: no packet {', '.join(map(repr, unknown))} in "
+            f"annotations/reader.yaml; its packets: {named}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     renderers: dict[str, Renderer] = {}
     for target in wanted:
         found = _renderer(target)

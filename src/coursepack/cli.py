@@ -120,10 +120,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     options = from_arguments(args, progress=sys.stderr.isatty() and not args.quiet)
     # Absolute before anything starts: no output path may depend on the current directory.
     root, out = Path(args.root).resolve(), Path(args.out).resolve()
+    # A packet asked for alone is a PDF: nothing else is built unless --only says so.
+    targets = args.only or (("pdf",) if options.packets else TARGETS)
     if args.quiet:  # the problems go to standard error; the list of what was built does not
         with contextlib.redirect_stdout(io.StringIO()):
-            return build(root, out, args.only or TARGETS, options)
-    return build(root, out, args.only or TARGETS, options)
+            return build(root, out, targets, options)
+    return build(root, out, targets, options)
 
 
 def cmd_cite(args: argparse.Namespace) -> int:

@@ -44,6 +44,8 @@ CODES: dict[str, str] = {
     "date.order": "a period ends before it starts",
     "id.duplicate": "two entries share one id",
     "further-reading.duplicate": "a work listed twice in further reading",
+    "packet.content": "a packet that names neither readings nor a session, or both",
+    "packet.session": "a packet's session that the sequence does not have",
     "ref.reading": "a reading id that the reader does not have",
     "ref.term": "a glossary term id that does not exist",
     "ref.entity": "a person or organization id that does not exist",

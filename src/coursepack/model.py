@@ -477,6 +477,22 @@ class Session:
 
 
 @dataclass(frozen=True)
+class Packet:
+    """A printed selection of readings for one class: chosen readings or one session."""
+
+    id: str
+    title: str
+    #: Its readings, in the reader's order (numbers stay those of the whole reader).
+    readings: tuple[str, ...]
+    #: The session it prints (1 for the first of the sequence), or None for chosen readings.
+    session: int | None = None
+    #: Historical notes and questions the session lists besides its readings' own (the
+    #: comparative questions it discusses, notes anchored in other readings).
+    notes: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ReaderMeta:
     """The reader's own metadata, from annotations/reader.yaml."""
 
@@ -500,6 +516,8 @@ class ReaderMeta:
     #: The citation style of the site and the PDFs (a style name or a .csl path), or None
     #: for Chicago author-date.
     citation_style: str | None = None
+    #: The packets the reader names, in its order.
+    packets: tuple[Packet, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ from typing import Any, Literal
 
 Paper = Literal["letter", "a4"]
 Edition = Literal["student", "instructor"]
+#: The editions, the one to publish first.
+EDITIONS: tuple[Edition, ...] = ("student", "instructor")
 Annotation = Literal["none", "hypothesis"]
 
 
@@ -28,14 +30,22 @@ class BuildOptions:
     paper: Paper = field(
         default="letter", metadata={"help": "page size of the PDFs", "choices": ("letter", "a4")}
     )
-    #: The student edition leaves out teaching notes; the instructor edition shows them.
-    edition: Edition = field(
+    #: The student edition leaves out teaching notes; the instructor edition shows them;
+    #: ``both`` builds the two side by side (their files are named apart: ``reader.pdf``
+    #: and ``reader-instructor.pdf``, ``site/`` and ``site-instructor/``).
+    edition: Edition | Literal["both"] = field(
         default="student",
         metadata={
-            "help": "student, or instructor (with teaching notes)",
-            "choices": ("student", "instructor"),
+            "help": "student, instructor (with teaching notes), or both side by side",
+            "choices": ("student", "instructor", "both"),
             "sphinx": True,
         },
+    )
+    #: Packets (ids from reader.yaml, comma-separated) to make alone: only their PDFs are
+    #: laid out. Empty: every target, every packet.
+    packet: str = field(
+        default="",
+        metadata={"help": "make only these packets' PDFs (ids from reader.yaml, comma-separated)"},
     )
     #: The published site's root URL, used by every output that links to the site; empty
     #: for the ``url`` in reader.yaml.
@@ -63,6 +73,20 @@ class BuildOptions:
     )
     #: Show progress on long work (only when writing to a terminal).
     progress: bool = field(default=False, metadata={"cli": False})
+
+    @property
+    def editions(self) -> tuple[Edition, ...]:
+        """Return the editions to build, the student edition first."""
+        return EDITIONS if self.edition == "both" else (self.edition,)
+
+    @property
+    def packets(self) -> tuple[str, ...]:
+        """Return the packets asked for alone (none: a whole build)."""
+        return tuple(p.strip() for p in self.packet.split(",") if p.strip())
+
+    def for_edition(self, edition: Edition) -> BuildOptions:
+        """Return these options for one edition."""
+        return dataclasses.replace(self, edition=edition)
 
     @property
     def workers(self) -> int:

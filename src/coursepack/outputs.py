@@ -25,6 +25,29 @@ class Output:
     instructor: bool = False
     #: Where it goes in a list of downloads: lower first.
     rank: int = 0
+    #: What it is, for the pages that offer a reading's files: ``reader`` (a volume of
+    #: the course reader), ``handout``, ``packet``, ``guide``, ``citations``, ``epub``.
+    role: str = ""
+    #: The readings it prints (a handout: one; a volume or a packet: several).
+    readings: tuple[str, ...] = ()
+    #: The edition it belongs to (``student``, ``instructor``), or "" for every edition.
+    edition: str = ""
+
+
+#: What an instructor edition's file or folder is called beside the student edition's.
+INSTRUCTOR_SUFFIX = "-instructor"
+
+
+def edition_name(name: str, edition: str) -> str:
+    """Return the name of a file or folder in an edition: the student edition's own name
+    (``reader.pdf``, ``site``), the instructor edition's with a suffix before any extension
+    (``reader-instructor.pdf``, ``handouts/crosse-2026-instructor.pdf``, ``site-instructor``).
+    """
+    if edition != "instructor":
+        return name
+    folder, slash, base = name.rpartition("/")
+    stem, dot, extension = base.partition(".") if not base.startswith(".") else (base, "", "")
+    return f"{folder}{slash}{stem}{INSTRUCTOR_SUFFIX}{dot}{extension}"
 
 
 #: The files and folders each target owns in the build folder (the citations target also
@@ -33,7 +56,13 @@ OWNED: dict[str, tuple[str, ...]] = {
     "cite": ("cite", "annotations.jsonld", "annotations-hypothesis.json", "texts"),
     "pdf": ("pdf",),
     "epub": ("epub",),
-    "site": ("site", ".site-doctrees", ".site-src"),
+    "site": (
+        "site",
+        edition_name("site", "instructor"),
+        ".site-doctrees",
+        edition_name(".site-doctrees", "instructor"),
+        ".site-src",
+    ),
 }
 
 
@@ -62,9 +91,17 @@ def load(build_dir: Path) -> dict[str, list[Output]]:
                     str(item.get("label", path.name)),
                     bool(item.get("instructor", False)),
                     int(item.get("rank", 0)),
+                    str(item.get("role", "")),
+                    _strings(item.get("readings")),
+                    str(item.get("edition", "")),
                 )
             )
     return found
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """Return a recorded list of texts (anything else: none)."""
+    return tuple(v for v in value if isinstance(v, str)) if isinstance(value, list) else ()
 
 
 def save(build_dir: Path, recorded: dict[str, list[Output]]) -> None:
@@ -76,6 +113,9 @@ def save(build_dir: Path, recorded: dict[str, list[Output]]) -> None:
                 "label": o.label,
                 "instructor": o.instructor,
                 "rank": o.rank,
+                "role": o.role,
+                "readings": list(o.readings),
+                "edition": o.edition,
             }
             for o in outputs
         ]

@@ -108,6 +108,7 @@ def target_key(inputs: str, target: str, options: BuildOptions, out: Path) -> st
         target,
         options.paper,
         options.edition,
+        options.packet,
         os.environ.get("SOURCE_DATE_EPOCH", ""),
     ):
         h.update(part.encode() + b"\0")

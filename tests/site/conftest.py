@@ -52,7 +52,10 @@ def student_site(tmp_path_factory: pytest.TempPathFactory) -> Site:
         (build / "annotations.jsonld").write_text("{}\n")
         resolved, _ = read_reader(reader)
         assert resolved is not None
-        cite = [outputs.Output(build / "cite" / name, label, rank=3) for name, label in FILES]
+        cite = [
+            outputs.Output(build / "cite" / name, label, rank=3, role="citations")
+            for name, label in FILES
+        ]
         jsonld = "The annotations as W3C Web Annotations (JSON-LD)"
         cite.append(outputs.Output(build / "annotations.jsonld", jsonld, rank=4))
         pdf = pdf_outputs(Refs(resolved), build / "pdf")

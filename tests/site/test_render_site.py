@@ -25,14 +25,16 @@ def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None
     shutil.copytree(READER, root)
     reader, report = read_reader(root)
     assert reader is not None, report.format()
-    out = tmp_path / "build" / "site"
     (tmp_path / "build" / "cite").mkdir(parents=True)
     bib = tmp_path / "build" / "cite" / "coursepack.bib"
     bib.write_text("@misc{x, title={X}}\n")
     offered = [Output(bib, "BibTeX"), Output(tmp_path / "build" / "gone.pdf", "Gone")]
     options = BuildOptions(edition="instructor", jobs=1)
-    warnings = render_site(Refs(reader), out, options, outputs=offered)
+    warnings = render_site(Refs(reader), tmp_path / "build" / "site", options, outputs=offered)
     assert warnings == []
+    # The instructor edition goes beside the student edition's folder, never into it.
+    assert not (tmp_path / "build" / "site").exists()
+    out = tmp_path / "build" / "site-instructor"
     index = BeautifulSoup((out / "index.html").read_text("utf-8"), "html.parser")
     assert index.title is not None and "A Test Reader" in index.title.get_text()
     links = [a["href"] for a in index.select("a.cp-readings-title, .cp-readings a")]
@@ -41,7 +43,7 @@ def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None
     assert "TEACHING-SECRET" in reading  # the edition comes from the options
     assert (out / "downloads/cite/coursepack.bib").is_file()
     assert not (out / "downloads/gone.pdf").exists()  # described, never written
-    assert (tmp_path / "build" / ".site-doctrees").is_dir()
+    assert (tmp_path / "build" / ".site-doctrees-instructor").is_dir()
     # A second build with nothing changed gives the same pages.
     again = render_site(Refs(reader), out, options, outputs=offered)
     assert again == []

@@ -26,6 +26,7 @@ from coursepack.model import (
     Entity,
     FurtherReading,
     Note,
+    Packet,
     PartialDate,
     Period,
     PersonName,
@@ -616,6 +617,76 @@ def _check_unique(items: Iterable[Any], kind: Kind, report: Report) -> None:
             seen[name] = item.location
 
 
+def _packets(
+    meta_doc: Located, known: list[str], sequence: list[Session], report: Report
+) -> tuple[Packet, ...]:
+    """Return the packets reader.yaml names; report what no packet can be made of.
+
+    A packet's readings keep the reader's order, so that it prints them, and numbers their
+    questions, as the whole reader does.
+    """
+    order = {r: i for i, r in enumerate(meta_doc.data.get("readings", []))}
+    found: list[Packet] = []
+    seen: set[str] = set()
+    for i, p in enumerate(meta_doc.data.get("packets", [])):
+        where = meta_doc.at("packets", i)
+        ident = p.get("id", "")
+        if ident in seen:
+            report.error(
+                "id.duplicate",
+                f"a second packet '{ident}'; give it another id",
+                meta_doc.at("packets", i, "id"),
+            )
+        seen.add(ident)
+        chosen, number = p.get("readings"), p.get("session")
+        if (chosen is None) == (number is None):
+            report.error(
+                "packet.content",
+                f"packet '{ident}' names both 'readings' and 'session'; keep one"
+                if chosen is not None
+                else f"packet '{ident}' names no readings; give 'readings' (a list of reading "
+                "ids) or 'session' (a session's number in the sequence)",
+                where,
+            )
+            continue
+        if chosen is not None:
+            _check_ids(
+                chosen,
+                known,
+                "ref.reading",
+                "reading",
+                meta_doc.at("packets", i, "readings"),
+                report,
+            )
+            readings = [r for r in chosen if r in order]
+            found.append(
+                Packet(ident, p.get("title", ident), tuple(sorted(readings, key=order.__getitem__)))
+            )
+            continue
+        if not 1 <= number <= len(sequence):
+            report.error(
+                "packet.session",
+                f"packet '{ident}' prints session {number}, but the sequence has "
+                f"{len(sequence)} session{'s' if len(sequence) != 1 else ''}; sessions count "
+                "from 1",
+                meta_doc.at("packets", i, "session"),
+            )
+            continue
+        s = sequence[number - 1]
+        readings = [r for r in s.readings if r in order]
+        found.append(
+            Packet(
+                ident,
+                p.get("title", s.title),
+                tuple(sorted(readings, key=order.__getitem__)),
+                number,
+                s.notes,
+                s.questions,
+            )
+        )
+    return tuple(found)
+
+
 def _check_ids(
     ids: Iterable[str], known: Iterable[str], code: str, what: str, where: Location, report: Report
 ) -> None:
@@ -771,6 +842,8 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
             )
         )
 
+    packets = _packets(meta_doc, list(raw.seeds), sequence, report)
+
     textual: list[TextualNote] = entries["textual"]
     boilerplate: dict[str, set[int]] = {}
     by_id = {x.id: x for x in readings}
@@ -821,6 +894,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         keywords=tuple(m.get("keywords", ())),
         volume_readings=m.get("volume_readings", ReaderMeta.volume_readings),
         citation_style=citation_style,
+        packets=packets,
     )
     annotations = {
         kind.reader_field: tuple(

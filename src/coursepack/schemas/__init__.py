@@ -141,6 +141,32 @@ READER: Schema = _doc(
                     "additionalProperties": False,
                 },
             },
+            "packets": {
+                "type": "array",
+                "description": "Printed selections for a class: each is one PDF with its "
+                "readings and the notes, terms and questions they call on, numbered as in "
+                "the whole reader (coursepack build --packet ID).",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": _ID,
+                        "title": {
+                            **_TEXT,
+                            "description": "The packet's title (a session's packet: the "
+                            "session's title, unless given).",
+                        },
+                        "readings": {**_IDS, "minItems": 1},
+                        "session": {
+                            "type": "integer",
+                            "minimum": 1,
+                            "description": "A session of the sequence, 1 for the first: "
+                            "its readings, notes and questions.",
+                        },
+                    },
+                    "required": ["id"],
+                    "additionalProperties": False,
+                },
+            },
         },
         "required": [
             "id",

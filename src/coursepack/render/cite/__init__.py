@@ -78,20 +78,20 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     written: list[Output] = []
     for (name, label), text in zip(FILES, texts, strict=True):
         write_atomic(out / name, text)
-        written.append(Output(out / name, label, rank=3))
+        written.append(Output(out / name, label, rank=3, role="citations"))
     write_atomic(out.parent / FILE, _json(annotation_collection(refs)))
     label = "The annotations as W3C Web Annotations (JSON-LD)"
-    written.append(Output(out.parent / FILE, label, rank=4))
+    written.append(Output(out.parent / FILE, label, rank=4, role="annotations"))
     created = f"{refs.reader.meta.year:04d}-01-01T00:00:00Z"
     write_atomic(out.parent / HYPOTHESIS, _json(hypothesis_export(refs, created)))
     label = "The annotations for a Hypothesis group (its import file, JSON)"
-    written.append(Output(out.parent / HYPOTHESIS, label, rank=4))
+    written.append(Output(out.parent / HYPOTHESIS, label, rank=4, role="annotations"))
     # The texts as received, which the annotations' selectors count in.
     for reading in refs.reader.readings:
         path = out.parent / "texts" / f"{reading.id}.txt"
         write_atomic(path, reading.text)
         label = f"The text of “{reading_title(reading)}” as received (plain text)"
-        written.append(Output(path, label, rank=5))
+        written.append(Output(path, label, rank=5, role="text", readings=(reading.id,)))
     return written
 
 

@@ -247,4 +247,5 @@ def render_epub(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     del options  # the book is the same for every paper size; teaching notes stay out
     target = out / FILE
     write_epub(package(refs), target)
-    return [Output(target, "The full course reader (EPUB, for phones and e-readers)", rank=0)]
+    label = "The full course reader (EPUB, for phones and e-readers)"
+    return [Output(target, label, rank=0, role="epub")]

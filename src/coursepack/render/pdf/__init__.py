@@ -1,7 +1,11 @@
-"""The PDF target: the course reader, one handout per reading, and the instructor guide.
+"""The PDF target: the course reader, one handout per reading, the instructor guide and
+the packets.
 
 :func:`render_pdfs` writes ``reader.pdf`` (or, for a reader longer than a volume,
-``reader-volume-<n>.pdf``), ``handouts/<reading>.pdf`` and ``instructor-guide.pdf``.
+``reader-volume-<n>.pdf``), ``handouts/<reading>.pdf``, ``packets/<packet>.pdf`` and
+``instructor-guide.pdf``; in the instructor edition, ``reader-instructor.pdf`` and, where
+teaching notes apply, ``handouts/<reading>-instructor.pdf`` and
+``packets/<packet>-instructor.pdf`` (:func:`outputs` lists them all).
 Each PDF is rendered in its own worker process; one whose inputs
 (context, templates, CSS, fonts, options) have not changed since the last build is skipped.
 """
@@ -25,9 +29,9 @@ from typing import Any, TypeVar
 import weasyprint
 
 from coursepack import processes
-from coursepack.model import Reader
-from coursepack.options import BuildOptions, source_date_epoch
-from coursepack.outputs import Output
+from coursepack.model import Packet, Reader
+from coursepack.options import EDITIONS, BuildOptions, source_date_epoch
+from coursepack.outputs import Output, edition_name
 from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
 from coursepack.refs.labels import reading_title
@@ -35,7 +39,8 @@ from coursepack.render.pdf.context import (
     Context,
     guide_context,
     handout_context,
-    reader_contexts,
+    packet_context,
+    reader_context,
 )
 from coursepack.render.pdf.engine import (
     PACKAGE_DIR,
@@ -90,27 +95,74 @@ def _digest(template: str, context: Context, assets: str) -> tuple[str, int]:
     return hashlib.sha256((assets + payload).encode()).hexdigest(), len(payload)
 
 
+def wanted(refs: Refs, out: Path, options: BuildOptions) -> list[tuple[Output, Packet | None]]:
+    """Return the PDFs the options ask for, in the order of :func:`outputs`, each with the
+    packet it prints (None for any other PDF): every PDF of the editions asked for, or,
+    when the options name packets, only theirs."""
+    reader = refs.reader
+    found = []
+    for output in outputs(refs, out):
+        if output.edition and output.edition not in options.editions:
+            continue
+        packet = _packet_of(reader, output, out)
+        if options.packets and (packet is None or packet.id not in options.packets):
+            continue
+        found.append((output, packet))
+    return found
+
+
 def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
-    """Return one job per PDF: the reader's volumes, the guide, the handouts."""
+    """Return one job per PDF the options ask for (:func:`wanted`)."""
     reader = refs.reader
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
-
-    def job(template: str, context: Context, target: Path, index: bool = False) -> Job:
+    jobs: list[Job] = []
+    for output, packet in wanted(refs, out, options):
+        edition = options.for_edition("instructor" if output.edition == "instructor" else "student")
+        if output.role == "reader":
+            volume = reader.volumes.index(output.readings) + 1
+            template, context, index = "reader.html", reader_context(refs, edition, volume), True
+        elif output.role == "guide":
+            template, context, index = "guide.html", guide_context(refs, edition), False
+        elif output.role == "handout":
+            template, index = "handout.html", False
+            context = handout_context(refs, output.readings[0], edition)
+        else:
+            assert packet is not None, output
+            template, context, index = "reader.html", packet_context(refs, edition, packet), True
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
-        return Job(template, context, target, digest, index, size)
+        jobs.append(Job(template, context, output.path, digest, index, size))
+    return jobs
 
-    # In the order of outputs(): the volumes, the guide, the handouts.
-    documents = [("reader.html", c, True) for c in reader_contexts(refs, options)]
-    documents.append(("guide.html", guide_context(refs, options), False))
-    documents += [
-        ("handout.html", handout_context(refs, r.id, options), False) for r in reader.readings
-    ]
-    return [
-        job(template, context, output.path, index)
-        for (template, context, index), output in zip(documents, outputs(refs, out), strict=True)
-    ]
+
+def packet_file(out: Path, packet: Packet, edition: str) -> Path:
+    """Return where a packet's PDF goes in an edition."""
+    return out / "packets" / edition_name(f"{packet.id}.pdf", edition)
+
+
+def _packet_of(reader: Reader, output: Output, out: Path) -> Packet | None:
+    """Return the packet an output prints, or None when it is no packet."""
+    if output.role != "packet":
+        return None
+    edition = output.edition or "student"
+    return next(p for p in reader.meta.packets if packet_file(out, p, edition) == output.path)
+
+
+def _taught(reader: Reader) -> tuple[set[str], set[str]]:
+    """Return the readings whose printed apparatus has teaching notes (a question on them
+    with a teaching note, a historical note anchored in them with teaching), and the
+    questions that have a teaching note."""
+    readings: set[str] = set()
+    questions: set[str] = set()
+    for q in reader.questions:
+        if q.teaching_note:
+            readings.update(q.readings)
+            questions.add(q.id)
+    for n in reader.notes:
+        if n.teaching:
+            readings.update(a.reading for a in n.anchors)
+    return readings, questions
 
 
 def _load_hashes(path: Path) -> dict[str, str]:
@@ -131,30 +183,50 @@ def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
 
 
 def outputs(refs: Refs, out: Path) -> list[Output]:
-    """Return the PDFs a build writes into out, each with what it is."""
+    """Return every PDF the target may write into out, each with what it is: the reader's
+    volumes, the instructor guide, the handouts and the packets, in the student edition and,
+    where teaching notes apply, in the instructor edition (named apart by
+    :func:`~coursepack.outputs.edition_name`)."""
     reader = refs.reader
     volumes = reader.volumes
+    taught, taught_questions = _taught(reader)
     found: list[Output] = []
-    for number, ids in enumerate(volumes, start=1):
-        path = out / reader_file(number, len(volumes))
-        if len(volumes) == 1:
-            found.append(Output(path, "The full course reader (PDF)", rank=0))
-        else:
-            first, last = refs.short(ids[0]), refs.short(ids[-1])
-            span = first if first == last else f"{first} to {last}"
-            label = f"The course reader, volume {number} of {len(volumes)}: {span} (PDF)"
-            found.append(Output(path, label, rank=0))
-    found.append(
-        Output(
-            out / "instructor-guide.pdf",
-            "Instructor’s guide, with teaching notes (PDF)",
-            instructor=True,
-            rank=1,
-        )
-    )
-    for reading in reader.readings:
-        label = f"Handout: {reading_title(reading)} (PDF)"
-        found.append(Output(out / "handouts" / f"{reading.id}.pdf", label, rank=2))
+    for edition in EDITIONS:
+        teacher = edition == "instructor"
+        said = ", instructor edition, with teaching notes" if teacher else ""
+        for number, ids in enumerate(volumes, start=1):
+            path = out / edition_name(reader_file(number, len(volumes)), edition)
+            if len(volumes) == 1:
+                label = f"The full course reader{said} (PDF)"
+            else:
+                first, last = refs.short(ids[0]), refs.short(ids[-1])
+                span = first if first == last else f"{first} to {last}"
+                label = f"The course reader, volume {number} of {len(volumes)}: {span}{said} (PDF)"
+            found.append(Output(path, label, teacher, 0, "reader", ids, edition))
+        if not teacher:
+            found.append(
+                Output(
+                    out / "instructor-guide.pdf",
+                    "Instructor’s guide, with teaching notes (PDF)",
+                    instructor=True,
+                    rank=1,
+                    role="guide",
+                )
+            )
+        for reading in reader.readings:
+            if teacher and reading.id not in taught:
+                continue
+            path = out / "handouts" / edition_name(f"{reading.id}.pdf", edition)
+            label = f"Handout: {reading_title(reading)}{said} (PDF)"
+            found.append(Output(path, label, teacher, 2, "handout", (reading.id,), edition))
+        for packet in reader.meta.packets:
+            if teacher and not (
+                taught & set(packet.readings) or taught_questions & set(packet.questions)
+            ):
+                continue
+            path = packet_file(out, packet, edition)
+            label = f"Packet: {packet.title}{said} (PDF)"
+            found.append(Output(path, label, teacher, 2, "packet", packet.readings, edition))
     return found
 
 
@@ -173,7 +245,7 @@ def render_pdfs(
     old = _load_hashes(hashes_path)
     # A first build of a one-volume reader lays out every PDF: its workers start, and
     # import WeasyPrint, while the jobs are planned (formatting the citations takes a while).
-    expected = len(reader.volumes) + 1 + len(reader.readings)
+    expected = len(wanted(refs, out, options))
     workers = min(options.workers, expected)
     early = not old and workers > 1 and len(reader.volumes) == 1
     if not early:
@@ -194,7 +266,7 @@ def render_pdfs(
     todo = [j for j in jobs if not (j.target.exists() and old.get(key(j)) == j.digest)]
     # The longest first, so that no long document starts last while the others idle.
     todo.sort(key=lambda j: -j.size)
-    _remove_stale(out, jobs)
+    _remove_stale(out, [o.path for o in outputs(refs, out)])
     progress = Progress(enabled=options.progress, line=line)
     progress.start("pdf", total=len(todo))
     workers = min(options.workers, len(todo))
@@ -222,7 +294,10 @@ def render_pdfs(
             raise
         _stop_pool(pool, kill=False)
     progress.done()
-    _save_hashes(hashes_path, {key(j): j.digest for j in jobs})
+    # Files of another edition, or packets not asked for, keep their hashes.
+    kept = {key(j): j.digest for j in jobs}
+    still = {o.path.relative_to(out).as_posix() for o in outputs(refs, out)}
+    _save_hashes(hashes_path, {**{k: v for k, v in old.items() if k in still}, **kept})
     return outputs(refs, out)
 
 
@@ -398,14 +473,15 @@ def _run_parallel(
         future.result()
 
 
-def _remove_stale(out: Path, jobs: list[Job]) -> None:
-    """Remove handouts of readings the reader no longer has, and volumes it is no longer in."""
-    wanted = {j.target for j in jobs}
+def _remove_stale(out: Path, written: list[Path]) -> None:
+    """Remove the PDFs the reader no longer makes: handouts of readings it no longer has,
+    volumes it is no longer in, packets it no longer names (in either edition)."""
+    wanted = set(written)
     for path in out.glob("reader*.pdf"):
         if path not in wanted:
             path.unlink()
-    handouts = out / "handouts"
-    if handouts.is_dir():
-        for path in handouts.glob("*.pdf"):
-            if path not in wanted:
-                path.unlink()
+    for folder in ("handouts", "packets"):
+        if (out / folder).is_dir():
+            for path in (out / folder).glob("*.pdf"):
+                if path not in wanted:
+                    path.unlink()

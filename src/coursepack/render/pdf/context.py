@@ -23,6 +23,7 @@ from coursepack.model import (
     ContextDocument,
     Entity,
     Note,
+    Packet,
     Paragraph,
     Question,
     Reading,
@@ -635,14 +636,37 @@ def reader_context(
     in the whole reader) and the works those cite, and an index of their pages. Links go
     only to what the volume holds.
     """
+    return _selection(refs, options, refs.reader.volumes[volume - 1], volume=volume)
+
+
+def packet_context(refs: Refs, options: BuildOptions, packet: Packet) -> Context:
+    """Return the context of a packet: its readings with the apparatus they call on, as a
+    volume has it (and, for a session, the notes the session lists), numbered as in the
+    whole reader."""
+    return _selection(refs, options, packet.readings, packet=packet)
+
+
+def _selection(
+    refs: Refs,
+    options: BuildOptions,
+    ids: tuple[str, ...],
+    *,
+    volume: int = 1,
+    packet: Packet | None = None,
+) -> Context:
+    """Return the context of a book printing the readings ids: a volume or a packet."""
     reader = refs.reader
     volumes = reader.volumes
-    ids = volumes[volume - 1]
-    alone = len(volumes) == 1
+    alone = packet is None and len(volumes) == 1
+    also = set(packet.notes) if packet else set()
     b = _Builder(refs, options, ids)
     entries = refs.citations.bibliography()
     readings = [b.reading(reader.reading(r)) for r in ids]
-    notes = [n for n in refs.orders.notes if alone or any(a.reading in ids for a in n.anchors)]
+    notes = [
+        n
+        for n in refs.orders.notes
+        if alone or n.id in also or any(a.reading in ids for a in n.anchors)
+    ]
     wanted = {t.id for r in ids for t in reader.terms_in(r)}
     terms = [t for t in refs.orders.terms if alone or t.id in wanted]
     glossary = [b.term(t) for t in terms]
@@ -689,6 +713,14 @@ def reader_context(
                 for n, v in enumerate(volumes, start=1)
             ],
         },
+        "packet": None
+        if packet is None
+        else {
+            "id": packet.id,
+            "title": packet.title,
+            "session": packet.session,
+            "of": len(reader.readings),
+        },
         "linkable": None if alone else list(ids),
         "citation": linkify_html(refs.entry(reader)),  # sanitized by the shared layer
         "introduction": _md(reader.meta.introduction),
@@ -706,11 +738,6 @@ def reader_context(
         # After the notes and the chronology: the index lists where they name each entry.
         "index": b.index(),
     }
-
-
-def reader_contexts(refs: Refs, options: BuildOptions) -> list[Context]:
-    """Return the context of each printed volume of the course reader."""
-    return [reader_context(refs, options, n) for n in range(1, len(refs.reader.volumes) + 1)]
 
 
 def handout_context(refs: Refs, reading_id: str, options: BuildOptions) -> Context:

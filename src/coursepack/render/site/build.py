@@ -24,7 +24,7 @@ from sphinx.util.docutils import docutils_namespace, patch_docutils
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, sphinx_fields
-from coursepack.outputs import Output
+from coursepack.outputs import Output, edition_name
 from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
 from coursepack.refs.sitemap import PAGES
@@ -172,12 +172,27 @@ def render_site(
     outputs: list[Output] | None = None,
     line: Line | None = None,
 ) -> list[str]:
-    """Build the HTML site into out; return Sphinx's warnings (empty when clean).
+    """Build the HTML site of each edition the options ask for; return Sphinx's warnings
+    (empty when clean).
 
-    outputs: the files the other targets of this build wrote into out's parent, which the
-    downloads page offers. line: the progress line shared with other targets.
+    The student edition goes into out, the instructor edition beside it, into out's name
+    in that edition (``site-instructor``, :func:`~coursepack.outputs.edition_name`), each
+    with its own doctrees: building one never touches the other. outputs: the files the
+    other targets of this build wrote into out's parent, which the downloads page offers.
+    line: the progress line shared with other targets.
     """
     out = Path(out).resolve()
+    warnings: list[str] = []
+    for edition in options.editions:
+        folder = out.parent / edition_name(out.name, edition)
+        warnings += _render_edition(refs, folder, options.for_edition(edition), outputs, line)
+    return warnings
+
+
+def _render_edition(
+    refs: Refs, out: Path, options: BuildOptions, outputs: list[Output] | None, line: Line | None
+) -> list[str]:
+    """Build one edition's site into out; return Sphinx's warnings."""
     build_dir = out.parent
     docs = Path(refs.reader.root) / "docs"
     overrides: dict[str, Any] = {}
@@ -199,7 +214,7 @@ def render_site(
             srcdir=srcdir,
             confdir=confdir,
             outdir=out,
-            doctreedir=build_dir / ".site-doctrees",
+            doctreedir=build_dir / edition_name(".site-doctrees", options.edition),
             buildername="html",
             confoverrides=overrides,
             status=io.StringIO(),

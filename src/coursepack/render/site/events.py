@@ -140,6 +140,12 @@ def builder_inited(app: Sphinx) -> None:
     """Record the build's state and write the generated documents."""
     refs = _refs(app)
     edition = app.config.coursepack_edition
+    if edition == "both":  # one Sphinx build makes one site
+        logger.warning(
+            "coursepack_edition 'both' builds the student edition here; "
+            "coursepack build --edition both builds the two side by side"
+        )
+        edition = "student"
     build_dir = _build_dir(app, refs)
     handed = app.config.coursepack_downloads
     if handed is not None:

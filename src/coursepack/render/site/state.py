@@ -33,19 +33,32 @@ class Download:
     size: int
     #: Where it goes in the list: lower first.
     rank: int = 0
+    #: What it is and what it prints, as its renderer said (:class:`Output`).
+    role: str = ""
+    readings: tuple[str, ...] = ()
+    edition: str = ""
 
 
 def downloads_of(outputs: list[Output], build_dir: Path, edition: str) -> list[Download]:
     """Return what the site offers of the files written into build_dir, in list order.
 
-    Only files still there are offered; the instructor's files only in that edition.
+    Only files still there are offered; the instructor's files (its guide and the instructor
+    edition's PDFs) only in that edition, which offers the student edition's too.
     """
     found = [
-        Download(o.path.relative_to(build_dir).as_posix(), o.label, o.path.stat().st_size, o.rank)
+        Download(
+            o.path.relative_to(build_dir).as_posix(),
+            o.label,
+            o.path.stat().st_size,
+            o.rank,
+            o.role,
+            o.readings,
+            o.edition,
+        )
         for o in outputs
         if o.path.is_file() and (edition == "instructor" or not o.instructor)
     ]
-    return sorted(found, key=lambda d: d.rank)
+    return sorted(found, key=lambda d: (d.rank, d.edition == "instructor"))
 
 
 @dataclass(frozen=True)
@@ -58,18 +71,21 @@ class ReadingFiles:
     cite: tuple[Download, ...]
 
 
-def reading_files(downloads: Sequence[Download], reading_id: str, volume: int) -> ReadingFiles:
-    """Return the files a reading's page offers, of those the build recorded.
+def reading_files(
+    downloads: Sequence[Download], reading_id: str, edition: str = "student"
+) -> ReadingFiles:
+    """Return the files a reading's page offers, of those the build recorded: its handout
+    and the volume of the reader that prints it, in the site's edition where there is one
+    (in the instructor edition, a reading without teaching notes has the student handout),
+    and the citation files."""
 
-    The PDF target writes a reading's handout as ``pdf/handouts/<reading id>.pdf`` and the
-    reader, one file per volume in order, at rank 0; the citation target writes into
-    ``cite/``. volume: the index of the reading's volume (0 for a reader of one volume).
-    """
-    handout = next((d for d in downloads if d.path == f"pdf/handouts/{reading_id}.pdf"), None)
-    volumes = [d for d in downloads if d.rank == 0 and d.path.startswith("pdf/")]
-    reader = volumes[volume] if volume < len(volumes) else None
-    cite = tuple(d for d in downloads if d.path.startswith("cite/"))
-    return ReadingFiles(handout, reader, cite)
+    def pick(role: str) -> Download | None:
+        found = [d for d in downloads if d.role == role and reading_id in d.readings]
+        found.sort(key=lambda d: (d.edition or edition) != edition)
+        return found[0] if found else None
+
+    cite = tuple(d for d in downloads if d.role == "citations")
+    return ReadingFiles(pick("handout"), pick("reader"), cite)
 
 
 @dataclass

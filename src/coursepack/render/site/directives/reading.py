@@ -92,15 +92,15 @@ class ReadingHeaderDirective(ReaderDirective):
 
     def files(self, refs: Refs, reading_id: str) -> nodes.Node | None:
         """Return links to the reading's handout, its reader PDF and the citation files."""
-        volume = next((i for i, ids in enumerate(refs.reader.volumes) if reading_id in ids), 0)
-        found = reading_files(self.site.downloads, reading_id, volume)
+        found = reading_files(self.site.downloads, reading_id, self.site.edition)
         links: list[nodes.Node] = []
         for d, label in ((found.handout, "Handout"), (found.reader, "Course reader")):
             if d is not None:
+                which = ", instructor edition" if d.edition == "instructor" else ""
                 links.append(
                     file_link(
                         refs.site.download_path(d.path),
-                        nodes.Text(f"{label} (PDF, {file_size(d.size)})"),
+                        nodes.Text(f"{label}{which} (PDF, {file_size(d.size)})"),
                     )
                 )
         if found.cite:
