@@ -13,6 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 pytestmark = [pytest.mark.slow]
@@ -150,7 +151,19 @@ def test_init_import_new_check_build(installed: Path, tmp_path: Path) -> None:
         page = (site / "readings" / f"{reading}.html").read_text(encoding="utf-8")
         assert 'id="p1"' in page
         assert (root / "build" / "pdf" / "handouts" / f"{reading}.pdf").is_file()
-    assert "With malice toward none" in (site / "readings" / "lincoln-1865.html").read_text()
+    speech = (site / "readings" / "lincoln-1865.html").read_text(encoding="utf-8")
+    assert "With malice toward none" in speech
+    # A speech has no outlet and no perspective: no label stands empty for them, on the
+    # site, in its handout or in the reader.
+    soup = BeautifulSoup(speech, "html.parser")
+    meta = soup.select_one(".cp-reading-meta")
+    assert meta is not None
+    labels = [dt.get_text(strip=True) for dt in meta.select("dt")]
+    assert "Published in" not in labels and "Date" in labels
+    assert meta.select_one(".cp-perspective") is None
+    handout = PdfReader(root / "build" / "pdf" / "handouts" / "lincoln-1865.pdf")
+    first = " ".join(handout.pages[0].extract_text().split())
+    assert "Perspective" not in first and "Published in" not in first
     assert (site / "notes" / "malice.html").is_file()
     assert "How to cite" in (site / "how-to-cite.html").read_text(encoding="utf-8")
     reader_pdf = PdfReader(root / "build" / "pdf" / "reader.pdf")

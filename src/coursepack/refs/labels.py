@@ -138,11 +138,15 @@ def byline(reading: Reading) -> list[Field]:
     if author:
         label = "Authors" if len(r.authors) > 1 else "Author"
         out.append(Field("authors" if r.authors else "corporate_author", label, author))
-    out.append(Field("outlet", FIELD_LABELS["outlet"], bracket(r.outlet, r.is_supplied("outlet"))))
+    if r.outlet:
+        out.append(
+            Field("outlet", FIELD_LABELS["outlet"], bracket(r.outlet, r.is_supplied("outlet")))
+        )
     out.append(
         Field("date", FIELD_LABELS["date"], bracket(format_date(r.date), r.is_supplied("date")))
     )
-    out.append(Field("genre", FIELD_LABELS["genre"], bracket(r.genre, r.is_supplied("genre"))))
+    if r.genre:
+        out.append(Field("genre", FIELD_LABELS["genre"], bracket(r.genre, r.is_supplied("genre"))))
     if r.url:
         href = r.url if r.url.startswith(("https://", "http://")) else ""
         out.append(Field("url", FIELD_LABELS["url"], bracket(r.url, r.is_supplied("url")), href))

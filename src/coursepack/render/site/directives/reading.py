@@ -63,12 +63,13 @@ class ReadingHeaderDirective(ReaderDirective):
             if i:
                 jump += nodes.Text(" · ")
             jump += make("a", nodes.Text(label), href=f"#{anchor}")
-        box += make(
-            "p",
-            make("strong", nodes.Text("The outlet. ")),
-            nodes.Text(r.perspective),
-            class_="cp-perspective",
-        )
+        if r.perspective:
+            box += make(
+                "p",
+                make("strong", nodes.Text("The outlet. ")),
+                nodes.Text(r.perspective),
+                class_="cp-perspective",
+            )
         if r.supplied:
             box += text(
                 "Square brackets mark details the editors supplied: the text itself does "
