@@ -4,7 +4,7 @@ Usage::
 
     python scripts/bench.py [--sizes 10,50,200] [--quick] [--annotations-per-reading 50]
                             [--only check,cite,pdf,site,build,noop,edit,loop,floor]
-                            [--json FILE]
+                            [--json FILE] [--baseline FILE]
 
 For the flagship reader (a copy of this repository's seeds/, annotations/ and docs/) and
 for synthetic readers of each size (written by ``scripts/synth.py``), every step runs as
@@ -20,7 +20,12 @@ coursepack's modules compiled to bytecode first (as they are once installed):
 - ``build``: the full build into a fresh directory, with no load cache (a first build, as
   on a fresh clone); ``noop``: the same build again;
 - ``edit``: one historical note's body is changed, the build runs again, and the outputs
-  whose modification time changed are listed;
+  whose modification time changed are listed; ``edit-page``, ``edit-handout`` and
+  ``edit-reader`` say how many seconds after that build started the note's page, its
+  reading's handout and the reader were written (from their modification times, which the
+  swap of the staging folder keeps; the build puts them all in place together, when it
+  ends); ``edit-site``: the note edited again and ``build --only site``, which puts the page
+  in place as soon as it is written;
 - ``loop``: the edit loop of ``coursepack serve``. With the preview running (for the
   flagship with its PDFs in the background, for the others without PDFs), one historical
   note is saved three times, and the median of two times is shown: ``loop-page``, from
@@ -38,7 +43,9 @@ peak memory: the largest resident set of any one process, and the peak of the su
 whole process tree (sampled every 50 ms), which is what parallel PDF workers add up to. A
 target that does not exist yet, or fails, is shown as such; the rest still runs.
 ``--quick`` leaves out the largest synthetic size. The figures go to standard output as
-Markdown tables, followed by the targets and whether each is met.
+Markdown tables, then beside a baseline's (``--baseline FILE``, the ``--json`` of an earlier
+run, say of an older commit run with this script; by default the figures the targets were
+set against), followed by the targets and whether each is met.
 """
 
 from __future__ import annotations
@@ -57,7 +64,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -77,6 +84,22 @@ NOOP_LIMIT = 2.0
 FLOOR_MARGIN = 0.15
 SCALE_LIMIT = 4.4
 MEMORY_LIMIT = 2 * 1024 * MIB
+#: A full build, first on a fresh clone: at most this many seconds.
+BUILD_LIMIT = {"flagship": 12.0}
+#: After one note is edited, a build writes the note's page, its reading's handout and the
+#: reader within these many seconds of its start (the flagship).
+EDIT_WRITTEN_LIMIT = {"page": 1.5, "handout": 4.0, "reader": 6.0}
+#: After one note is edited, the whole build of the largest synthetic reader, in seconds.
+EDIT_LIMIT = {"synth-200": 30.0}
+#: The 200-reading full build: at most this share of the baseline's.
+SPEEDUP_LIMIT = {"synth-200": 0.75}
+#: Figures to compare with when no --baseline file is given: the full build and the build
+#: after one edit, measured on this kind of machine before citations were kept between
+#: runs and the reader was laid out in parts.
+BASELINE_FIGURES = {
+    "flagship": {"build": 17.3, "edit": 13.7},
+    "synth-200": {"build": 626.0, "edit": 108.0},
+}
 
 
 def load_synth() -> ModuleType:
@@ -117,6 +140,8 @@ class Run:
         """Return the time as a table cell."""
         if self.status != "ok":
             return self.status
+        if "paths" in self.notes:  # a moment in a build, not a process of its own
+            return f"{self.wall:.2f}"
         return f"{self.wall:.2f} ({self.cpu:.2f})"
 
     def memory(self) -> str:
@@ -381,6 +406,31 @@ def summarize_changes(before: dict[str, int], after: dict[str, int]) -> dict[str
     }
 
 
+def written_after_edit(
+    note: Path, before: dict[str, int], after: dict[str, int], started: int
+) -> dict[str, Run]:
+    """Return, for the edited note's page, its reading's handout and the reader, how many
+    seconds after the build started each was written (its modification time: a build
+    writes in a staging folder and swaps it in whole, and the swap keeps the times)."""
+    readings = _note_readings(note)
+    wanted = {
+        "edit-page": [f"site/notes/{note.stem}.html"],
+        "edit-handout": [f"pdf/handouts/{r}.pdf" for r in readings],
+        "edit-reader": ["pdf/reader.pdf"],
+    }
+    runs: dict[str, Run] = {}
+    for step, paths in wanted.items():
+        times = [after[p] for p in paths if p in after]
+        if not times:
+            continue
+        if any(after[p] == before.get(p) for p in paths if p in after):
+            runs[step] = Run(status="not written", detail=" ".join(paths))
+            continue
+        runs[step] = Run(wall=(max(times) - started) / 1e9, cpu=0.0)
+        runs[step].notes["paths"] = paths
+    return runs
+
+
 # ---- the floor: the tools underneath on the same sources ----------------------------------
 
 
@@ -539,11 +589,23 @@ def bench_reader(
         before = snapshot(full)
         edited = edit_one_note(root)
         time.sleep(0.05)  # let modification times move on coarse clocks
+        started = time.time_ns()
         run = build_step(root, full, None, jobs, timeout)
         run.notes["edited"] = edited
-        run.notes.update(summarize_changes(before, snapshot(full)))
+        after = snapshot(full)
+        run.notes.update(summarize_changes(before, after))
         runs["edit"] = run
         say("edit")
+        if run.status == "ok":
+            runs.update(written_after_edit(root / edited, before, after, started))
+            for step in ("edit-page", "edit-handout", "edit-reader"):
+                if step in runs:
+                    say(step)
+        # The same note edited again, and only the site built: what a writer waits for
+        # who wants the page, since a full build puts every output in place at once.
+        edit_one_note(root)
+        runs["edit-site"] = build_step(root, full, "site", jobs, timeout)
+        say("edit-site")
     if "loop" in steps:
         # The handout is measured on the flagship (its target); elsewhere no PDFs are made.
         runs.update(edit_loop(root, work, timeout, pdf=name == "flagship"))
@@ -585,7 +647,65 @@ def floor_total(runs: dict[str, Run]) -> float | None:
     return site.wall + pdf.wall
 
 
-def table(results: dict[str, dict[str, Run]], sizes: dict[str, str]) -> str:
+def load_baseline(path: Path | None) -> dict[str, dict[str, Run]]:
+    """Return the figures of an earlier run (its --json file), or the built-in ones."""
+    if path is None:
+        return {
+            name: {step: Run(wall=wall) for step, wall in steps.items()}
+            for name, steps in BASELINE_FIGURES.items()
+        }
+    data = json.loads(path.read_text(encoding="utf-8"))
+    known = {f.name for f in fields(Run)}
+    return {
+        name: {
+            step: Run(**{k: v for k, v in run.items() if k in known}) for step, run in steps.items()
+        }
+        for name, steps in data.items()
+    }
+
+
+def compared(results: dict[str, dict[str, Run]], baseline: dict[str, dict[str, Run]]) -> list[str]:
+    """Return a table of the baseline's figures beside these, step by step."""
+    steps = [
+        "build",
+        "edit",
+        "edit-page",
+        "edit-handout",
+        "edit-reader",
+        "edit-site",
+        "loop-page",
+        "site",
+        "pdf",
+    ]
+    lines = [
+        "Against the baseline: wall seconds before → now; peak memory of the process tree, MiB.",
+        "",
+        "| reader | " + " | ".join(steps) + " | build memory |",
+        "|" + " --- |" * (len(steps) + 2),
+    ]
+    for name, runs in results.items():
+        old = baseline.get(name, {})
+        cells = []
+        for step in steps:
+            a, b = old.get(step), runs.get(step)
+            left = f"{a.wall:.2f}" if a is not None and a.status == "ok" else "–"
+            right = f"{b.wall:.2f}" if b is not None and b.status == "ok" else "–"
+            cells.append(f"{left} → {right}")
+        a, b = old.get("build"), runs.get("build")
+        memory = (
+            f"{a.tree_rss / MIB:.0f} → {b.tree_rss / MIB:.0f}"
+            if a is not None and b is not None and a.tree_rss and b.status == "ok"
+            else "–"
+        )
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {memory} |")
+    return lines
+
+
+def table(
+    results: dict[str, dict[str, Run]],
+    sizes: dict[str, str],
+    baseline: dict[str, dict[str, Run]] | None = None,
+) -> str:
     """Return the figures as Markdown tables."""
     steps = [
         "check",
@@ -597,6 +717,10 @@ def table(results: dict[str, dict[str, Run]], sizes: dict[str, str]) -> str:
         "build",
         "noop",
         "edit",
+        "edit-page",
+        "edit-handout",
+        "edit-reader",
+        "edit-site",
         "loop-page",
         "loop-handout",
         "floor-site",
@@ -649,13 +773,17 @@ def table(results: dict[str, dict[str, Run]], sizes: dict[str, str]) -> str:
             f"PDFs rewritten ({', '.join(p.removeprefix('pdf/') for p in n['pdfs'])}); "
             f"{len(n['changed'])} files in all"
         )
-    lines += ["", *verdicts(results)]
+    baseline = baseline if baseline is not None else load_baseline(None)
+    lines += ["", *compared(results, baseline), "", *verdicts(results, baseline)]
     return "\n".join(lines)
 
 
-def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
+def verdicts(
+    results: dict[str, dict[str, Run]], baseline: dict[str, dict[str, Run]] | None = None
+) -> list[str]:
     """Return one line per target: met, not met, or not measured, with the figure."""
     out = ["Targets:", ""]
+    baseline = baseline if baseline is not None else load_baseline(None)
 
     def line(ok: bool | None, text: str) -> None:
         mark = "not measured" if ok is None else ("met" if ok else "NOT met")
@@ -727,6 +855,52 @@ def verdicts(results: dict[str, dict[str, Run]]) -> list[str]:
             f"({b200.tree_rss / MIB:.0f} MiB for the process tree)",
         )
     for name, runs in results.items():
+        build, old = runs.get("build"), baseline.get(name, {}).get("build")
+        limit = BUILD_LIMIT.get(name)
+        if build is not None and limit is not None:
+            line(
+                None if build.status != "ok" else build.wall <= limit,
+                f"{name}: full build within {limit:.0f} s ({build.cell()})",
+            )
+        share = SPEEDUP_LIMIT.get(name)
+        if build is not None and share is not None and old is not None:
+            line(
+                None if build.status != "ok" else build.wall <= share * old.wall,
+                f"{name}: full build at most {share}× the baseline's {old.wall:.0f} s "
+                f"({build.cell()})",
+            )
+        if build is not None and old is not None and old.tree_rss:
+            line(
+                None if build.status != "ok" else build.tree_rss <= old.tree_rss * 1.05,
+                f"{name}: peak memory of the full build no higher than the baseline's "
+                f"({old.tree_rss / MIB:.0f} → {build.tree_rss / MIB:.0f} MiB, 5% for noise)",
+            )
+        edit = runs.get("edit")
+        limit = EDIT_LIMIT.get(name)
+        if edit is not None and limit is not None:
+            line(
+                None if edit.status != "ok" else edit.wall <= limit,
+                f"{name}: build after a one-note edit within {limit:.0f} s ({edit.cell()})",
+            )
+        site = runs.get("edit-site")
+        if name == "flagship" and site is not None:
+            limit = EDIT_WRITTEN_LIMIT["page"]
+            line(
+                None if site.status != "ok" else site.wall <= limit,
+                f"{name}: after a one-note edit, build --only site within {limit:.1f} s "
+                f"({site.cell()})",
+            )
+        if name == "flagship":
+            for what, limit in EDIT_WRITTEN_LIMIT.items():
+                run = runs.get(f"edit-{what}")
+                if run is None:
+                    continue
+                line(
+                    None if run.status != "ok" else run.wall <= limit,
+                    f"{name}: after a one-note edit, {what} written within {limit:.1f} s "
+                    f"of the build's start ({run.cell()})",
+                )
+    for name, runs in results.items():
         pdf = runs.get("pdf")
         if pdf is not None and pdf.status == "ok":
             parallel = pdf.processes > 2 and pdf.cpu > 1.2 * pdf.wall
@@ -783,6 +957,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=3600, help="seconds per step")
     parser.add_argument("--workdir", type=Path, help="keep the readers and outputs here")
     parser.add_argument("--json", type=Path, help="also write the figures as JSON")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a --json file of an earlier run to compare with (default: figures built in)",
+    )
     parser.add_argument("--dump-html", nargs=2, metavar=("ROOT", "DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--weasyprint", nargs=2, metavar=("DIR", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -826,7 +1005,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"processes; load average {os.getloadavg()[0]:.1f} at the end; "
         f"{time.perf_counter() - started:.0f} s in all.\n"
     )
-    print(table(results, sizes_text))
+    print(table(results, sizes_text, load_baseline(args.baseline)))
     if not args.workdir:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
