@@ -34,3 +34,43 @@ def test_every_field_is_documented() -> None:
 def test_every_code_is_listed() -> None:
     listed = set(re.findall(r"`coursepack\.([a-z-]+\.[a-z-]+)`", GUIDE))
     assert listed == set(CODES)
+
+
+ARCHITECTURE = Path(__file__).parents[1] / "docs" / "architecture.md"
+PACKAGE = Path(__file__).parents[1] / "src" / "coursepack"
+
+
+def _named_in_architecture() -> tuple[set[str], set[str]]:
+    """Return the source files and the dotted modules docs/architecture.md names."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    files = set(re.findall(r"`((?:refs|render|load|resolve)/[a-z_/]+\.py)`", text))
+    modules = set(re.findall(r"`coursepack\.([a-z_.]+)`", text))
+    return files, modules
+
+
+def test_architecture_names_only_what_exists() -> None:
+    files, modules = _named_in_architecture()
+    for name in files:
+        # A directive module is named by its folder ("directives/cite.py") under the site.
+        candidates = [PACKAGE / name, PACKAGE / "render" / "site" / name]
+        assert any(p.is_file() for p in candidates), f"docs/architecture.md names {name}"
+    for dotted in modules - {"bib", "json", "ris"}:  # file names: coursepack.bib
+        parts = dotted.split(".")
+        found = False
+        for cut in range(len(parts), 0, -1):  # a module, or a name inside one
+            path = PACKAGE.joinpath(*parts[:cut])
+            if path.with_suffix(".py").is_file() or (path / "__init__.py").is_file():
+                found = True
+                break
+        assert found, f"docs/architecture.md names coursepack.{dotted}"
+
+
+def test_architecture_names_every_shared_and_site_module() -> None:
+    """The shared layer and the site's directives are where a change starts: each module
+    of them is in the map."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    for folder in (PACKAGE / "refs", PACKAGE / "render" / "site" / "directives"):
+        for module in sorted(folder.glob("*.py")):
+            if module.name in ("__init__.py", "citeproc_patch.py"):
+                continue
+            assert module.name in text, f"docs/architecture.md does not name {module.name}"

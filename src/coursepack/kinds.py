@@ -6,16 +6,16 @@ that class, and where the :class:`~coursepack.model.Reader` keeps the result. Lo
 every kind's files by this table and resolve resolves them by it, so a new kind is a
 schema (:mod:`coursepack.schemas`), a row here, a model class and a Reader field
 (:mod:`coursepack.model`), one resolver method (:mod:`coursepack.resolve`), its section of
-the editors' guide, and what each output makes of it (:attr:`Kind.outputs`).
+the editors' guide, and a way for each output to show it (``docs/architecture.md``, "Where
+to change what").
 
 This module holds data only; it imports the model and nothing that reads a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from types import MappingProxyType
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from coursepack.model import (
@@ -102,9 +102,6 @@ class Kind(FileKind):
     #: The order the Reader lists the entries in (a sort key); None: as read, file by
     #: file in name order.
     order: Callable[[Any], Any] | None = None
-    #: How each output shows the kind, by output ("site", "pdf", "cite"): the renderers'
-    #: shared layer fills this in; load and resolve never read it.
-    outputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 READER = FileKind(
