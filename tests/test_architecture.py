@@ -88,3 +88,23 @@ def test_no_renderer_imports_another(renderer: str) -> None:
     assert found, renderer
     bad = {f: sorted(n for n in ns if n.startswith(others)) for f, ns in found.items()}
     assert not {f: n for f, n in bad.items() if n}
+
+
+def test_every_kind_says_where_each_output_shows_it() -> None:
+    """The table of kinds names, for each output, the code that shows the kind: each name
+    is real, so the table cannot drift from the renderers unnoticed."""
+    import importlib
+
+    from coursepack.kinds import KINDS
+
+    for kind in KINDS:
+        assert {"site", "pdf", "epub"} <= set(kind.shown), kind.name
+        for output, place in kind.shown.items():
+            module_name, _, qualified = place.partition(":")
+            assert module_name.startswith(f"coursepack.render.{output}") or (
+                output == "cite" and module_name.startswith("coursepack.refs")
+            ), f"{kind.name}: {output} names {module_name}"
+            found: object = importlib.import_module(module_name)
+            for part in qualified.split("."):
+                found = getattr(found, part)
+            assert callable(found), f"{kind.name}: {place}"

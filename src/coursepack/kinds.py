@@ -6,16 +6,17 @@ that class, and where the :class:`~coursepack.model.Reader` keeps the result. Lo
 every kind's files by this table and resolve resolves them by it, so a new kind is a
 schema (:mod:`coursepack.schemas`), a row here, a model class and a Reader field
 (:mod:`coursepack.model`), one resolver method (:mod:`coursepack.resolve`), its section of
-the editors' guide, and a way for each output to show it (``docs/architecture.md``, "Where
-to change what").
+the editors' guide, and a way for each output to show it: :attr:`Kind.shown` names where
+each output does, so that adding a kind starts from the places its neighbours use.
 
 This module holds data only; it imports the model and nothing that reads a file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 from coursepack.model import (
@@ -102,6 +103,10 @@ class Kind(FileKind):
     #: The order the Reader lists the entries in (a sort key); None: as read, file by
     #: file in name order.
     order: Callable[[Any], Any] | None = None
+    #: Where each output shows the kind's entries, by output (``site``, ``pdf``, ``epub``,
+    #: ``cite``): ``module:qualified.name`` of the code that does, which a test imports.
+    #: Load and resolve never read it; it tells a reader of the code where to look.
+    shown: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
 READER = FileKind(
@@ -117,6 +122,11 @@ SEED_META = FileKind("seed", "seeds/", "yaml", "seed metadata", schema="seed")
 SEED_TEXT = FileKind("seed-text", "seeds/", "text", "seed text")
 REFERENCES = FileKind("references", "annotations/references.bib", "bibtex", "references.bib")
 
+
+def _shown(places: dict[str, str]) -> Mapping[str, str]:
+    return MappingProxyType(places)
+
+
 #: The annotation kinds, in the order resolve takes them: glossary terms and names first,
 #: since the other kinds refer to them and their occurrences are searched for while the
 #: others resolve.
@@ -131,6 +141,14 @@ KINDS: tuple[Kind, ...] = (
         entry_word="glossary term",
         model=Term,
         resolver="terms",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.apparatus:TermDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.term",
+                "epub": "coursepack.render.epub.book:Book.term",
+                "cite": "coursepack.refs.keys:term_key",
+            }
+        ),
         reader_field="terms",
         ref_code="ref.term",
         autolink=True,
@@ -146,6 +164,14 @@ KINDS: tuple[Kind, ...] = (
         entries="entities",
         model=Entity,
         resolver="entities",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.apparatus:EntitiesDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.index",
+                "epub": "coursepack.render.epub.book:Book.index",
+                "cite": "coursepack.refs.keys:entity_key",
+            }
+        ),
         reader_field="entities",
         ref_code="ref.entity",
         autolink=True,
@@ -161,6 +187,14 @@ KINDS: tuple[Kind, ...] = (
         entry_word="historical note",
         model=Note,
         resolver="notes",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.apparatus:NoteDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.note",
+                "epub": "coursepack.render.epub.book:Book.note",
+                "cite": "coursepack.refs.keys:note_key",
+            }
+        ),
         reader_field="notes",
         ref_code="ref.note",
         order=lambda note: (note.period.start.sort_key(), note.id),
@@ -176,6 +210,13 @@ KINDS: tuple[Kind, ...] = (
         entries="questions",
         model=Question,
         resolver="questions",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.reading:QuestionsDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.question",
+                "epub": "coursepack.render.epub.book:Book.questions",
+            }
+        ),
         reader_field="questions",
         ref_code="ref.question",
     ),
@@ -190,6 +231,13 @@ KINDS: tuple[Kind, ...] = (
         entries="notes",
         model=TextualNote,
         resolver="textual_notes",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.reading:ReadingTextDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.textual",
+                "epub": "coursepack.render.epub.book:Book.textual",
+            }
+        ),
         reader_field="textual_notes",
     ),
     Kind(
@@ -203,6 +251,13 @@ KINDS: tuple[Kind, ...] = (
         entries="events",
         model=ChronologyEvent,
         resolver="chronology",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.apparatus:ChronologyDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.chronology",
+                "epub": "coursepack.render.epub.book:Book.chronology",
+            }
+        ),
         reader_field="chronology",
         order=lambda event: (
             event.period.start.sort_key(),
@@ -220,6 +275,14 @@ KINDS: tuple[Kind, ...] = (
         entry_word="context document",
         model=ContextDocument,
         resolver="contexts",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.documents:ContextDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.context_document",
+                "epub": "coursepack.render.epub.book:Book.contexts",
+                "cite": "coursepack.refs.keys:context_key",
+            }
+        ),
         reader_field="contexts",
     ),
     Kind(
@@ -234,6 +297,13 @@ KINDS: tuple[Kind, ...] = (
         id_field="key",
         model=FurtherReading,
         resolver="further_reading",
+        shown=_shown(
+            {
+                "site": "coursepack.render.site.directives.pages:BibliographyDirective",
+                "pdf": "coursepack.render.pdf.context:_Builder.further_reading",
+                "epub": "coursepack.render.epub:render_epub",
+            }
+        ),
         reader_field="further_reading",
     ),
 )
