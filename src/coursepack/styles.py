@@ -95,12 +95,24 @@ def _inherited(name: etree._Element, attribute: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8)
 def adapted(style: str) -> bytes:
-    """Return the adapted XML of a style, by name or path."""
-    return adapt(style_path(style).read_bytes())
+    """Return the adapted XML of a style, by name or path (read again once its file changes,
+    for a process that lives on, as ``coursepack serve``'s does)."""
+    path = style_path(style)
+    found = path.stat()
+    return _adapted(str(path), found.st_mtime_ns, found.st_size)
+
+
+@lru_cache(maxsize=8)
+def _adapted(path: str, mtime_ns: int, size: int) -> bytes:
+    return adapt(Path(path).read_bytes())
 
 
 def is_note_style(style: str) -> bool:
     """Return whether a style cites in notes (class="note") rather than in the text."""
-    return bool(etree.fromstring(adapted(style)).get("class") == "note")
+    return _cites_in_notes(adapted(style))
+
+
+@lru_cache(maxsize=8)
+def _cites_in_notes(xml: bytes) -> bool:
+    return bool(etree.fromstring(xml).get("class") == "note")

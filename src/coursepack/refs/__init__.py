@@ -12,7 +12,9 @@ hands it to each renderer; the renderers share nothing else and derive none of i
 * canonical orders and the one numbering of questions (:mod:`coursepack.refs.orders`).
 
 The formatted citations cost a second or more (citeproc-py); they are made on first use,
-once, so ``coursepack check`` and a build that needs none pay nothing for them. For the
+once, so ``coursepack check`` and a build that needs none pay nothing for them, and what
+citeproc-py wrote is kept between runs under the reader's root (:mod:`coursepack.refs.cache`),
+so a build formats only the records that changed. For the
 same reason this module loads the citation processors (citeproc-py, bibtexparser) only when
 they are used: ``coursepack check`` reads the keys and styles modules without them.
 """
@@ -96,7 +98,9 @@ class Refs:
         """Return every citable item formatted (made on first use)."""
         from coursepack.refs import csl
 
-        return csl.Citations(self.records, self.keys, self._workers, self.copies, self.style)
+        return csl.Citations(
+            self.records, self.keys, self._workers, self.copies, self.style, self.reader.root
+        )
 
     def key(self, item: Citable_) -> str:
         """Return the citation key of an item, or of a key, reading id, ``note:<id>``..."""

@@ -41,6 +41,7 @@ from citeproc.source.json import CiteProcJSON
 from coursepack import background, styles
 from coursepack.model import PartialDate, PersonName, Reader, Reading, Reference
 from coursepack.refs import keys as keymod
+from coursepack.refs.cache import CitationCache
 from coursepack.refs.citeproc_patch import memoized_macros
 from coursepack.refs.labels import authors_supplied, bracket, outlet_is_named, term_title
 from coursepack.refs.sitemap import SiteMap
@@ -507,9 +508,14 @@ def _record_for(reader: Reader, item: keymod.Citable, site: SiteMap) -> CslRecor
 # -- formatting --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=4)
 def _style(style: str) -> CitationStylesStyle:
-    return CitationStylesStyle(io.BytesIO(styles.adapted(style)), validate=False)
+    """Return a style parsed by citeproc-py, once for each content its file has."""
+    return _parsed(styles.adapted(style))
+
+
+@lru_cache(maxsize=4)
+def _parsed(xml: bytes) -> CitationStylesStyle:
+    return CitationStylesStyle(io.BytesIO(xml), validate=False)
 
 
 def _protect(value: Any) -> Any:
@@ -708,6 +714,29 @@ def _render_records(
 
 
 def _render_all(
+    records: list[CslRecord],
+    fmt: Format,
+    workers: int,
+    style: str = styles.DEFAULT,
+    cache: CitationCache | None = None,
+) -> list[list[str]]:
+    """Return [bibliography entry, in-text citation] of each record as citeproc-py writes
+    them: those the cache holds from there, the others formatted (and kept in it)."""
+    if cache is None or not cache.enabled:
+        return _render_many(records, fmt, workers, style)
+    keys = cache.keys(records)
+    found = [cache.get(key) for key in keys]
+    missing = [i for i, hit in enumerate(found) if hit is None]
+    if missing:
+        fresh = _render_many([records[i] for i in missing], fmt, workers, style)
+        for i, rendered in zip(missing, fresh, strict=True):
+            found[i] = rendered
+            cache.put(keys[i], rendered)
+    cache.save()
+    return [hit for hit in found if hit is not None]
+
+
+def _render_many(
     records: list[CslRecord], fmt: Format, workers: int, style: str = styles.DEFAULT
 ) -> list[list[str]]:
     """Format the records, in up to `workers` processes for a long list.
@@ -749,14 +778,18 @@ def _format_all(
     workers: int,
     copies: dict[str, str],
     style: str = styles.DEFAULT,
+    root: str | None = None,
 ) -> tuple[dict[str, Formatted], list[str]]:
     """Format every record; return them by key and the bibliography's order.
 
     copies: the keys that stand for the same work as another key (:func:`listed_works`),
-    each with the key that stands for it; they share its citation.
+    each with the key that stands for it; they share its citation. root: the reader's
+    root, whose cache keeps what citeproc-py wrote (:mod:`coursepack.refs.cache`); None
+    for none.
     """
     fmt: Format = "html"
-    rendered = _render_all(records, fmt, workers, style)
+    cache = CitationCache.for_reader(root, style, fmt) if root is not None else None
+    rendered = _render_all(records, fmt, workers, style, cache)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
 
@@ -837,6 +870,8 @@ class Citations:
 
     Entries and in-text citations come as sanitized HTML (``entry``, ``cite_html``) and as
     plain text (``text``, ``cite``): the text is the HTML's, so the two never disagree.
+    With root, the reader's root, what citeproc-py wrote for each record is taken from the
+    cache there when it holds it, and kept there otherwise (:mod:`coursepack.refs.cache`).
     """
 
     def __init__(
@@ -846,6 +881,7 @@ class Citations:
         workers: int = 1,
         copies: dict[str, str] | None = None,
         style: str = styles.DEFAULT,
+        root: str | None = None,
     ) -> None:
         #: The CSL-JSON records, sorted by key.
         self.records = records
@@ -854,7 +890,7 @@ class Citations:
         self._keys = keys
         #: Keys that stand for the same work as another, with the key that stands for it.
         self.copies = listed_works(keys, records) if copies is None else copies
-        self.items, self.order = _format_all(records, keys, workers, self.copies, style)
+        self.items, self.order = _format_all(records, keys, workers, self.copies, style, root)
 
     def entry(self, key: str) -> str:
         """Return the bibliography entry of a key, as HTML."""
