@@ -14,6 +14,8 @@ from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.rules_core.replacements import RARE_RE, replace_rare
+from markdown_it.rules_core.state_core import StateCore
 
 _TAGS = {
     "p", "em", "strong", "a", "code", "ul", "ol", "li", "blockquote", "br", "hr",
@@ -23,10 +25,22 @@ _ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
 _URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _dashes_and_ellipses(state: StateCore) -> None:
+    """markdown-it's typographic replacements less "(c)", "(r)" and "(tm)": in a law or a
+    contract "(c)" is a subsection's letter, not a copyright sign. Dashes ("--", "---"),
+    ellipses and "+-" are still set as typographers set them."""
+    if not state.md.options.typographer:
+        return
+    for token in state.tokens:
+        if token.type == "inline" and token.children and RARE_RE.search(token.content):
+            replace_rare(token.children)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": True})
     md.enable(["replacements", "smartquotes"])
+    md.core.ruler.at("replacements", _dashes_and_ellipses)
     return md
 
 
