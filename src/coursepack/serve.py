@@ -19,9 +19,18 @@ the last good site stays served. Its problems, each ``path:line:col: error: ...`
 printed in the terminal and shown over every page of the site, escaped as text; the next
 build that succeeds takes them away.
 
-Each build runs in a process forked from this one, which has already imported what a
-build needs: a build pays for no imports, and whatever it leaves in memory goes with its
-process.
+The site is built in one process, forked from this one before the first build and kept
+until the preview ends: each build after an edit finds everything the last one imported
+(Sphinx, the theme, the extensions of ``conf.py``, coursepack's renderers) already loaded,
+and the formatted citations in the reader's cache (:mod:`coursepack.refs.cache`). A build
+after an edit loads again only the files that changed (the load cache has the rest),
+formats only the citations whose records changed, writes only the generated pages whose
+data changed, and has Sphinx read and write only those pages, in the process itself:
+forking Sphinx's parallel readers and writers for the two or three pages of an edit costs
+more than it saves (the first build, which writes every page, uses them). Once its pages
+are served, the process frees what the build left (:func:`tidy`). Should the process end
+(killed, out of memory), the next build starts another. The PDFs are built in a process
+of their own, which a new edit stops.
 """
 
 from __future__ import annotations
@@ -29,6 +38,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
+import gc
 import html
 import io
 import multiprocessing
@@ -39,7 +50,8 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +86,8 @@ class Outcome:
     err: str
     #: How long it took, in seconds.
     seconds: float
+    #: The process that built (the site's is the same from one build to the next).
+    pid: int = 0
 
 
 #: The server's listening socket, which a forked build closes: it serves nothing.
@@ -81,7 +95,8 @@ _listening: list[int] = []
 
 
 def _build_in_child(root: str, out: str, targets: Sequence[str], options: BuildOptions) -> Outcome:
-    """Run coursepack's build (in a forked process); return what it did and said."""
+    """Run coursepack's build (in a forked process, the site's or the PDFs'); return what it
+    did and said."""
     from coursepack.build import build
 
     for fd in _listening:
@@ -101,7 +116,20 @@ def _build_in_child(root: str, out: str, targets: Sequence[str], options: BuildO
             if os.environ.get("COURSEPACK_TRACEBACK"):
                 traceback.print_exc()
             code = 1
-    return Outcome(code, said_out.getvalue(), said_err.getvalue(), time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    return Outcome(code, said_out.getvalue(), said_err.getvalue(), seconds, os.getpid())
+
+
+def tidy() -> None:
+    """Free what the last build left in the site's process.
+
+    Loading a reader moves what it made out of the cycle collector's sight
+    (:func:`coursepack.pipeline.collector_paused`), which suits a process that ends after
+    one build; in one that builds again and again, a build's cycles (Sphinx's application
+    and environment among them) would stay for good, some 13 MB a build for the flagship.
+    """
+    gc.unfreeze()
+    gc.collect()
 
 
 def warm_up() -> None:
@@ -237,26 +265,65 @@ class Preview:
         self.problems: list[str] = []
         self._pdf_task: asyncio.Task[None] | None = None
         self._pdf_pool: ProcessPoolExecutor | None = None
+        #: The site's process, kept from one build to the next (see the module's text).
+        self._site_pool: ProcessPoolExecutor | None = None
         self.reload: asyncio.Event | None = None
         #: Seconds each finished step took, newest last (for the terminal and the tests).
         self.log: list[str] = []
 
     # ---- building ----------------------------------------------------------------------
 
+    def _site_process(self) -> ProcessPoolExecutor:
+        """Return the site's process, forked from this one when there is none."""
+        if self._site_pool is None:
+            self._site_pool = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+        return self._site_pool
+
+    def _submit(self, targets: Sequence[str], options: BuildOptions) -> Future[Outcome]:
+        return self._site_process().submit(
+            _build_in_child, str(self.root), str(self.out), tuple(targets), options
+        )
+
+    def _lost(self) -> None:
+        """Forget a site process that ended; the next build forks another."""
+        if self._site_pool is not None:
+            self._site_pool.shutdown(wait=False, cancel_futures=True)
+        self._site_pool = None
+
     def build_now(self, targets: Sequence[str]) -> Outcome:
-        """Build targets in a forked process and wait for it (before the server starts)."""
-        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            return pool.submit(
-                _build_in_child, str(self.root), str(self.out), tuple(targets), self.options
-            ).result()
+        """Build targets in the site's process and wait for it (before the server starts).
+
+        This first build writes every page, with as many of Sphinx's processes as the
+        options give.
+        """
+        try:
+            return self._submit(targets, self.options).result()
+        except BrokenProcessPool:
+            self._lost()
+            return self._submit(targets, self.options).result()
 
     async def build(self, targets: Sequence[str]) -> Outcome:
-        """Build targets in a forked process without holding up the server."""
-        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
-            future = pool.submit(
-                _build_in_child, str(self.root), str(self.out), tuple(targets), self.options
-            )
-            return await asyncio.wrap_future(future)
+        """Build targets after an edit in the site's process, without holding up the server.
+
+        Sphinx reads and writes in that process alone (``jobs=1``): an edit changes a few
+        pages.
+        """
+        options = dataclasses.replace(self.options, jobs=1)
+        try:
+            return await asyncio.wrap_future(self._submit(targets, options))
+        except BrokenProcessPool:
+            self._lost()
+            return await asyncio.wrap_future(self._submit(targets, options))
+
+    def tidy(self) -> None:
+        """Have the site's process free what its last build left, while the pages load."""
+        if self._site_pool is not None:
+            with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                self._site_pool.submit(tidy)
+
+    def close(self) -> None:
+        """End the site's process."""
+        self._lost()
 
     def take(self, outcome: Outcome, what: str) -> bool:
         """Record a site build's outcome and say it in the terminal; return whether it built."""
@@ -279,6 +346,7 @@ class Preview:
         outcome = await self.build(["site"])
         built = self.take(outcome, f"rebuilt the site ({shown})")
         self.tell_reload()
+        self.tidy()
         if built and self.pdf:
             self.start_pdfs()
 
@@ -433,6 +501,7 @@ def serve_command(args: argparse.Namespace) -> int:
     warm_up()
     say(f"building the site of {root} into {out}/ ...")
     preview.take(preview.build_now(["site"]), "built the site")
+    preview.tidy()
     app = make_app(preview, port)
     config = uvicorn.Config(app, log_level="error", lifespan="on", access_log=False)
     server = uvicorn.Server(config)
@@ -445,5 +514,8 @@ def serve_command(args: argparse.Namespace) -> int:
     say(f"serving http://127.0.0.1:{port}/ (Ctrl-C to stop)")
     if not args.quiet:
         print(f"http://127.0.0.1:{port}/", flush=True)
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        preview.close()
     return 0

@@ -125,3 +125,51 @@ def test_diagnostics_are_text_never_markup() -> None:
     assert "<script>alert" not in shown
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
     assert "annotations/notes/x.md:3:1" in shown
+
+
+def _pages(site: Path) -> dict[str, str]:
+    """Return every page of a built site by its path, as what a reader sees of it: the
+    text and the links of its body (Sphinx's and the theme's markup aside)."""
+    from bs4 import BeautifulSoup
+
+    pages = {}
+    for path in sorted(site.rglob("*.html")):
+        body = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").body
+        assert body is not None, path
+        links = [a.get("href") for a in body.find_all("a")]
+        pages[path.relative_to(site).as_posix()] = f"{body.get_text(' ', strip=True)}\n{links}"
+    return pages
+
+
+@pytest.mark.slow
+def test_a_rebuild_in_the_kept_process_gives_the_pages_of_a_fresh_build(tmp_path: Path) -> None:
+    """The site's process is kept from one build to the next, and what it builds after an
+    edit is what a build of the edited reader from nothing gives, page for page."""
+    import asyncio
+
+    from coursepack.options import BuildOptions
+    from coursepack.serve import Preview
+
+    root = init_reader(tmp_path / "reader", title="Serve Test")
+    preview = Preview(root, tmp_path / "serve", BuildOptions(), pdf=False)
+    try:
+        first = preview.build_now(["site"])
+        assert first.code == 0, first.err
+        preview.tidy()
+        edit(root / NOTE, "Five manuscript copies", "Five handwritten copies")
+        again = asyncio.run(preview.build(["site"]))
+        assert again.code == 0, again.err
+        assert again.pid == first.pid  # the same process, warm
+    finally:
+        preview.close()
+    fresh = subprocess.run(
+        [sys.executable, "-m", "coursepack", "--root", str(root), "build", "--only", "site",
+         "--out", str(tmp_path / "fresh")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert fresh.returncode == 0, fresh.stderr
+    warm, cold = _pages(tmp_path / "serve" / "site"), _pages(tmp_path / "fresh" / "site")
+    assert "Five handwritten copies" in warm["notes/five-copies.html"]
+    assert warm.keys() == cold.keys()
+    for page, shown in cold.items():
+        assert warm[page] == shown, page
