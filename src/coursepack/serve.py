@@ -29,8 +29,9 @@ data changed, and has Sphinx read and write only those pages, in the process its
 forking Sphinx's parallel readers and writers for the two or three pages of an edit costs
 more than it saves (the first build, which writes every page, uses them). Once its pages
 are served, the process frees what the build left (:func:`tidy`). Should the process end
-(killed, out of memory), the next build starts another. The PDFs are built in a process
-of their own, which a new edit stops.
+(killed, out of memory), the next build starts another; so does a change to a Python
+file, which the process may have imported (a local extension of ``conf.py``). The PDFs
+are built in a process of their own, which a new edit stops.
 """
 
 from __future__ import annotations
@@ -302,13 +303,15 @@ class Preview:
             self._lost()
             return self._submit(targets, self.options).result()
 
-    async def build(self, targets: Sequence[str]) -> Outcome:
+    async def build(self, targets: Sequence[str], *, fresh: bool = False) -> Outcome:
         """Build targets after an edit in the site's process, without holding up the server.
 
         Sphinx reads and writes in that process alone (``jobs=1``): an edit changes a few
-        pages.
+        pages. fresh: in a new process (Python code the old one imported has changed).
         """
         options = dataclasses.replace(self.options, jobs=1)
+        if fresh:
+            self._lost()
         try:
             return await asyncio.wrap_future(self._submit(targets, options))
         except BrokenProcessPool:
@@ -343,7 +346,7 @@ class Preview:
         """Build the site again after changes; reload the pages; then the PDFs."""
         await self.stop_pdfs()
         shown = ", ".join(sorted({_shown(p, self.root) for p in changed})[:4])
-        outcome = await self.build(["site"])
+        outcome = await self.build(["site"], fresh=imports_again(changed))
         built = self.take(outcome, f"rebuilt the site ({shown})")
         self.tell_reload()
         self.tidy()
@@ -405,6 +408,12 @@ class Preview:
         if parts[:1] == ("docs",) and name.endswith(".rst"):
             return _generated(Path(path))
         return False
+
+
+def imports_again(changed: Sequence[Path]) -> bool:
+    """Return whether changes call for a new site process: a Python file changed (``conf.py``
+    may import modules of ``docs/``, which the kept process would hold as they were)."""
+    return any(path.suffix == ".py" for path in changed)
 
 
 def _generated(path: Path) -> bool:

@@ -160,6 +160,9 @@ def test_a_rebuild_in_the_kept_process_gives_the_pages_of_a_fresh_build(tmp_path
         again = asyncio.run(preview.build(["site"]))
         assert again.code == 0, again.err
         assert again.pid == first.pid  # the same process, warm
+        anew = asyncio.run(preview.build(["site"], fresh=True))
+        assert anew.code == 0, anew.err
+        assert anew.pid != first.pid
     finally:
         preview.close()
     fresh = subprocess.run(
@@ -173,3 +176,11 @@ def test_a_rebuild_in_the_kept_process_gives_the_pages_of_a_fresh_build(tmp_path
     assert warm.keys() == cold.keys()
     for page, shown in cold.items():
         assert warm[page] == shown, page
+
+
+def test_a_changed_python_file_calls_for_a_new_site_process(tmp_path: Path) -> None:
+    from coursepack.serve import imports_again
+
+    assert imports_again([tmp_path / "docs" / "conf.py", tmp_path / "docs" / "index.md"])
+    assert imports_again([tmp_path / "docs" / "_ext" / "local.py"])
+    assert not imports_again([tmp_path / NOTE, tmp_path / "docs" / "index.md"])
