@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -163,6 +164,7 @@ DAMAGE: dict[str, Callable[[Path], bytes]] = {
     "a style as a number": lambda _: b'{"styles": {"x": 1}}',
     "entries of the wrong shape": _damaged_entries,
     "empty": lambda _: b"",
+    "nested too deep": lambda _: b'{"styles": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
 }
 
 
@@ -199,6 +201,9 @@ def test_a_cache_that_cannot_be_read_or_written_is_done_without(
     target.mkdir()  # a folder in the file's place
     same(citations(refs, refs.records, styles.DEFAULT, tmp_path / "nowhere"), fresh)
     assert not list(path.glob(".tmp-*"))
+    target.rmdir()
+    os.mkfifo(target)  # a named pipe, which would block a plain read
+    same(citations(refs, refs.records, styles.DEFAULT, tmp_path / "nowhere"), fresh)
 
 
 def test_no_cache_when_turned_off(

@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -89,11 +90,16 @@ def _canonical(record: dict[str, Any]) -> str:
 
 
 def _read(path: Path) -> dict[str, dict[str, Rendered]]:
-    """Return the styles' entries a cache file holds; empty for anything else."""
+    """Return the styles' entries a cache file holds; empty for anything else (a regular
+    file only, never through a link: a named pipe would block)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
-        with path.open("rb") as handle:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return {}
             data = json.loads(handle.read().decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return {}
     found = data.get("styles") if isinstance(data, dict) else None
     if not isinstance(found, dict):
@@ -121,8 +127,6 @@ class CitationCache:
         self._found: dict[str, Rendered] = {}
         #: The entries this run used or made, by key.
         self.used: dict[str, Rendered] = {}
-        #: How many records were looked up and not found (for the tests).
-        self.misses = 0
         if self.enabled:
             self._styles = _read(self.path)
             self._found = self._styles.get(self.style, {})
@@ -142,7 +146,6 @@ class CitationCache:
             return None
         found = self._found.get(key)
         if not _valid(found):
-            self.misses += 1
             return None
         self.used[key] = found
         return found
