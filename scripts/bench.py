@@ -33,10 +33,13 @@ coursepack's modules compiled to bytecode first (as they are once installed):
   the page of each reading that calls it have been fetched with the new text;
   ``loop-handout`` (flagship), from the save until that reading's handout is written anew
   in the preview's folder;
-- ``floor``: what the tools underneath cost on the same sources: plain ``sphinx-build`` on
-  the reader's docs/ (which the site extension fills with its generated pages) and plain
-  WeasyPrint on the HTML that the PDF renderer lays out, with as many worker processes as
-  the build uses.
+- ``floor``: what the tools underneath cost on the same sources, with as many worker
+  processes as the build uses: plain WeasyPrint on the HTML that the PDF renderer lays out;
+  and plain ``sphinx-build``, with no coursepack code, on the pages the site shows (the
+  generated pages and the project's own, each coursepack directive replaced by the HTML
+  it expands to, in raw blocks; the same conf.py, theme and MyST), into a fresh folder
+  (``floor-site``) and again after one note's edit (``floor-site-edit``, to set beside
+  ``edit-site``). See ``floor_steps``.
 
 Each step reports wall time, CPU time (user + system, the process and its children) and
 peak memory: the largest resident set of any one process, and the peak of the sum over the
@@ -478,19 +481,232 @@ def weasyprint_all(folder: Path, out: Path, jobs: int) -> None:
         list(pool.map(_weasyprint_one, work))
 
 
+# ---- the site's floor: the generated pages without the extension -------------------------
+
+#: A coursepack directive in reST (``.. coursepack-x:: arg``) and in MyST (a fenced block).
+_RST_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)\.\. coursepack-[a-z-]+::")
+_MD_DIRECTIVE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,}|:{3,})\{coursepack-[a-z-]+\}")
+
+
+def _site_fragments(
+    root: Path, docs: Path, work: Path
+) -> dict[str, dict[int, list[tuple[bool, str]]]]:
+    """Build the reader's site once with the extension, serially, and return the HTML each
+    of its directives was written as: by document and line, each a list of (searched, html)
+    pieces (the pieces the site keeps out of its search index apart)."""
+    from docutils import nodes
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+    from sphinx.writers.html5 import HTML5Translator
+
+    from coursepack.render.site.directives.base import ReaderDirective
+
+    # A class of this module, so that Sphinx can pickle the doctrees that hold it.
+    mark = globals().get("_floor_mark")
+    if mark is None:
+        mark = type("_floor_mark", (nodes.Element, nodes.Invisible), {"__module__": __name__})
+        globals()["_floor_mark"] = mark
+
+    class Capture(HTML5Translator):
+        """Keep the HTML written between two marks, and where unsearched parts lie."""
+
+        def dispatch_visit(self, node: nodes.Node) -> None:
+            if isinstance(node, nodes.Element) and "no-search" in node.get("classes", ()):
+                self.__dict__.setdefault("_quiet", []).append(len(self.body))
+            if isinstance(node, mark):
+                if node["start"]:
+                    self._start = (len(self.body), len(getattr(self, "_spans", [])), node["line"])
+                else:
+                    start, first, line = self._start
+                    spans = self.__dict__.setdefault("_spans", [])[first:]
+                    pieces: list[tuple[bool, str]] = []
+                    at = start
+                    for s, e in spans:
+                        pieces.append((True, "".join(self.body[at:s])))
+                        pieces.append((False, "".join(self.body[s:e])))
+                        at = e
+                    pieces.append((True, "".join(self.body[at:])))
+                    found.setdefault(self.builder.current_docname, {})[line] = [
+                        (searched, html) for searched, html in pieces if html.strip()
+                    ]
+                raise nodes.SkipNode
+            super().dispatch_visit(node)
+
+        def dispatch_departure(self, node: nodes.Node) -> None:
+            super().dispatch_departure(node)
+            if isinstance(node, nodes.Element) and "no-search" in node.get("classes", ()):
+                start = self._quiet.pop()
+                if not self._quiet:  # the outermost unsearched element
+                    self.__dict__.setdefault("_spans", []).append((start, len(self.body)))
+
+    found: dict[str, dict[int, list[tuple[bool, str]]]] = {}
+    run = ReaderDirective.run
+
+    def marked(self: ReaderDirective) -> list[nodes.Node]:
+        return [mark(start=True, line=self.lineno), *run(self), mark(start=False)]
+
+    ReaderDirective.run = marked  # type: ignore[method-assign]
+    with patch_docutils(docs), docutils_namespace():
+        app = Sphinx(
+            srcdir=docs,
+            confdir=docs,
+            outdir=work / "html",
+            doctreedir=work / "doctrees",
+            buildername="html",
+            # The reader where it is, and no downloads: as ``build --only site`` into a
+            # fresh folder.
+            confoverrides={"coursepack_root": str(root), "coursepack_build_dir": str(work)},
+            status=None,
+            warning=None,
+            freshenv=True,
+            parallel=0,
+        )
+        app.add_node(mark)
+        app.set_translator("html", Capture, override=True)
+        app.build()
+    return found
+
+
+def _raw_block(indent: str, pieces: list[tuple[bool, str]], markdown: bool) -> list[str]:
+    """Return the lines of raw HTML blocks that stand for one directive's output."""
+    lines: list[str] = []
+    for searched, html in pieces:
+        body = html.strip("\n").splitlines()
+        if markdown:
+            fence = "`" * max(3, 1 + max((len(m) for m in re.findall(r"`+", html)), default=0))
+            lines += [f"{indent}{fence}{{raw}} html"]
+            lines += [] if searched else [f"{indent}:class: no-search"]
+            lines += [f"{indent}{line}" if line else "" for line in body] + [f"{indent}{fence}", ""]
+        else:
+            lines += [f"{indent}.. raw:: html"]
+            lines += [] if searched else [f"{indent}   :class: no-search"]
+            lines += [""] + [f"{indent}   {line}" if line else "" for line in body] + [""]
+    return lines
+
+
+def _expand(text: str, fragments: dict[int, list[tuple[bool, str]]], markdown: bool) -> str:
+    """Return a page's source with each coursepack directive (by its line) replaced by the
+    HTML it expanded to."""
+    lines = text.splitlines()
+    out: list[str] = []
+    used = 0
+    i = 0
+    while i < len(lines):
+        match = (_MD_DIRECTIVE if markdown else _RST_DIRECTIVE).match(lines[i])
+        if not match or i + 1 not in fragments:
+            out.append(lines[i])
+            i += 1
+            continue
+        indent = match["indent"]
+        start = i + 1
+        i += 1
+        if markdown:  # up to the closing fence
+            fence = match["fence"]
+            while i < len(lines) and not lines[i].strip().startswith(fence):
+                i += 1
+            i += 1
+        else:  # the options and content: every line indented further, or blank
+            while i < len(lines) and (
+                not lines[i].strip() or len(lines[i]) - len(lines[i].lstrip()) > len(indent)
+            ):
+                i += 1
+        out += _raw_block(indent, fragments[start], markdown)
+        used += 1
+    if used != len(fragments):
+        raise RuntimeError(f"expanded {len(fragments)} directives, found {used} of them")
+    return "\n".join(out) + "\n"
+
+
+#: Added to the reader's conf.py for the floor: the same project, theme and MyST, the
+#: extension's stylesheet, script and icon as plain static files, and no coursepack code.
+_FLOOR_CONF = """
+
+# ---- the floor: the same project without the coursepack extension ----
+extensions = [e for e in extensions if not e.startswith("coursepack")]
+html_static_path = [*globals().get("html_static_path", []), "_floor_static"]
+html_css_files = [*globals().get("html_css_files", []), "coursepack.css"]
+html_js_files = [*globals().get("html_js_files", []), ("coursepack.js", {"defer": "defer"})]
+html_favicon = "_floor_static/coursepack-icon.svg"
+"""
+
+
+def dump_site(root: Path, folder: Path) -> int:
+    """Write the reader's Sphinx project into folder as plain Sphinx sources: the generated
+    pages and the project's own, each coursepack directive replaced by the HTML it expands
+    to; return the number of pages. The folder's files are rewritten only where they change,
+    so that a plain incremental build after an edit re-reads what the edit touched."""
+    from coursepack.render.site.events import STATIC
+
+    docs = root / "docs"
+    if not (docs / "conf.py").is_file():
+        return 0
+    with tempfile.TemporaryDirectory(prefix="coursepack-floor-") as tmp:
+        source = Path(tmp) / "docs"
+        shutil.copytree(docs, source, ignore=shutil.ignore_patterns("_build", "__pycache__"))
+        fragments = _site_fragments(root.resolve(), source, Path(tmp))
+        files: dict[str, bytes] = {}
+        for path in sorted(source.rglob("*")):
+            rel = path.relative_to(source).as_posix()
+            if not path.is_file():
+                continue
+            data = path.read_bytes()
+            if path.suffix in (".rst", ".md"):
+                text = _expand(
+                    data.decode("utf-8"),
+                    fragments.get(rel.rpartition(".")[0], {}),
+                    markdown=path.suffix == ".md",
+                )
+                data = text.encode("utf-8")
+            elif rel == "conf.py":
+                data += _FLOOR_CONF.encode("utf-8")
+            files[rel] = data
+        for static in STATIC.iterdir():
+            files[f"_floor_static/{static.name}"] = static.read_bytes()
+    for rel, data in files.items():
+        path = folder / rel
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    for path in folder.rglob("*"):
+        if path.is_file() and path.relative_to(folder).as_posix() not in files:
+            path.unlink()
+    return sum(rel.endswith((".rst", ".md")) for rel in files)
+
+
 def floor_steps(
     root: Path, work: Path, jobs: int, timeout: float, wanted: set[str]
 ) -> dict[str, Run]:
-    """Measure plain sphinx-build and plain WeasyPrint on the reader's generated sources."""
+    """Measure plain sphinx-build and plain WeasyPrint on the reader's generated sources.
+
+    The site's floor is plain ``sphinx-build`` (the reader's conf.py, its theme and MyST,
+    as many workers as the build uses) on the pages the extension generates and the
+    project's own, with every coursepack directive replaced by the HTML it expands to in
+    raw blocks, and no coursepack code loaded (:func:`dump_site`): what Sphinx itself costs
+    to read, link, index and write the same pages. ``floor-site`` builds them into a fresh
+    folder; ``floor-site-edit`` builds them again after one note's edit, with only the
+    sources that the edit changed written anew (the note's page and the pages of the
+    readings that call it), as ``edit-site`` does with the extension.
+    """
     runs: dict[str, Run] = {}
     sphinx = shutil.which("sphinx-build", path=str(Path(sys.executable).parent)) or shutil.which(
         "sphinx-build"
     )
-    docs = root / "docs"
-    if "floor-site" not in wanted:
-        pass
-    elif sphinx and (docs / "conf.py").is_file():
-        runs["floor-site"] = measure(
+    source = work / "floor-src"
+
+    def dump() -> str:
+        done = subprocess.run(
+            [sys.executable, __file__, "--dump-site", str(root), str(source)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        tail = (done.stderr or done.stdout).strip().splitlines()[-1:]
+        return "" if done.returncode == 0 else " ".join(tail) or "no docs/conf.py"
+
+    def sphinx_build() -> Run:
+        assert sphinx is not None
+        return measure(
             [
                 sphinx,
                 "-q",
@@ -500,13 +716,30 @@ def floor_steps(
                 str(jobs),
                 "-d",
                 str(work / "floor-doctrees"),
-                str(docs),
+                str(source),
                 str(work / "floor-site"),
             ],
             timeout=timeout,
         )
+
+    if "floor-site" not in wanted:
+        pass
+    elif not sphinx:
+        runs["floor-site"] = Run(status="not built", detail="no sphinx-build")
     else:
-        runs["floor-site"] = Run(status="not built", detail="no sphinx-build or docs/conf.py")
+        for folder in (source, work / "floor-doctrees", work / "floor-site"):
+            shutil.rmtree(folder, ignore_errors=True)
+        problem = dump()
+        if problem:
+            runs["floor-site"] = Run(status="not built", detail=problem)
+        else:
+            runs["floor-site"] = sphinx_build()
+            edit_one_note(root)
+            time.sleep(0.05)  # let modification times move on coarse clocks
+            problem = dump()
+            runs["floor-site-edit"] = (
+                Run(status="not built", detail=problem) if problem else sphinx_build()
+            )
     if "floor-pdf" not in wanted:
         return runs
     html = work / "floor-html"
@@ -615,7 +848,7 @@ def bench_reader(
     if steps & {"floor", "floor-site", "floor-pdf"}:
         wanted = {"floor-site", "floor-pdf"} if "floor" in steps else steps
         runs.update(floor_steps(root, work, jobs, timeout, wanted))
-        for step in ("floor-site", "floor-pdf"):
+        for step in ("floor-site", "floor-site-edit", "floor-pdf"):
             if step in runs:
                 say(step)
     return runs
@@ -724,6 +957,7 @@ def table(
         "loop-page",
         "loop-handout",
         "floor-site",
+        "floor-site-edit",
         "floor-pdf",
     ]
     head = "| reader | size | " + " | ".join(steps) + " | build / floor |"
@@ -964,10 +1198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--dump-html", nargs=2, metavar=("ROOT", "DIR"), help=argparse.SUPPRESS)
     parser.add_argument("--weasyprint", nargs=2, metavar=("DIR", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--dump-site", nargs=2, metavar=("ROOT", "DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     jobs = args.jobs or os.cpu_count() or 1
     if args.dump_html:
         return 0 if dump_html(Path(args.dump_html[0]), Path(args.dump_html[1])) else 1
+    if args.dump_site:
+        return 0 if dump_site(Path(args.dump_site[0]), Path(args.dump_site[1])) else 1
     if args.weasyprint:
         weasyprint_all(Path(args.weasyprint[0]), Path(args.weasyprint[1]), jobs)
         return 0
