@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import re
 import string
 from collections.abc import Callable, Iterable
@@ -56,19 +57,28 @@ def safe_id(value: str) -> bool:
     return bool(_SAFE_ID.match(value))
 
 
+#: Values whose repr is the same in every process.
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+#: The field names of each dataclass met (looked up once per class).
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _canonical(value: object) -> object:
     """Return a form of value whose repr is the same in every process (sets sorted)."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    if isinstance(value, (list, tuple)):
+        return tuple(v if type(v) in _PLAIN else _canonical(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            tuple((f.name, _canonical(getattr(value, f.name))) for f in dataclasses.fields(value)),
-        )
+        names = _FIELDS.get(cls)
+        if names is None:
+            names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+        return (cls.__name__, tuple((name, _canonical(getattr(value, name))) for name in names))
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
     if isinstance(value, dict):
         return ("dict", tuple(sorted((repr(k), repr(_canonical(v))) for k, v in value.items())))
-    if isinstance(value, (list, tuple)):
-        return tuple(_canonical(v) for v in value)
     return value
 
 
@@ -103,10 +113,17 @@ def _header(page_digest: str) -> str:
 
 
 def _citations_digest(refs: Refs) -> str:
-    """Return a digest of every formatted citation, CSL record and question number a page
-    may show (the cite blocks' BibTeX and embedded metadata come from the records)."""
+    """Return a digest of every formatted citation and CSL record a page may show (the cite
+    blocks' BibTeX and embedded metadata come from the records)."""
     items = refs.citations.items
-    return digest(sorted((k, v.cite, v.entry) for k, v in items.items()), refs.records)
+    # CSL-JSON records hold JSON values only: written with sorted keys, the same everywhere.
+    text = json.dumps(
+        [sorted((k, v.cite, v.entry) for k, v in items.items()), refs.records],
+        sort_keys=True,
+        ensure_ascii=False,
+        default=repr,
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
 #: Pages written for a reader that has them, beyond the fixed ones of every reader.
@@ -140,6 +157,8 @@ class Pages:
     in_sidebar: bool
     #: Digest of every formatted citation and record.
     cited: str
+    #: Digest of every reading, for the pages that list them (made once, not once a page).
+    all_readings: str
     docs: dict[str, str] = field(default_factory=dict)
 
     def put(self, address: str, content: str) -> None:
@@ -153,7 +172,7 @@ def _readings(p: Pages) -> None:
     numbers = refs.orders.question_numbers
     p.put(
         site.doc("readings/index"),
-        _header(digest(reader.meta, reader.readings, p.in_sidebar, p.cited))
+        _header(digest(reader.meta, p.all_readings, p.in_sidebar, p.cited))
         + _title("Readings")
         + "\n"
         + _directive("coursepack-readings")
@@ -204,7 +223,7 @@ def _readings(p: Pages) -> None:
 def _glossary(p: Pages) -> None:
     """The glossary: Sphinx's own glossary, each entry expanded by ``coursepack-term``."""
     refs, reader = p.refs, p.refs.reader
-    glossary = [_header(digest(reader.terms, reader.readings, p.cited)), _title("Glossary"), "\n"]
+    glossary = [_header(digest(reader.terms, p.all_readings, p.cited)), _title("Glossary"), "\n"]
     glossary.append(_directive("coursepack-glossary-intro") + "\n")
     glossary.append(".. glossary::\n\n")
     for term in refs.orders.terms:
@@ -266,10 +285,9 @@ def _notes(p: Pages) -> None:
 
 def _timeline(p: Pages) -> None:
     """The timeline: the chronology of events (when the reader has one), then the notes."""
-    reader = p.refs.reader
     chronology = p.refs.orders.chronology
     page = _header(
-        digest([(n.id, n.title, n.period) for n in p.notes], reader.readings, chronology, p.cited)
+        digest([(n.id, n.title, n.period) for n in p.notes], p.all_readings, chronology, p.cited)
     ) + _title("Timeline")
     if chronology:
         page += (
@@ -300,7 +318,7 @@ def _contexts(p: Pages) -> None:
     for c in contexts:
         p.put(
             site.context(c.id).page,
-            _header(digest(c, refs.reader.readings, p.cited, around(pager, c.id)))
+            _header(digest(c, p.all_readings, p.cited, around(pager, c.id)))
             + ":orphan:\n\n"
             + _title(c.title)
             + "\n"
@@ -326,7 +344,7 @@ def _people(p: Pages) -> None:
     """People and organizations, one section per kind."""
     reader = p.refs.reader
     people = [
-        _header(digest(reader.entities, reader.readings, p.cited)),
+        _header(digest(reader.entities, p.all_readings, p.cited)),
         _title("People and organizations"),
     ]
     people.append("\n" + _directive("coursepack-entities-intro") + "\n")
@@ -343,7 +361,7 @@ def _questions(p: Pages) -> None:
     questions = [
         _header(
             digest(
-                p.edition, reader.questions, reader.readings, refs.orders.question_numbers, p.cited
+                p.edition, reader.questions, p.all_readings, refs.orders.question_numbers, p.cited
             )
         ),
         _title("Discussion questions"),
@@ -368,14 +386,14 @@ def _bibliography(p: Pages) -> None:
     reader = p.refs.reader
     p.put(
         p.refs.site.doc("bibliography"),
-        _header(digest(reader.references, reader.readings, p.cited))
+        _header(digest(reader.references, p.all_readings, p.cited))
         + _title("Bibliography")
         + "\n"
         + _directive("coursepack-bibliography"),
     )
     p.put(
         p.refs.site.doc("downloads"),
-        _header(digest(p.edition, p.downloads, reader.readings))
+        _header(digest(p.edition, p.downloads, p.all_readings))
         + _title("Downloads")
         + "\n"
         + _directive("coursepack-downloads"),
@@ -415,6 +433,7 @@ def documents(
         notes=[n for n in refs.orders.notes if safe_id(n.id)],
         in_sidebar=len(readings) <= sidebar_readings,
         cited=_citations_digest(refs),
+        all_readings=digest(refs.reader.readings),
     )
     for family in FAMILIES:
         family(pages)
