@@ -164,6 +164,43 @@ class _SiteProgress:
         self.progress.done()
 
 
+#: Documents per worker below which Sphinx reads, or writes, in the build's own process:
+#: forking a worker and sending the environment back costs more than it saves on a few
+#: pages, as after one note's edit (two pages to read, five to write for the flagship).
+PAGES_PER_WORKER = 4
+
+
+def _fit_workers(app: Sphinx) -> None:
+    """Have Sphinx read and write in this process when there are only a few pages to do."""
+    workers = app.parallel
+    if workers < 2:
+        return
+    few = PAGES_PER_WORKER * workers
+
+    def before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
+        # Sphinx looks at the number of workers right after this event, and only then.
+        app.parallel = 1 if len(docnames) < few else workers
+
+    def read_done(app: Sphinx, env: Any) -> list[str]:
+        app.parallel = workers
+        return []
+
+    def write_started(app: Sphinx, builder: Any) -> None:
+        # Whether to write in parallel was settled before reading: settle it by the pages.
+        write: Callable[[Set[str]], None] = builder.write_documents
+
+        def write_documents(docnames: Set[str]) -> None:
+            if len(docnames) < few:
+                builder.parallel_ok = False
+            write(docnames)
+
+        setattr(builder, "write_documents", write_documents)  # noqa: B010 (an instance method)
+
+    app.connect("env-before-read-docs", before_read)
+    app.connect("env-updated", read_done)
+    app.connect("write-started", write_started)
+
+
 def render_site(
     refs: Refs,
     out: Path,
@@ -222,6 +259,7 @@ def _render_edition(
             freshenv=False,
             parallel=options.workers,
         )
+        _fit_workers(app)
         if options.progress:
             progress.connect(app)
         try:
