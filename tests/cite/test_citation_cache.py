@@ -38,6 +38,12 @@ def flagship() -> Flagship:
     return Flagship(refs.records, refs)
 
 
+@pytest.fixture(autouse=True)
+def nothing_formatted_before(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Start each test without the citations this process formatted last."""
+    monkeypatch.setattr(csl, "_last", {})
+
+
 @pytest.fixture
 def formatted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     """Record the key of every record citeproc-py formats."""
@@ -55,7 +61,15 @@ def formatted(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 def citations(
     refs: Refs, records: list[csl.CslRecord], style: str, root: Path | None
 ) -> csl.Citations:
+    """Return the citations of records as a new process formats them (from the cache at
+    root, if any), without those this process formatted last."""
+    csl._last.clear()
     return csl.Citations(records, refs.keys, 1, None, style, str(root) if root else None)
+
+
+def kept(refs: Refs, records: list[csl.CslRecord], style: str) -> csl.Citations:
+    """Return the citations of records as a process that formatted before formats them."""
+    return csl.Citations(records, refs.keys, 1, None, style)
 
 
 def same(a: csl.Citations, b: csl.Citations) -> None:
@@ -232,3 +246,28 @@ def test_the_cache_is_the_readers_not_the_builds(reader: Reader, tmp_path: Path)
     refs = Refs(dataclasses.replace(reader, root=str(root)))
     refs.citations  # noqa: B018 (formatted on first use)
     assert _cache_file(root).parent == root / FOLDER
+
+
+def test_the_citations_formatted_last_are_kept_while_nothing_that_decides_them_changes(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A process that builds again and again formats again only what changed."""
+    refs = Refs(reader)
+    first = kept(refs, refs.records, styles.DEFAULT)
+    format_all = csl._format_all
+    calls: list[str] = []
+
+    def counting(*args: Any) -> Any:
+        calls.append(args[4])
+        return format_all(*args)
+
+    monkeypatch.setattr(csl, "_format_all", counting)
+    same(kept(refs, [dict(r) for r in refs.records], styles.DEFAULT), first)
+    assert calls == []
+    changed = [{**r, "title": "Another"} if r["id"] == "walker1937" else r for r in refs.records]
+    again = kept(refs, changed, styles.DEFAULT)
+    assert calls == [styles.DEFAULT]
+    assert "Another" in again.entry_text("walker1937")
+    apa = kept(refs, changed, "apa")
+    assert calls == [styles.DEFAULT, "apa"]
+    assert apa.items != again.items
