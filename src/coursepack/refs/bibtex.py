@@ -32,6 +32,7 @@ from coursepack.refs.csl import (
     LEGAL_TYPES,
     ascii_url,
     babel_name,
+    code_citation,
     corporate_author,
     csl_name,
     language_tag,
@@ -393,6 +394,8 @@ def reference_entry(ref: Reference, flavour: Flavour, aliases: tuple[str, ...] =
     if flavour == "biblatex" and entry_type in LEGAL_TYPES:
         # The reporter or code citation in the fields pandoc and biblatex read.
         parts = legal_parts(ref)
+        if "section" in parts:  # pandoc reads no biblatex field as CSL's section
+            parts["container-title"] = code_citation(parts)
         for name in ("howpublished", "organization", "institution"):
             values.pop(name, None)
         values.update(
@@ -402,7 +405,6 @@ def reference_entry(ref: Reference, flavour: Flavour, aliases: tuple[str, ...] =
                     ("volume", "volume"),
                     ("container-title", "journaltitle"),
                     ("page", "pages"),
-                    ("number", "number"),
                     ("publisher", "institution"),
                 )
                 if var in parts

@@ -378,12 +378,27 @@ def legal_parts(ref: Reference) -> dict[str, str]:
     else:
         if found["volume"]:
             parts["volume"] = found["volume"]
-        parts["container-title"] = found["code"]
-        parts["number"] = found["section"]
+        if found["section"]:
+            parts["container-title"] = found["code"]
+            parts["section"] = found["section"].strip()
+        else:
+            parts["container-title"] = f"{found['code']} {found['chapter']}"
     body = ref.get("organization") or ref.get("institution")
     if body:
         parts["publisher"] = body.strip("{} ")
     return parts
+
+
+def code_citation(parts: dict[str, str]) -> str:
+    """Return a statute's code and sections as one text ("U.S.C. §§ 151–169"), without the
+    volume: what biblatex's ``journaltitle`` holds, since pandoc reads no biblatex field
+    as CSL's ``section``."""
+    title = parts.get("container-title", "")
+    section = parts.get("section")
+    if not section:
+        return title
+    sign = "§§" if re.search(r"[–,&-]|\band\b", section) else "§"
+    return f"{title} {sign} {section}"
 
 
 def corporate_author(ref: Reference) -> str:
@@ -564,9 +579,37 @@ def _finish(text: str, fmt: Format) -> str:
 
 
 def _year_in_entry(entry: str, year: str) -> re.Match[str] | None:
-    """Return where the year stands after the author element (". 1937." or ".” 1935.")."""
+    """Return where the year stands after the author element (". 1937." or ".” 1935.", and
+    in APA's form ". (2026)." or ". (2026, January 21)."), the year as the match's
+    ``year`` group."""
+    y = re.escape(year)
     after = r"(?=\s|$)" if year == "n.d." else r"(?=\.(?:\s|$))"
-    return re.search(rf"(?<=[.”’])\s({re.escape(year)})[a-z]?{after}", entry)
+    return re.search(
+        rf"(?<=[.”’])\s(?:(?P<year>{y})[a-z]?{after}|\((?P<apa>{y})[a-z]?(?=[,)]))", entry
+    )
+
+
+def _year_end(found: re.Match[str]) -> int:
+    """Return where the year a :func:`_year_in_entry` match found ends."""
+    return found.end("year") if found["year"] is not None else found.end("apa")
+
+
+def _drop_echo(text: str) -> str:
+    """Return an anonymous work's entry or citation without its first element's echo
+    ("National Labor Relations Act. National Labor Relations Act. U.S.C., ..." in MLA;
+    "(Insurrection Act, Insurrection Act)").
+
+    citeproc-py prints the title that stood in for a missing author again where the
+    style puts the title (MLA, whose entries have no date after the author).
+    """
+    opening = "(" if text.startswith("(") else ""
+    body = text[len(opening) :]
+    for found in re.finditer(r"[.,] ", body):
+        head = body[: found.start()]
+        rest = body[found.end() :]
+        if len(head) >= 3 and rest.startswith(head) and rest[len(head) : len(head) + 1] in ".,)":
+            return opening + head + rest[len(head) :]
+    return text
 
 
 def _drop_repeat(entry: str, year: str) -> str:

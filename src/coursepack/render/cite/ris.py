@@ -69,6 +69,7 @@ def ris_record(record: CslRecord) -> str:
         ("T2", "container-title"),
         ("ET", "edition"),
         ("VL", "volume"),
+        ("SE", "section"),  # a statute's sections (Zotero reads SE of STAT so)
         ("SE", "number"),
         ("IS", "issue"),
         ("PB", "publisher"),
