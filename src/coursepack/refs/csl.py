@@ -354,17 +354,22 @@ LEGAL_TYPES = {"jurisdiction": "legal_case", "legislation": "legislation"}
 #: A reporter citation ("398 U.S. 235", "636 F. Supp. 907 (D. Minn.)") and a code citation
 #: ("29 U.S.C. §§ 141–197", "Minn. Stat. ch. 179A").
 _REPORTER = re.compile(r"(?P<volume>\d+)\s+(?P<reporter>.+?)\s+(?P<page>\d[\w–-]*)(?:\s+\(.+\))?")
-_CODE = re.compile(r"(?:(?P<volume>\d+)\s+)?(?P<code>.+?)\s+(?P<section>(?:§§?|ch\.)\s*.+)")
+_CODE = re.compile(
+    r"(?:(?P<volume>\d+)\s+)?(?P<code>.+?)\s+"
+    r"(?:(?P<sign>§§?)\s*(?P<section>.+)|(?P<chapter>ch\.\s*.+))"
+)
 
 
 def legal_parts(ref: Reference) -> dict[str, str]:
-    """Return a case's or statute's citation as CSL variables (the reporter or code as
-    ``container-title``; its volume, first page or sections; the court or legislature,
-    the ``organization``, as ``publisher``).
+    """Return a case's or statute's citation as CSL variables, as the styles read them.
 
-    These are the variables pandoc reads from biblatex's @jurisdiction and @legislation
-    (``volume``, ``journaltitle``, ``pages``, ``number``, ``institution``): the .bib and
-    the .json give the same citation.
+    A case: its reporter as ``container-title``, with ``volume`` and first ``page``
+    ("398 U.S. 235"). A statute in a code by sections: the code as ``container-title``,
+    its title as ``volume`` and the sections, without the sign, as ``section`` ("29
+    U.S.C. §§ 151–169": the styles print the sign). A statute cited by chapter ("Minn.
+    Stat. ch. 179A"): the whole citation as ``container-title``, since no CSL variable of
+    legislation holds a chapter of a code (``number`` is a public-law number in Chicago and
+    APA: "Pub. L. No."). The court or legislature, the ``organization``, is ``publisher``.
     """
     cited = (ref.get("howpublished") or "").strip()
     parts: dict[str, str] = {}
