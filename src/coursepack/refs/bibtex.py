@@ -335,7 +335,9 @@ def _supplied_note(reading: Reading) -> str:
 
 
 def part_entry(reader: Reader, title: str, url: str, key: str, flavour: Flavour) -> BibEntry:
-    """Return the entry of a note, glossary entry or person's entry: unsigned, in the reader.
+    """Return the entry of a note, glossary entry or person's entry: unsigned, in the reader
+    (whose own entry names its publisher: a style would read a publisher here as the
+    entry's author, as APA does for an encyclopedia's).
 
     biblatex: ``@inreference`` with the reader as ``booktitle`` and its editors as
     ``editor``; ``useeditor=false`` labels it by its title, as Chicago cites an unsigned
@@ -349,25 +351,19 @@ def part_entry(reader: Reader, title: str, url: str, key: str, flavour: Flavour)
             ("editor", editors),
             ("title", protect_title(title)),
             ("booktitle", protect_title(meta.title)),
-            ("publisher", escape_latex(meta.publisher)),
-        ]
-        if meta.place:
-            fields.append(("location", escape_latex(meta.place)))
-        fields += [
             ("date", str(meta.year)),
             ("url", ascii_url(url)),
             ("langid", _language(meta.language)),
             ("options", "useeditor=false"),
         ]
         return BibEntry("inreference", key, tuple(fields))
-    where = ", ".join(p for p in (meta.publisher, meta.place) if p)
     edited = " and ".join(meta.editors)
     book = f"In \\emph{{{protect_title(meta.title)}}}, edited by {escape_latex(edited)}"
     # Labelled by the title: natbib styles read ``key``, chicago.bst ``organization`` (it
     # wants a name for every entry, and the editors' would give all of them one label).
     fields = [
         ("title", protect_title(title)),
-        ("howpublished", f"{book}. {escape_latex(where)}" if where else book),
+        ("howpublished", book),
         ("year", str(meta.year)),
         ("note", _classic_url_note(url, None)),
         ("key", label_key(title)),

@@ -342,7 +342,6 @@ def part_record(
         "title": title,
         "container-title": meta.title,
         "editor": [csl_name(e) for e in meta.editors],
-        "publisher": meta.publisher,
         "issued": {"date-parts": [[meta.year]]},
         "URL": ascii_url(url),
         "language": meta.language,
@@ -626,7 +625,7 @@ def _drop_repeat(entry: str, year: str) -> str:
     found = _year_in_entry(entry, year)
     if found is None:
         return entry
-    head = entry[: found.start()].rstrip(" .,")
+    head = entry[: found.start()].rstrip(" .,(")
     if not head:
         return entry
     repeat = re.compile(rf"(?<=[.”’] ){re.escape(head)}[.,]?(?:\s+|$)")
@@ -653,8 +652,9 @@ def _add_suffix(text: str, year: str, suffix: str, *, entry: bool) -> str:
         if found is None:
             return text
         # "n.d." carries its own period; after a suffix the entry needs one ("n.d.-a.").
-        stop = "." if year == "n.d." else ""
-        return text[: found.end(1)] + shown[len(year) :] + suffix + stop + text[found.end(1) :]
+        stop = "." if year == "n.d." and found["year"] is not None else ""
+        end = _year_end(found)
+        return text[:end] + shown[len(year) :] + suffix + stop + text[end:]
     # In an in-text citation the date comes last ("Walker 1937", "Wikipedia, n.d.").
     index = text.rfind(year)
     if index < 0:
@@ -676,6 +676,28 @@ class Formatted:
     cite: str
     #: The entry as plain text.
     text: str
+    #: Whether the style gives the item no bibliography entry, so that ``entry`` and
+    #: ``text`` hold its note instead (Chicago's notes style and an unsigned entry in a
+    #: reference work).
+    note_only: bool = False
+
+
+def _same_citation(cite: str) -> str:
+    """Return what makes two in-text citations the same to a reader: their words, not
+    their markup or quotation marks (as citeproc-js compares them)."""
+    text = html.unescape(re.sub(r"<[^>]*>", "", cite))
+    return re.sub(r"[“”‘’\"']", "", text).casefold().strip()
+
+
+def _suffix_order(record: CslRecord, by_date: bool, key: str) -> tuple[Any, ...]:
+    """Return where an item stands among the works its year suffix sets apart: by title,
+    or by full date and then title when the style sorts so (APA)."""
+    title = str(record.get("title", "")).casefold()
+    if not by_date:
+        return (title, key)
+    issued = record.get("issued")
+    parts = issued["date-parts"][0] if isinstance(issued, dict) and issued.get("date-parts") else []
+    return (list(parts) + [0] * (3 - len(parts)), title, key)
 
 
 def _issued_year(record: CslRecord) -> str:
@@ -842,22 +864,29 @@ def _format_all(
     rendered = _render_all(records, fmt, workers, style, cache)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
+    # A style may give an item no bibliography entry (Chicago's notes style, for an entry in
+    # a reference work): its note, the citation in full, then stands in for one.
+    note_only = {key for key, entry in entries.items() if not entry.strip()}
+    for key in note_only:
+        entries[key] = cites[key]
 
     by_key = {str(r["id"]): r for r in records}
     for key, record in by_key.items():
         if "author" not in record:
-            entries[key] = _drop_repeat(entries[key], _issued_year(record))
-    # Year suffixes, among the works a bibliography lists (readings, references, the reader).
-    listed = [k for k in by_key if keys.items[k].kind in LISTED]
+            entries[key] = _drop_echo(_drop_repeat(entries[key], _issued_year(record)))
+            cites[key] = _drop_echo(cites[key])
+    # Year suffixes, among every item a citation could be confused with (an entry in the
+    # reader cited by its title, "In These Times", beside the magazine's articles, in APA).
     groups: dict[str, list[str]] = defaultdict(list)
-    for key in listed:
+    for key in by_key:
         if key not in copies:
-            groups[cites[key]].append(key)
+            groups[_same_citation(cites[key])].append(key)
     letters: dict[str, str] = {}
+    by_date = styles.suffixes_by_date(style)
     for same in groups.values():
         if len(same) < 2 or styles.is_note_style(style):
             continue
-        same.sort(key=lambda k: (str(by_key[k].get("title", "")).casefold(), k))
+        same.sort(key=lambda k: _suffix_order(by_key[k], by_date, k))
         for index, key in enumerate(same):
             letters[key] = chr(ord("a") + index) if index < 26 else f"{index + 1}"
             year = _issued_year(by_key[key])
@@ -876,7 +905,9 @@ def _format_all(
             cite = cite[1:-1]
         entry = _safe(_finish(entries[key].strip(), fmt))
         cite_html = _safe(_finish(cite, fmt))
-        out[key] = Formatted(key, cite_html, entry, _text(cite_html), _text(entry))
+        out[key] = Formatted(
+            key, cite_html, entry, _text(cite_html), _text(entry), key in note_only
+        )
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
     return out, order

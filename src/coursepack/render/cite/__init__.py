@@ -22,7 +22,7 @@ from coursepack.refs import Refs
 CiteFormat = Literal["bibtex", "biblatex", "csl-json", "ris", "text"]
 FORMATS: tuple[CiteFormat, ...] = ("bibtex", "biblatex", "csl-json", "ris", "text")
 
-__all__ = ["FORMATS", "cite_command", "render_cite", "write_atomic"]
+__all__ = ["FORMATS", "cite_command", "cite_notice", "render_cite", "write_atomic"]
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -95,6 +95,23 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     return written
 
 
+def cite_notice(refs: Refs, key: str, fmt: str) -> str | None:
+    """Return what a reader of :func:`cite_command`'s text should know about it, or None:
+    that the style gives the item no bibliography entry, so its note was printed."""
+    if fmt != "text":
+        return None
+    item = refs.item(
+        refs.keys.reader if split_pinpoint(key)[0] == "reader" else split_pinpoint(key)[0]
+    )
+    key = refs.copies.get(item.key, item.key)
+    if not refs.citations.items[key].note_only:
+        return None
+    return (
+        f"the style {refs.style} gives {key} no bibliography entry (it cites such an item "
+        "in notes only); this is its note"
+    )
+
+
 #: A paragraph pinpoint after a key: "crosse-2026 ¶14", "crosse-2026¶14-16", "crosse-2026#p14".
 _PINPOINT = re.compile(r"^(?P<key>.+?)(?:\s*¶\s*(?P<para>\d+(?:[-–]\d+)?)|#p(?P<anchor>\d+))$")
 
@@ -139,7 +156,14 @@ def cite_command(refs: Refs, key: str, fmt: str) -> str:
         return _json({"items": [csl.with_case_kept(record)], "citation": citation}).rstrip("\n")
     if fmt == "text":
         entry = refs.citations.entry_text(item.key)
-        if para is None:
-            return entry
-        return f"{refs.citations.cite_text_with(item.key, para)}\n\n{entry}"
+        if para is not None:
+            cited = refs.citations.cite_text_with(item.key, para)
+            # An item the style lists in no bibliography has its note only.
+            entry = cited if refs.citations.items[item.key].note_only else f"{cited}\n\n{entry}"
+        if not entry.strip():
+            raise RuntimeError(
+                f"internal error: the style {refs.style} formats {item.key} as nothing "
+                "(a bug: please report it)"
+            )
+        return entry
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
