@@ -518,6 +518,9 @@ class ReaderMeta:
     citation_style: str | None = None
     #: The packets the reader names, in its order.
     packets: tuple[Packet, ...] = ()
+    #: The Hypothesis account (``acct:username@authority``) named as the author of the
+    #: annotations in their Hypothesis import file, or None for a placeholder.
+    hypothesis_user: str | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +89,20 @@ def test_the_hypothesis_file_has_the_shape_its_importer_reads(
 ) -> None:
     load(reader, tmp_path)
     data = json.loads((tmp_path / "annotations-hypothesis.json").read_text("utf-8"))
-    # The client's importer wants an object with an annotations array, and keeps of each
-    # annotation its uri, text, tags, target and document.
+    # The client's importer (hypothesis/client, readExportFile and the Import tab) wants an
+    # object with an annotations array. Its Import tab lists the annotations by their
+    # ``user`` (an account, acct:<username>@<authority>, shown by user_info.display_name
+    # when the authority is not Hypothesis's own) and imports those of the user chosen,
+    # keeping of each its uri, text, tags, target and document.
     assert isinstance(data, dict) and isinstance(data["annotations"], list)
     items = data["annotations"]
     assert items
+    users = {item["user"] for item in items}
+    assert users == {"acct:day-of-truth-2026@coursepack.invalid"} == {data["export_userid"]}
     for item in items:
-        assert set(item) == {"uri", "text", "tags", "target", "document"}
+        assert set(item) == {"uri", "user", "user_info", "text", "tags", "target", "document"}
+        assert re.fullmatch(r"acct:[^@]+@.+", item["user"])
+        assert item["user_info"] == {"display_name": ", ".join(reader.meta.editors)}
         assert item["uri"].startswith("https://example.org/reader/readings/")
         assert isinstance(item["text"], str) and item["text"]
         assert all(isinstance(t, str) for t in item["tags"])
@@ -103,3 +112,16 @@ def test_the_hypothesis_file_has_the_shape_its_importer_reads(
         assert quote["type"] == "TextQuoteSelector" and quote["exact"]
     kinds = {item["tags"][0] for item in items}
     assert {"note", "term", "question", "textual", "entity"} <= kinds
+
+
+def test_the_hypothesis_file_names_the_account_the_reader_gives(
+    reader: Reader, tmp_path: Path
+) -> None:
+    own = dataclasses.replace(
+        reader, meta=dataclasses.replace(reader.meta, hypothesis_user="acct:instructor@hypothes.is")
+    )
+    load(own, tmp_path)
+    data = json.loads((tmp_path / "annotations-hypothesis.json").read_text("utf-8"))
+    # The Import tab preselects the annotations of the account signed in: an instructor who
+    # sets their own account imports with one click.
+    assert {item["user"] for item in data["annotations"]} == {"acct:instructor@hypothes.is"}

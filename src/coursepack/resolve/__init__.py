@@ -895,6 +895,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
         volume_readings=m.get("volume_readings", ReaderMeta.volume_readings),
         citation_style=citation_style,
         packets=packets,
+        hypothesis_user=m.get("hypothesis_user"),
     )
     annotations = {
         kind.reader_field: tuple(

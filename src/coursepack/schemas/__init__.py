@@ -116,6 +116,14 @@ READER: Schema = _doc(
                 "(the default), chicago-note, apa, mla, another name of the CSL styles "
                 "repository, or the path of a .csl file, relative to the reader's root.",
             },
+            "hypothesis_user": {
+                "type": "string",
+                "pattern": r"^acct:[^@\s]+@[^@\s]+$",
+                "description": "The Hypothesis account the annotations' import file names as "
+                "their author (acct:username@hypothes.is), so that Hypothesis's Import tab "
+                "selects them for that account; without it, a placeholder made of the "
+                "reader's id (acct:<id>@coursepack.invalid).",
+            },
             "introduction": _MARKDOWN,
             "silence": {
                 "type": "array",

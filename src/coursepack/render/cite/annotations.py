@@ -181,14 +181,32 @@ def annotation_collection(refs: Refs) -> JsonObject:
     }
 
 
+#: The authority of the placeholder account the Hypothesis file names when the reader names
+#: none (a reserved domain: no one has an account there).
+PLACEHOLDER_AUTHORITY = "coursepack.invalid"
+
+
+def hypothesis_user(refs: Refs) -> str:
+    """Return the account the Hypothesis file names as the annotations' author: the
+    reader's ``hypothesis_user``, else ``acct:<reader id>@coursepack.invalid``."""
+    meta = refs.reader.meta
+    return meta.hypothesis_user or f"acct:{meta.id}@{PLACEHOLDER_AUTHORITY}"
+
+
 def hypothesis_export(refs: Refs, created: str) -> JsonObject:
     """Return the annotations as a file Hypothesis's client imports.
 
     One Hypothesis annotation per passage: the reading's page as ``uri``, the annotation's
     text (Markdown, which Hypothesis shows as such) with its title, and the kind and id as
-    tags, so a class can load the editors' apparatus into its own Hypothesis group.
+    tags, so a class can load the editors' apparatus into its own Hypothesis group. Each
+    names one ``user`` (and the editors as ``user_info.display_name``): the client's Import
+    tab lists a file's annotations by user and imports those of the user chosen, as new
+    annotations of whoever imports them.
     """
     items: list[JsonObject] = []
+    meta = refs.reader.meta
+    user = hypothesis_user(refs)
+    author = {"display_name": ", ".join(meta.editors)}
     for annotation in web_annotations(refs):
         bodies = (
             annotation["body"] if isinstance(annotation["body"], list) else [annotation["body"]]
@@ -208,6 +226,8 @@ def hypothesis_export(refs: Refs, created: str) -> JsonObject:
             items.append(
                 {
                     "uri": page,
+                    "user": user,
+                    "user_info": author,
                     "text": texts[0],
                     "tags": [kind, ident, *texts[1:2]] if kind == "textual" else [kind, ident],
                     "target": [{"source": page, "selector": quotes}],
@@ -216,7 +236,7 @@ def hypothesis_export(refs: Refs, created: str) -> JsonObject:
             )
     return {
         "export_date": created,
-        "export_userid": "",
+        "export_userid": user,
         "client_version": "",
         "annotations": items,
     }
