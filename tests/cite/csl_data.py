@@ -3,8 +3,9 @@
 A JSON Schema written from the specification's lists of item types and variables
 (https://docs.citationstyles.org/en/stable/specification.html, appendices III and IV):
 every variable of an item must be one CSL defines, of the kind it defines (a name list, a
-date, a number or a string), and the type one of CSL's. The CSL project's own schema file
-(csl-data.json) holds the same lists; it is not copied into this repository.
+date, a number or a string), and the type one of CSL's. The CSL project's own schema
+(``csl-schema/csl-data.json``, vendored with its licence) holds the same lists but lets an
+item carry variables CSL does not define; the tests validate against both.
 """
 
 from __future__ import annotations

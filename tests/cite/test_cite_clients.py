@@ -124,8 +124,17 @@ def test_citeproc_js_formats_every_item(cite: Path, tmp_path: Path) -> None:
     assert not any(re.search(r"(\d{4}|n\.d\.-)[a-z]{2}\b", c) for c in done.cites)
 
 
+#: The CSL project's own schema of CSL-JSON, vendored with its licence (see its README).
+OFFICIAL_SCHEMA = Path(__file__).parent / "csl-schema" / "csl-data.json"
+
+
 def test_csl_json_is_valid_csl_with_citation_keys(cite: Path) -> None:
     records = json.loads((cite / "coursepack.json").read_text("utf-8"))
+    official = json.loads(OFFICIAL_SCHEMA.read_text("utf-8"))
+    jsonschema.Draft7Validator.check_schema(official)
+    errors = list(jsonschema.Draft7Validator(official).iter_errors(records))
+    assert [f"{list(e.absolute_path)}: {e.message}" for e in errors] == []
+    # ... and every variable is one CSL defines (the official schema allows others).
     jsonschema.validate(records, SCHEMA)
     assert all(r["citation-key"] == r["id"] for r in records)
 
