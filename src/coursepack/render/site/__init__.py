@@ -16,7 +16,7 @@ from sphinx.config import ENUM
 
 from coursepack import __version__
 from coursepack.options import sphinx_fields
-from coursepack.render.site import events
+from coursepack.render.site import events, search
 from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
 from coursepack.render.site.directives.base import SEARCH_TYPES
@@ -84,6 +84,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, directive in DIRECTIVES.items():
         app.add_directive(name, directive)
     app.connect("config-inited", events.config_inited)
+    app.connect("config-inited", search.config_inited)
     app.connect("builder-inited", events.builder_inited)
     app.connect("doctree-read", events.doctree_read)
     app.connect("env-get-outdated", events.outdated_pages)
