@@ -23,10 +23,9 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeVar
-
-import weasyprint
 
 from coursepack import processes
 from coursepack.model import Packet, Reader
@@ -35,6 +34,7 @@ from coursepack.outputs import Output, edition_name
 from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
 from coursepack.refs.labels import reading_title
+from coursepack.render.pdf import parts
 from coursepack.render.pdf.context import (
     Context,
     guide_context,
@@ -42,13 +42,13 @@ from coursepack.render.pdf.context import (
     packet_context,
     reader_context,
 )
-from coursepack.render.pdf.engine import (
+from coursepack.render.pdf.jobs import (
     PACKAGE_DIR,
     Job,
     file_mode,
     hash_files,
-    run_job,
     run_jobs,
+    run_part,
     warm_up,
 )
 
@@ -58,6 +58,8 @@ __all__ = [
     "plan_jobs",
     "reader_file",
     "render_pdfs",
+    "start_workers",
+    "stop_workers",
 ]
 
 #: Where the content hashes of the last build are kept, beside the PDFs.
@@ -79,7 +81,7 @@ def assets_digest() -> str:
         for p in PACKAGE_DIR.rglob("*")
         if p.is_file() and p.suffix in {".html", ".css", ".otf", ".ttf", ".py"}
     ]
-    return hash_files(files, extra=("weasyprint", weasyprint.__version__))
+    return hash_files(files, extra=("weasyprint", version("weasyprint")))
 
 
 def reader_file(volume: int, count: int) -> str:
@@ -116,6 +118,9 @@ def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
     reader = refs.reader
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
+    # A reader in one volume (and a packet) is written in parts that later builds reuse;
+    # each document keeps the pages of its places for its next layout.
+    kept = len(reader.volumes) == 1
     jobs: list[Job] = []
     for output, packet in wanted(refs, out, options):
         edition = options.for_edition("instructor" if output.edition == "instructor" else "student")
@@ -132,7 +137,8 @@ def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
             template, context, index = "reader.html", packet_context(refs, edition, packet), True
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
-        jobs.append(Job(template, context, output.path, digest, index, size))
+        cache = parts.folder_of(out, output.path) if kept else None
+        jobs.append(Job(template, context, output.path, digest, index, size, assets, cache))
     return jobs
 
 
@@ -231,28 +237,39 @@ def outputs(refs: Refs, out: Path) -> list[Output]:
 
 
 def render_pdfs(
-    refs: Refs, out: Path, options: BuildOptions, *, line: Line | None = None
+    refs: Refs,
+    out: Path,
+    options: BuildOptions,
+    *,
+    line: Line | None = None,
+    pool: ProcessPoolExecutor | None = None,
 ) -> list[Output]:
     """Write the reader, the handouts and the instructor guide into out; return them.
 
     Every PDF whose inputs changed is laid out, by worker processes when there is more than
     one worker. Should anything fail or an interrupt arrive, the workers are killed at
     once: none goes on writing into out. line: a progress line shared with other targets.
+    pool: workers the build started before it loaded the reader (:func:`start_workers`),
+    which this function stops.
     """
     reader = refs.reader
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
+    if pool is not None and len(reader.volumes) > 1:
+        # A reader in volumes gives every task a fresh process (see below).
+        _stop_pool(pool, kill=True)
+        pool = None
     # A first build of a one-volume reader lays out every PDF: its workers start, and
     # import WeasyPrint, while the jobs are planned (formatting the citations takes a while).
     expected = len(wanted(refs, out, options))
     workers = min(options.workers, expected)
-    early = not old and workers > 1 and len(reader.volumes) == 1
-    if not early:
+    early = pool is None and not old and workers > 1 and len(reader.volumes) == 1
+    if not early and pool is None:
         # Otherwise the citations, most of planning, are formatted before any worker
         # starts (on every core, for a long list: it forks).
         refs.citations  # noqa: B018 (formatted on first use)
-    shared = _start_pool(workers, warm=True) if early else None
+    shared = pool or (_start_pool(workers, warm=True) if early else None)
     try:
         jobs = plan_jobs(refs, out, options)
     except BaseException:
@@ -267,13 +284,21 @@ def render_pdfs(
     # The longest first, so that no long document starts last while the others idle.
     todo.sort(key=lambda j: -j.size)
     _remove_stale(out, [o.path for o in outputs(refs, out)])
+    # A reader laid out before is laid out again part by part: only the parts that changed.
+    previous = [_previous(j) for j in todo]
+    stitched = [(j, p) for j, p in zip(todo, previous, strict=True) if p is not None]
+    whole = [j for j, p in zip(todo, previous, strict=True) if p is None]
     progress = Progress(enabled=options.progress, line=line)
     progress.start("pdf", total=len(todo))
     workers = min(options.workers, len(todo))
     if shared is None and workers <= 1:
-        for job in todo:
-            run_job(job)
+        for job, layouts in stitched:
+            _stitch(job, layouts, _lay_out_here, _run_here)
             progress.advance()
+        for job in whole:
+            _run_here(job)
+            progress.advance()
+        shared_used = None
     else:
         if len(reader.volumes) > 1:
             # A process keeps much of the memory of a long document after writing it
@@ -281,24 +306,129 @@ def render_pdfs(
             # gets a fresh process, each volume and the guide a task alone, the handouts a
             # few at a time, so that no idle worker holds a volume's memory.
             pool = _start_pool(workers, one_task=True)
-            tasks = _tasks(todo, HANDOUT_BATCH)
+            tasks = _tasks(whole, HANDOUT_BATCH)
             large = large_limit(workers)
         else:
-            pool = shared or _start_pool(workers)
-            tasks = _tasks(todo, 1)
+            # Every worker is started now, by this thread: a worker dies with the thread
+            # that started it (PR_SET_PDEATHSIG), and a stitcher's thread ends first.
+            pool = shared or _start_pool(workers, warm=bool(stitched))
+            tasks = _tasks(whole, 1)
             large = workers
+        shared_used = pool
         try:
+            threads = [_Stitcher(job, layouts, pool, progress) for job, layouts in stitched]
+            for thread in threads:
+                thread.start()
             _run_parallel(tasks, workers, pool, large, progress)
+            for thread in threads:
+                thread.join()
+                if thread.error is not None:
+                    raise thread.error
         except BaseException:
             _stop_pool(pool, kill=True)
             raise
         _stop_pool(pool, kill=False)
+    if shared is not None and shared is not shared_used:
+        _stop_pool(shared, kill=False)
     progress.done()
     # Files of another edition, or packets not asked for, keep their hashes.
     kept = {key(j): j.digest for j in jobs}
     still = {o.path.relative_to(out).as_posix() for o in outputs(refs, out)}
     _save_hashes(hashes_path, {**{k: v for k, v in old.items() if k in still}, **kept})
+    made = [parts.folder_of(out, o.path) for o in outputs(refs, out)]
+    parts.prune(out / parts.CACHE, made, [j.cache for j in todo if j.cache is not None])
     return outputs(refs, out)
+
+
+def start_workers(options: BuildOptions) -> ProcessPoolExecutor | None:
+    """Start the PDF workers now, importing WeasyPrint while the build loads the reader;
+    None when the PDFs are laid out in this process (one worker)."""
+    if options.workers <= 1:
+        return None
+    return _start_pool(options.workers, warm=True)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Stop workers that :func:`start_workers` started, at once (after a failure, or when
+    :func:`render_pdfs` has stopped them already)."""
+    _stop_pool(pool, kill=True)
+
+
+def _previous(job: Job) -> list[parts.Layout] | None:
+    """Return the layouts of a reader's parts in its last build, if it can be stitched."""
+    if job.cache is None or not job.index:
+        return None
+    return parts.previous_layouts(job, job.cache)
+
+
+def _run_here(job: Job) -> None:
+    """Lay out and write one job in this process."""
+    from coursepack.render.pdf import engine
+
+    engine.run_job(job)
+
+
+def _lay_out_here(todo: list[parts.Part]) -> None:
+    """Lay out some parts in this process."""
+    from coursepack.render.pdf import engine
+
+    for part in todo:
+        engine.run_part(part)
+
+
+def _stitch(
+    job: Job,
+    previous: list[parts.Layout],
+    lay_out: Callable[[list[parts.Part]], None],
+    whole: Callable[[Job], None],
+) -> None:
+    """Lay out the parts of a reader that changed and stitch it; or, when most changed,
+    lay it out whole (whole)."""
+    from coursepack.render.pdf import stitch
+
+    assert job.cache is not None, job.target
+    settled = parts.settle_parts(job, job.cache, previous, lay_out)
+    if settled is None:
+        whole(job)
+        return
+    fonts = stitch.stitch([p.pdf for p in settled], job.target, job.digest, job.cache, job.assets)
+    parts.save_manifest(job, job.cache, settled, fonts)
+
+
+class _Stitcher(threading.Thread):
+    """Lay out a reader's changed parts in the workers and stitch it, beside other tasks."""
+
+    def __init__(
+        self,
+        job: Job,
+        previous: list[parts.Layout],
+        pool: ProcessPoolExecutor,
+        progress: Progress,
+    ) -> None:
+        super().__init__(name=f"stitch {job.target.name}", daemon=True)
+        self.job = job
+        self.previous = previous
+        self.pool = pool
+        self.progress = progress
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            _stitch(self.job, self.previous, self.lay_out, self.whole)
+            self.progress.advance()
+        except BaseException as exc:
+            self.error = exc
+
+    def lay_out(self, todo: list[parts.Part]) -> None:
+        """Lay out parts in the workers, the longest first; wait for them."""
+        futures = [_submit(self.pool, run_part, p) for p in sorted(todo, key=lambda p: -p.size)]
+        wait(futures, return_when=FIRST_EXCEPTION)
+        for future in futures:
+            future.result()
+
+    def whole(self, job: Job) -> None:
+        """Lay out a reader whole in a worker; wait for it."""
+        _submit(self.pool, run_jobs, (job,)).result()
 
 
 #: Handouts laid out one after another by one process, in a reader in volumes.

@@ -1,76 +1,63 @@
-"""Render one PDF: Jinja2 templates to HTML, WeasyPrint to PDF; the reader's index on its own."""
+"""Render one PDF: Jinja2 templates to HTML, WeasyPrint to PDF; the reader's index on its own.
+
+A reader (a volume, a packet) is written in parts, each a PDF of its own kept in the
+folder of laid-out parts, and stitched (:mod:`coursepack.render.pdf.parts`,
+:mod:`coursepack.render.pdf.stitch`): laid out whole when no part of it was laid out
+before, part by part (:func:`run_part`) when the build can reuse some.
+"""
 
 from __future__ import annotations
 
-import copy
-import hashlib
+import contextlib
 import itertools
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from weasyprint import HTML, Document
+from weasyprint import pdf as weasy_pdf
 from weasyprint.text.fonts import FontConfiguration
 
 from coursepack import processes
-from coursepack.render.pdf import fonts, footnote_policy, line_fit, tagging
-from coursepack.render.pdf import index as index_locators
+from coursepack.render.pdf import fonts, footnote_policy, line_fit, parts, stitch, tagging
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
+from coursepack.render.pdf.jobs import PACKAGE_DIR, Job, file_mode, hash_files
+from coursepack.render.pdf.parts import (
+    INDEX_ID,
+    INDEX_TEMPLATE,
+    Layout,
+    Part,
+    environment,
+    render_html,
+    with_layout,
+)
 
-PACKAGE_DIR = Path(__file__).parent
+__all__ = [
+    "BASE_URL",
+    "INDEX_ID",
+    "INDEX_TEMPLATE",
+    "PACKAGE_DIR",
+    "PDF_VARIANT",
+    "Job",
+    "environment",
+    "file_mode",
+    "hash_files",
+    "render_html",
+    "with_layout",
+]
+
 #: The base URL of every document: relative URLs resolve inside the package.
 BASE_URL = PACKAGE_DIR.resolve().as_uri() + "/"
 #: The PDF variant: tagged, with the document language and title, for screen readers.
 PDF_VARIANT = "pdf/ua-1"
 #: At most this many layouts of one document (footnote breaks).
 MAX_PASSES = 4
-#: The reader's last section, laid out on its own once the pages before it are known.
-INDEX_ID = "index"
-#: The template of the reader's index alone.
-INDEX_TEMPLATE = "reader-index.html"
 LOGGER = logging.getLogger("coursepack.pdf")
-
-
-@dataclass(frozen=True)
-class Job:
-    """One PDF to render: everything a worker process needs, and nothing else."""
-
-    #: Template file name ("reader.html", "handout.html", "guide.html").
-    template: str
-    #: Template context (plain data).
-    context: Context
-    #: Where to write the PDF.
-    target: Path
-    #: Content hash of the inputs; also the PDF's file identifier.
-    digest: str
-    #: Whether the document ends with an index, laid out on its own with real page numbers.
-    index: bool = False
-    #: The size of the inputs, in characters: the longest documents are laid out first.
-    size: int = 0
-
-
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """Return the Jinja2 environment: package templates, autoescape, strict undefined."""
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("coursepack.render.pdf", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
-def render_html(template: str, context: Context) -> str:
-    """Return the HTML of one document."""
-    return environment().get_template(template).render(**context)
+LOGGER_WEASYPRINT = logging.getLogger("weasyprint")
 
 
 def render_document(
@@ -118,35 +105,6 @@ def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str
     return out
 
 
-def with_layout(
-    context: Context,
-    pages: dict[str, int] | None,
-    breaks: frozenset[str],
-    index_stub: bool = False,
-) -> Context:
-    """Return the context with the index's page numbers and the forced page breaks.
-
-    Without pages the index prints a placeholder per occurrence, as wide as a real number.
-    With index_stub the reader ends with the index's heading alone (the main layout).
-    """
-    out = copy.copy(context)
-    out["breaks"] = sorted(breaks)
-    out["index_stub"] = index_stub
-    if "index" not in context:
-        return out
-    index: dict[str, list[Context]] = {}
-    for part, entries in context["index"].items():
-        index[part] = []
-        for entry in entries:
-            if pages is None:
-                shown = index_locators.placeholders(entry)
-            else:
-                shown = index_locators.locators(entry, pages)
-            index[part].append({**entry, "pages": shown})
-    out["index"] = index
-    return out
-
-
 def misplaced_footnotes(context: Context, pages: dict[str, int]) -> set[str]:
     """Return the blocks that call a footnote which landed on another page than its call."""
     return {
@@ -166,7 +124,7 @@ def build_pdf(job: Job) -> Document:
     pages of that layout, numbered on from it, and its pages replace the index's heading.
     """
     if not job.index:
-        document, _ = _settle(job, index_stub=False)
+        document, _ = _settle_pinned(job)
         return document
     main, pages = _settle(job, index_stub=True)
     start = pages[INDEX_ID]
@@ -182,33 +140,69 @@ def build_pdf(job: Job) -> Document:
 
 def _settle(job: Job, index_stub: bool) -> tuple[Document, dict[str, int]]:
     """Lay out a document until its footnotes sit on their calls' pages; return its pages."""
+
+    def html(breaks: frozenset[str]) -> str:
+        return render_html(job.template, with_layout(job.context, None, breaks, index_stub))
+
+    return settle(html, job.context, str(job.target))
+
+
+def _settle_pinned(job: Job) -> tuple[Document, dict[str, int]]:
+    """Lay out a document (not a reader) with the page numbers it prints for its own
+    places (``target-counter()``) taken from its last layout, when it has one: WeasyPrint
+    then need not lay out again each page whose number of a later page it learns late.
+    Should a place have moved, the document is laid out as if new."""
+    pins = parts.previous_pages(job, job.cache) if job.cache is not None else None
+    if pins:
+
+        def html(breaks: frozenset[str]) -> str:
+            context = with_layout(job.context, None, breaks)
+            return parts.pin(render_html(job.template, context), pins, inside=True)
+
+        document, found = settle(html, job.context, str(job.target))
+        printed = parts.pinned_targets(html(frozenset()))
+        if all(found.get(target) == page for target, page in printed.items()):
+            return document, found
+        LOGGER.info("%s: laid out again, as places it names moved", job.target)
+        del document
+    return _settle(job, index_stub=False)
+
+
+def settle(
+    html: Callable[[frozenset[str]], str], context: Context, name: str
+) -> tuple[Document, dict[str, int]]:
+    """Lay out HTML (made with page breaks before some paragraphs) until the footnotes sit
+    on their calls' pages; return the document and the page of each anchor."""
     breaks: frozenset[str] = frozenset()
     for attempt in itertools.count(1):
-        context = with_layout(job.context, None, breaks, index_stub=index_stub)
-        document = render_document(render_html(job.template, context))
+        document = render_document(html(breaks))
         found = anchor_pages(document)
-        wrong = misplaced_footnotes(job.context, found)
+        wrong = misplaced_footnotes(context, found)
         if wrong <= breaks or attempt == MAX_PASSES:
             if wrong:
                 LOGGER.warning(
-                    "%s: footnotes still apart from their calls in %s", job.target, sorted(wrong)
+                    "%s: footnotes still apart from their calls in %s", name, sorted(wrong)
                 )
             return document, found
-        LOGGER.info("%s: laid out again to break before %s", job.target, sorted(wrong - breaks))
+        LOGGER.info("%s: laid out again to break before %s", name, sorted(wrong - breaks))
         breaks |= wrong
         del document  # free the pages before the next layout
     raise AssertionError("unreachable")
 
 
-def write_pdf(document: Document, target: Path, digest: str) -> None:
+def write_pdf(
+    document: Document, target: Path, digest: str, known: frozenset[str] | None = None
+) -> None:
     """Write a PDF atomically, with a file identifier derived from its inputs.
 
-    In a worker whose build has ended meanwhile, the PDF is thrown away, not written.
+    known: ids whose links are kept though no page of the document holds them (a part of a
+    reader, whose links lead into the other parts). In a worker whose build has ended
+    meanwhile, the PDF is thrown away, not written.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=target.parent)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        with os.fdopen(fd, "wb") as handle, _links_kept(known or frozenset()):
             document.write_pdf(
                 handle,
                 pdf_variant=PDF_VARIANT,
@@ -223,11 +217,43 @@ def write_pdf(document: Document, target: Path, digest: str) -> None:
         raise
 
 
-def file_mode() -> int:
-    """Return the mode a new file gets under the current umask."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+@contextlib.contextmanager
+def _links_kept(known: frozenset[str]) -> Iterator[None]:
+    """Keep, while a PDF is written, the links to the known ids that it does not hold.
+
+    WeasyPrint drops a link whose anchor is on none of the pages it writes; a part of a
+    reader keeps its links into the other parts, which the stitched reader holds.
+    """
+    if not known:
+        yield
+        return
+    resolve = weasy_pdf.resolve_links
+
+    def resolve_kept(pages: list[Any]) -> Iterator[tuple[list[Any], list[Any]]]:
+        # WeasyPrint's resolve_links, with the known ids counted as anchors.
+        anchors: set[str] = set()
+        paged: list[list[tuple[str, float, float]]] = []
+        for page in pages:
+            paged.append([])
+            for name, (x, y, _, _) in page.anchors.items():
+                if name not in anchors:
+                    paged[-1].append((name, x, y))
+                    anchors.add(name)
+        held = anchors | known
+        for page, own in zip(pages, paged, strict=True):
+            links = []
+            for link in page.links:
+                if link[0] == "internal" and link[1] not in held:
+                    LOGGER_WEASYPRINT.error("No anchor #%s for internal URI reference", link[1])
+                else:
+                    links.append(link)
+            yield links, own
+
+    weasy_pdf.resolve_links = resolve_kept
+    try:
+        yield
+    finally:
+        weasy_pdf.resolve_links = resolve
 
 
 def warm_up() -> None:
@@ -238,9 +264,15 @@ def warm_up() -> None:
 
 
 def run_job(job: Job) -> tuple[str, int]:
-    """Render and write one job; return the target and its page count (worker entry point)."""
+    """Render and write one job; return the target and its page count (worker entry point).
+
+    A reader is written in parts, which later builds may reuse (:func:`write_parts`).
+    """
     document = build_pdf(job)
-    write_pdf(document, job.target, job.digest)
+    if not (job.index and job.cache is not None and write_parts(job, job.cache, document)):
+        write_pdf(document, job.target, job.digest)
+    if not job.index and job.cache is not None:
+        parts.save_pages(job, job.cache, anchor_pages(document))
     return str(job.target), len(document.pages)
 
 
@@ -249,9 +281,31 @@ def run_jobs(jobs: tuple[Job, ...]) -> list[tuple[str, int]]:
     return [run_job(job) for job in jobs]
 
 
-def hash_files(paths: list[Path], extra: Any = "") -> str:
-    """Return a sha256 over some files' names and bytes."""
-    h = hashlib.sha256(repr(extra).encode())
-    for path in sorted(paths):
-        h.update(path.name.encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
+def write_parts(job: Job, cache: Path, document: Document) -> bool:
+    """Write a reader laid out whole as its parts, keep them in cache, and stitch them into
+    the reader's PDF; return False (writing nothing) if its pages do not fall in parts."""
+    pages = anchor_pages(document)
+    names = parts.part_names(job.context)
+    layouts = parts.layouts_of(names, pages, len(document.pages))
+    if layouts is None:
+        LOGGER.info("%s: not written in parts (a part shares a page)", job.target)
+        return False
+    planned = parts.plan_parts(job, cache, layouts)
+    first = 1
+    for part, layout in zip(planned, layouts, strict=True):
+        if part.layout() != layout:
+            copied = document.copy(document.pages[first - 1 : first - 1 + layout.pages])
+            write_pdf(copied, part.pdf, part.key, frozenset(pages))
+            part.save_layout(layout)
+        first += layout.pages
+    fonts = stitch.stitch([p.pdf for p in planned], job.target, job.digest, cache, job.assets)
+    parts.save_manifest(job, cache, planned, fonts)
+    return True
+
+
+def run_part(part: Part) -> int:
+    """Lay out one part of a reader and keep it; return its page count (worker entry point)."""
+    document, found = settle(part.html, part.context, f"{part.cache}: {part.name}")
+    write_pdf(document, part.pdf, part.key, part.known)
+    part.save_layout(Layout(part.name, len(document.pages), found))
+    return len(document.pages)

@@ -1,0 +1,79 @@
+"""What a PDF worker is handed, and its entry points, importing nothing heavy.
+
+The build starts its PDF workers before it loads the reader; this module is all the
+process that hands them work needs of the PDF renderer's side: the jobs, and functions
+that a worker runs, which import WeasyPrint there (:mod:`coursepack.render.pdf.engine`),
+never in the process that plans.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from coursepack.render.pdf.context import Context
+
+PACKAGE_DIR = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to render: everything a worker process needs, and nothing else."""
+
+    #: Template file name ("reader.html", "handout.html", "guide.html").
+    template: str
+    #: Template context (plain data).
+    context: Context
+    #: Where to write the PDF.
+    target: Path
+    #: Content hash of the inputs; also the PDF's file identifier.
+    digest: str
+    #: Whether the document ends with an index, laid out on its own with real page numbers.
+    index: bool = False
+    #: The size of the inputs, in characters: the longest documents are laid out first.
+    size: int = 0
+    #: A hash of everything besides the context that shapes a PDF (templates, CSS, fonts,
+    #: code, WeasyPrint's version): part of the digest of each of a reader's parts.
+    assets: str = ""
+    #: The folder of laid-out parts a reader (a volume, a packet) is stitched from, where
+    #: each document also keeps the pages of its places (None in a reader in volumes).
+    cache: Path | None = None
+
+
+def warm_up() -> None:
+    """Get a worker process ready to lay out: import WeasyPrint and amend it."""
+    from coursepack.render.pdf import engine
+
+    engine.warm_up()
+
+
+def run_jobs(jobs: tuple[Job, ...]) -> list[tuple[str, int]]:
+    """Render and write some jobs one after another (worker entry point)."""
+    from coursepack.render.pdf import engine
+
+    return engine.run_jobs(jobs)
+
+
+def run_part(part: Any) -> int:
+    """Lay out and write one part of a reader; return its page count (worker entry point)."""
+    from coursepack.render.pdf import engine
+
+    return engine.run_part(part)
+
+
+def file_mode() -> int:
+    """Return the mode a new file gets under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def hash_files(paths: list[Path], extra: Any = "") -> str:
+    """Return a sha256 over some files' names and bytes."""
+    h = hashlib.sha256(repr(extra).encode())
+    for path in sorted(paths):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()

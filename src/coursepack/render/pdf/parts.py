@@ -1,0 +1,399 @@
+"""The reader in parts: its HTML part by part, each part's digest, and the fixpoint of pages.
+
+A reader (or a volume, or a packet) is a row of parts that each begin a page: the front
+matter (cover, verso, contents), the introduction, each reading, each chapter after them
+(contexts, historical notes, glossary, chronology, timeline, questions, further reading,
+bibliography) and the index. Laid out alone, a part gives the pages it gives in the whole
+reader, provided it knows three things the rest decides: the number of its first page, the
+side (left or right) that page falls on, and the page of every place in another part it
+prints a page number for (the contents, a footnote's "p. 12", a note's passages). The
+first two go into its HTML as the index's already do (``@page :first { counter-reset }``,
+``break-before`` on the root); the third as ``data-page`` on each link that prints a page,
+which the print CSS prints instead of ``target-counter()``. Links inside the part are
+given their page too: WeasyPrint then lays out no page twice to learn a later page's
+number, and the fixpoint below checks those pages like the others.
+
+A part's digest is a hash of that HTML and of the assets, so a part whose digest is in
+the cache (``.parts/`` beside the PDFs' hashes) is laid out already: its PDF and its
+pages are reused. The pages of the whole follow from the parts', and the parts' HTML from
+the pages of the whole: :func:`settle_parts` goes round until the two agree, laying out
+only the parts whose digest is new. The parts' PDFs are then stitched into one
+(:mod:`coursepack.render.pdf.stitch`).
+
+This module imports nothing of WeasyPrint: the build plans parts in its own process and
+lays them out in its workers.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from coursepack.render.pdf import index as index_locators
+from coursepack.render.pdf.context import Context
+from coursepack.render.pdf.jobs import Job, file_mode
+
+#: The reader's last section, laid out on its own once the pages before it are known.
+INDEX_ID = "index"
+#: The template of the reader's index alone.
+INDEX_TEMPLATE = "reader-index.html"
+#: The part that opens the reader: cover, verso and contents.
+FRONT = "front"
+#: The chapters after the readings, in their order: the context's key that holds each,
+#: and the part's name, which is the id of its heading.
+CHAPTERS = (
+    ("contexts", "contexts"),
+    ("notes", "notes"),
+    ("glossary", "glossary"),
+    ("chronology", "chronology"),
+    ("timeline", "timeline"),
+    ("question_groups", "questions"),
+    ("further_reading", "further-reading"),
+    ("bibliography", "bibliography"),
+)
+#: The folder of laid-out parts, beside the PDFs.
+CACHE = ".parts"
+#: At most this many rounds of laying out parts before the whole is laid out instead.
+MAX_ROUNDS = 4
+#: When more than this share of a reader's parts (by size) must be laid out again, the
+#: whole is laid out at once instead: its pages are then known in one layout.
+WHOLE_SHARE = 0.5
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """Return the Jinja2 environment: package templates, autoescape, strict undefined."""
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("coursepack.render.pdf", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_html(template: str, context: Context) -> str:
+    """Return the HTML of one document."""
+    return environment().get_template(template).render(**context)
+
+
+def with_layout(
+    context: Context,
+    pages: dict[str, int] | None,
+    breaks: frozenset[str],
+    index_stub: bool = False,
+) -> Context:
+    """Return the context with the index's page numbers and the forced page breaks.
+
+    Without pages the index prints a placeholder per occurrence, as wide as a real number.
+    With index_stub the reader ends with the index's heading alone (the main layout).
+    """
+    out = copy.copy(context)
+    out["breaks"] = sorted(breaks)
+    out["index_stub"] = index_stub
+    if "index" not in context:
+        return out
+    index: dict[str, list[Context]] = {}
+    for part, entries in context["index"].items():
+        index[part] = []
+        for entry in entries:
+            if pages is None:
+                shown = index_locators.placeholders(entry)
+            else:
+                shown = index_locators.locators(entry, pages)
+            index[part].append({**entry, "pages": shown})
+    out["index"] = index
+    return out
+
+
+def part_names(context: Context) -> list[str]:
+    """Return the names of a reader's parts, in order (each but the front is the id of
+    the heading it opens with)."""
+    names = [FRONT, "introduction"]
+    names += [f"r-{r['id']}" for r in context["readings"]]
+    names += [name for key, name in CHAPTERS if context.get(key)]
+    return [*names, INDEX_ID]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What laying out a part gave: its page count, and the page (from 1) of each anchor."""
+
+    name: str
+    pages: int
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
+def page_map(layouts: list[Layout]) -> tuple[list[int], dict[str, int]]:
+    """Return the first page of each part and the page of every anchor, in the whole."""
+    starts: list[int] = []
+    pages: dict[str, int] = {}
+    start = 1
+    for layout in layouts:
+        starts.append(start)
+        for anchor, page in layout.anchors.items():
+            pages.setdefault(anchor, start + page - 1)
+        start += layout.pages
+    return starts, pages
+
+
+def layouts_of(names: list[str], pages: dict[str, int], total: int) -> list[Layout] | None:
+    """Return the parts of a reader laid out whole, from the page of each anchor; None when
+    a part does not begin a page of its own after the one before."""
+    starts = [1] + [pages.get(name, 0) for name in names[1:]]
+    if any(b <= a for a, b in itertools.pairwise(starts)) or starts[-1] > total:
+        return None
+    ends = [*starts[1:], total + 1]
+    found: list[Layout] = []
+    for name, start, end in zip(names, starts, ends, strict=True):
+        anchors = {a: p - start + 1 for a, p in pages.items() if start <= p < end}
+        found.append(Layout(name, end - start, anchors))
+    return found
+
+
+_ID = re.compile(r'(?<![\w-])id="([^"]+)"')
+_LINK = re.compile(r'<a ([^>]*?)href="#([^"]+)"')
+
+
+def pin(html: str, pages: dict[str, int], inside: bool = False) -> str:
+    """Give each link to a place outside this HTML the page of that place (``data-page``),
+    which the print CSS shows where it would show ``target-counter()``; inside: each link
+    to a place inside it too."""
+    own = set() if inside else set(_ID.findall(html))
+
+    def pinned(match: re.Match[str]) -> str:
+        attributes, target = match.groups()
+        if target in own or target not in pages:
+            return match.group(0)
+        return f'<a {attributes}data-page="{pages[target]}" href="#{target}"'
+
+    return _LINK.sub(pinned, html)
+
+
+def pinned_targets(html: str) -> dict[str, int]:
+    """Return the page each pinned link of some HTML gives its target."""
+    return {target: int(page) for page, target in _PINNED.findall(html)}
+
+
+_PINNED = re.compile(r'<a [^>]*?data-page="(\d+)" href="#([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of a reader to lay out: everything a worker process needs."""
+
+    #: The part's name (:func:`part_names`).
+    name: str
+    #: Template file name ("reader.html", or the index's).
+    template: str
+    #: Template context, the part and its first page in it.
+    context: Context
+    #: The page of every anchor of the whole reader, for the links that leave the part.
+    pages: dict[str, int]
+    #: Content hash of the part's HTML and of the assets.
+    key: str
+    #: The folder of laid-out parts, where its PDF and its layout go.
+    cache: Path
+    #: The ids of the whole reader: a link to one of them is kept, though not in the part.
+    known: frozenset[str]
+    #: The size of the part's HTML, in characters.
+    size: int = 0
+
+    @property
+    def pdf(self) -> Path:
+        """Return where the part's PDF is kept."""
+        return self.cache / f"{self.key}.part"
+
+    @property
+    def record(self) -> Path:
+        """Return where the part's layout is kept."""
+        return self.cache / f"{self.key}.json"
+
+    def html(self, breaks: frozenset[str] = frozenset()) -> str:
+        """Return the part's HTML, with page breaks before some paragraphs."""
+        context = {**self.context, "breaks": sorted(breaks)}
+        return pin(render_html(self.template, context), self.pages, inside=True)
+
+    def layout(self) -> Layout | None:
+        """Return the part's layout when it is laid out already, else None."""
+        if not self.pdf.exists():
+            return None
+        try:
+            data = json.loads(self.record.read_text(encoding="utf-8"))
+            return Layout(self.name, int(data["pages"]), dict(data["anchors"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save_layout(self, layout: Layout) -> None:
+        """Keep the part's layout beside its PDF."""
+        data = {"name": self.name, "pages": layout.pages, "anchors": layout.anchors}
+        write_text(self.record, json.dumps(data, sort_keys=True))
+
+
+def plan_parts(job: Job, cache: Path, layouts: list[Layout]) -> list[Part]:
+    """Return a reader's parts laid out as layouts say the pages fall (one a part, in the
+    order of :func:`part_names`)."""
+    starts, pages = page_map(layouts)
+    names = [layout.name for layout in layouts]
+    # Every id a part prints: a link to one of them is kept in the part that leads there.
+    parts: list[Part] = []
+    drafts: list[tuple[str, str, Context, str]] = []
+    for name, start in zip(names, starts, strict=True):
+        if name == INDEX_ID:
+            template = INDEX_TEMPLATE
+            context = with_layout(job.context, pages, frozenset())
+            context["first_page"] = start
+            context["first_side"] = "right" if start % 2 else "left"
+        else:
+            template = "reader.html"
+            context = with_layout(job.context, None, frozenset())
+            context["part"] = name
+            context["part_start"] = start
+        html = pin(render_html(template, context), pages, inside=True)
+        drafts.append((name, template, context, html))
+    known = frozenset(i for _, _, _, html in drafts for i in _ID.findall(html))
+    for name, template, context, html in drafts:
+        key = hashlib.sha256((job.assets + html).encode()).hexdigest()
+        parts.append(Part(name, template, context, pages, key, cache, known, len(html)))
+    return parts
+
+
+def settle_parts(
+    job: Job, cache: Path, previous: list[Layout], lay_out: Callable[[list[Part]], None]
+) -> list[Part] | None:
+    """Return a reader's parts once their pages agree with the whole's, laying out those
+    whose HTML is new (lay_out); None when the whole had better be laid out at once.
+
+    previous: the layouts of the parts of the reader's last build, the first guess.
+    """
+    known = {layout.name: layout for layout in previous}
+    names = part_names(job.context)
+    guess = [known.get(name) or Layout(name, 1) for name in names]
+    for round in range(MAX_ROUNDS):
+        parts = plan_parts(job, cache, guess)
+        found = [part.layout() for part in parts]
+        missing = [part for part, layout in zip(parts, found, strict=True) if layout is None]
+        if not missing:
+            settled = [layout for layout in found if layout is not None]
+            if [(g.pages, g.anchors) for g in guess] == [(s.pages, s.anchors) for s in settled]:
+                return parts
+            guess = settled
+            continue
+        if round == 0 and sum(p.size for p in missing) > WHOLE_SHARE * sum(p.size for p in parts):
+            return None
+        lay_out(missing)
+        laid = [part.layout() for part in parts]
+        if any(layout is None for layout in laid):
+            raise RuntimeError(f"{job.target}: a part was laid out but not kept")
+        guess = [layout for layout in laid if layout is not None]
+    return None
+
+
+def folder_of(out: Path, target: Path) -> Path:
+    """Return the folder that keeps what a document of out was laid out from: under
+    ``.parts/``, named after the document (``reader-instructor``, ``handouts__alpha``), so
+    that each edition's documents keep theirs apart."""
+    name = target.relative_to(out).with_suffix("").as_posix().replace("/", "__")
+    return out / CACHE / name
+
+
+def manifest_path(job: Job, cache: Path) -> Path:
+    """Return where the parts of a reader's last build are listed."""
+    return cache / "parts.json"
+
+
+def previous_layouts(job: Job, cache: Path) -> list[Layout] | None:
+    """Return the layouts of a reader's parts in its last build, or None if it has none."""
+    try:
+        data = json.loads(manifest_path(job, cache).read_text(encoding="utf-8"))
+        keys = [str(k) for k in data["parts"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    layouts: list[Layout] = []
+    for key in keys:
+        try:
+            record = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
+            layouts.append(Layout(record["name"], int(record["pages"]), dict(record["anchors"])))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+    return layouts
+
+
+def save_manifest(job: Job, cache: Path, parts: list[Part], fonts: list[str]) -> None:
+    """List the parts a reader was stitched from, and the fonts it used."""
+    data = {"parts": [p.key for p in parts], "fonts": fonts}
+    write_text(manifest_path(job, cache), json.dumps(data))
+
+
+def pages_path(job: Job, cache: Path) -> Path:
+    """Return where the pages of a document's anchors in its last build are kept."""
+    return cache / "pages.json"
+
+
+def previous_pages(job: Job, cache: Path) -> dict[str, int] | None:
+    """Return the page of each anchor of a document in its last build, if kept."""
+    try:
+        data = json.loads(pages_path(job, cache).read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
+
+
+def save_pages(job: Job, cache: Path, pages: dict[str, int]) -> None:
+    """Keep the page of each anchor of a document, for its next layout."""
+    write_text(pages_path(job, cache), json.dumps(pages, sort_keys=True))
+
+
+def prune(root: Path, made: list[Path], built: list[Path]) -> None:
+    """Remove the folders of documents no longer made (made: the folders of every document
+    the target may write, in any edition), and in the folders of the documents built this
+    time (built), the parts and fonts their reader is no longer stitched from."""
+    if not root.is_dir():
+        return
+    wanted = set(made)
+    for folder in root.iterdir():
+        if folder.is_dir() and folder not in wanted:
+            shutil.rmtree(folder)
+    for folder in built:
+        try:
+            data = json.loads((folder / "parts.json").read_text(encoding="utf-8"))
+            keep = {str(k) for k in (*data["parts"], *data.get("fonts", ()))}
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        keep |= {"parts", "pages"}
+        for path in folder.iterdir():
+            if path.suffix in (".part", ".font", ".json") and path.stem not in keep:
+                path.unlink()
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file atomically (under a temporary name, then renamed), unless it holds
+    that text already."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except (OSError, ValueError):
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

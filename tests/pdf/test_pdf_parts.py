@@ -1,0 +1,182 @@
+"""The reader in parts: stitched from parts, reused or laid out anew, it says what the
+reader laid out whole says (text of every page, page labels, links and destinations,
+bookmarks, the index's page numbers, the structure tree; see samepdf.meaning)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from pdfcheck import REPO, load, render
+from samepdf import differences, meaning
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.render.pdf import engine, parts, plan_jobs
+
+#: A paragraph long enough to push the historical notes onto another page.
+LONG = " ".join(["The strike went on, and the drivers held the market district."] * 90)
+
+
+def laid_out_whole(reader: Reader, path: Path, **options: object) -> Path:
+    """Write a reader's PDF from one layout of the whole (the index apart), as WeasyPrint
+    writes it, without parts."""
+    job = plan_jobs(Refs(reader), path.parent / "plan", BuildOptions(**options))[0]  # type: ignore[arg-type]
+    assert job.target.name.startswith("reader")
+    engine.write_pdf(engine.build_pdf(job), path, job.digest)
+    return path
+
+
+def with_note_body(reader: Reader, extra: str) -> Reader:
+    """Return the reader with words added to its first historical note."""
+    first, *rest = reader.notes
+    return dataclasses.replace(
+        reader, notes=(dataclasses.replace(first, body=first.body + extra), *rest)
+    )
+
+
+def parts_laid_out(layouts: list[str]) -> list[str]:
+    """Return what each layout of a reader was: the first heading's id ("front" for none)."""
+    found = []
+    for html in layouts:
+        if '<body class="reader"' not in html:
+            continue
+        heading = re.search(r'<h1 id="([^"]+)"', html)
+        found.append(heading.group(1) if heading else parts.FRONT)
+    return found
+
+
+def assert_same(stitched: Path, whole: Path) -> None:
+    found = differences(meaning(whole), meaning(stitched))
+    assert found == [], "\n".join(found)
+
+
+@pytest.fixture(scope="module")
+def built(mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder of the mini reader's PDFs, built once (laid out whole, kept in parts)."""
+    out = tmp_path_factory.mktemp("parts") / "pdf"
+    render(mini_reader, out)
+    return out
+
+
+def test_a_reader_laid_out_whole_is_written_in_parts_and_says_the_same(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    job = plan_jobs(Refs(mini_reader), built, BuildOptions())[0]
+    assert job.cache is not None
+    kept = parts.previous_layouts(job, job.cache)
+    assert kept is not None
+    assert [layout.name for layout in kept] == parts.part_names(job.context)
+    assert_same(built / "reader.pdf", laid_out_whole(mini_reader, tmp_path / "whole.pdf"))
+
+
+def test_an_edit_lays_out_only_its_part_and_the_stitched_reader_says_the_same(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    edited = with_note_body(mini_reader, " A few more words about the strike.")
+    _, layouts = render(edited, out)
+    # The historical notes alone: no other part shows the note's body, and its pages
+    # are as many as before, so no other part's page numbers moved.
+    assert parts_laid_out(layouts) == ["notes"]
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+
+
+def test_a_part_that_grows_renumbers_those_after_it(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    before = len(meaning(built / "reader.pdf")["texts"])
+    edited = with_note_body(mini_reader, "\n\n" + LONG)
+    _, layouts = render(edited, out)
+    stitched = meaning(out / "reader.pdf")
+    assert len(stitched["texts"]) > before
+    laid = parts_laid_out(layouts)
+    # Every part after the notes starts on a later page; the introduction does not move.
+    assert {"notes", "glossary", "index"} <= set(laid) and "introduction" not in laid
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+
+
+def test_a_reader_in_parts_reuses_its_parts_in_a_build_with_workers(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    from coursepack.render.pdf import render_pdfs
+
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    edited = with_note_body(mini_reader, " Other words.")
+    render_pdfs(Refs(edited), out, BuildOptions(jobs=2))
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+
+
+def test_parts_no_reader_uses_are_removed(mini_reader: Reader, built: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    render(with_note_body(mini_reader, " Again."), out)
+    job = plan_jobs(Refs(mini_reader), out, BuildOptions())[0]
+    assert job.cache is not None
+    listed = set(parts.manifest_path(job, job.cache).read_text(encoding="utf-8").split('"'))
+    kept = {p.stem for p in job.cache.glob("*.part")}
+    assert kept and kept <= listed
+
+
+def test_a_handout_laid_out_with_its_last_pages_says_what_one_laid_out_alone_says(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    edited = with_note_body(mini_reader, " A few more words about the strike.")
+    _, layouts = render(edited, out)
+    handouts = [html for html in layouts if '<body class="handout"' in html]
+    # Laid out once each, printing the pages of their places from their last layout.
+    assert handouts and all('data-page="' in html for html in handouts)
+    for job in plan_jobs(Refs(edited), out, BuildOptions()):
+        if job.template != "handout.html":
+            continue
+        alone = tmp_path / f"alone-{job.target.name}"
+        plain = dataclasses.replace(job, cache=None)
+        engine.write_pdf(engine.build_pdf(plain), alone, job.digest)
+        assert_same(job.target, alone)
+
+
+def test_a_handout_whose_places_moved_is_laid_out_as_if_new(
+    mini_reader: Reader, built: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    job = next(
+        j for j in plan_jobs(Refs(mini_reader), out, BuildOptions()) if j.template == "handout.html"
+    )
+    assert job.cache is not None
+    kept = parts.previous_pages(job, job.cache)
+    assert kept
+    # Pages from elsewhere: every place a page later than it is.
+    parts.save_pages(job, job.cache, {anchor: page + 1 for anchor, page in kept.items()})
+    job.target.unlink()
+    _, layouts = render(mini_reader, out)
+    handouts = [html for html in layouts if '<body class="handout"' in html]
+    assert len(handouts) == 2 and 'data-page="' in handouts[0] and 'data-page="' not in handouts[1]
+    alone = tmp_path / "alone.pdf"
+    engine.write_pdf(engine.build_pdf(dataclasses.replace(job, cache=None)), alone, job.digest)
+    assert_same(job.target, alone)
+    assert parts.previous_pages(job, job.cache) == kept
+
+
+@pytest.mark.slow
+def test_the_repository_reader_stitched_after_an_edit_says_what_it_says_whole(
+    tmp_path: Path,
+) -> None:
+    reader = load(REPO)
+    out = tmp_path / "pdf"
+    render(reader, out)
+    assert_same(out / "reader.pdf", laid_out_whole(reader, tmp_path / "whole.pdf"))
+    edited = with_note_body(reader, " The benchmark changed this sentence.")
+    _, layouts = render(edited, out)
+    assert "notes" in parts_laid_out(layouts)
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole-edited.pdf"))
