@@ -115,6 +115,40 @@ def _build(
             print(f"{target}: {out / RENDERERS[target][2]}/ (up to date)")
         print(f"built in {time.perf_counter() - started:.1f} s")
         return EXIT_OK
+    # The PDF workers start now, and import WeasyPrint while the reader loads, when the
+    # PDFs have anything to do (their stamp is stale).
+    workers = None
+    if "pdf" in wanted and not stamps.fresh("pdf", target_key(inputs, "pdf", options, out)):
+        workers = _start_pdf_workers(options)
+    try:
+        return _build_loaded(root, out, wanted, options, staging, started, inputs, workers)
+    finally:
+        if workers is not None:
+            from coursepack.render.pdf import stop_workers
+
+            stop_workers(workers)
+
+
+def _start_pdf_workers(options: BuildOptions) -> Any:
+    """Return the PDF renderer's workers, started now (None when it has no renderer, or
+    lays out in this process)."""
+    try:
+        from coursepack.render.pdf import start_workers
+    except ModuleNotFoundError:
+        return None
+    return start_workers(options)
+
+
+def _build_loaded(
+    root: Path,
+    out: Path,
+    wanted: list[str],
+    options: BuildOptions,
+    staging: Staging,
+    started: float,
+    inputs: Any,
+    workers: Any,
+) -> int:
     reader, report = read_reader(root)
     if report.diagnostics:
         print(report.format(), file=sys.stderr)
@@ -163,7 +197,8 @@ def _build(
                     offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
                     result = render(refs, stage / name, options, outputs=offered)
                 else:
-                    result = render(refs, stage / name, options)
+                    extra = {"pool": workers} if target == "pdf" and workers is not None else {}
+                    result = render(refs, stage / name, options, **extra)
                     recorded[target] = list(result)
                     outputs.save(stage, recorded)
             except Exception as exc:
