@@ -254,7 +254,7 @@ def test_items_without_a_notes_bibliography_entry_print_their_note(
     assert main(["--root", str(REPO), "cite", "note:teamsters-1934", "--format", "text",
                  "--style", "chicago-note"]) == 0  # fmt: skip
     printed = capsys.readouterr()
-    assert printed.out.startswith("The coursepack editors, “The 1934 Minneapolis Teamsters")
+    assert printed.out.startswith("The coursepack editors, ed., “The 1934 Minneapolis Teamsters")
     assert "no bibliography entry" in printed.err and "this is its note" in printed.err
 
 
@@ -279,3 +279,22 @@ def test_apa_cites_entries_in_the_reader_by_title_with_few_suffixes(
     entries = {_plain(e).casefold() for e in done.entries}
     parts = [k for k in done.ids if ":" in k]
     assert [k for k in parts if _plain(ours.entry(k)).casefold() not in entries] == []
+
+
+@pytest.mark.parametrize("style", ["chicago-note", "chicago-author-date", "apa", "mla"])
+def test_editors_who_stand_first_are_printed_once_as_in_citeproc_js(
+    style: str, refs: Refs, cite: Path, tmp_path: Path
+) -> None:
+    done = citeproc_js(cite / "coursepack.json", style_path(style), LOCALE, tmp_path)
+    ours = Refs(refs.reader, style=style).citations
+    # The reader, by its editors, and the entries in it, which some styles head by them.
+    edited = [k for k in done.ids if ":" in k or k == refs.keys.reader]
+    if style == "chicago-note":  # the notes, which stand for these entries
+        notes = dict(zip(done.ids, done.cites, strict=True))
+        assert [k for k in edited if _plain(ours.cite_html(k)) != _plain(notes[k])] == []
+    # Compared without case: citeproc-js writes "edited by" in lower case after a title's
+    # closing period, and capitalizes the word after a hyphen in MLA's title case.
+    entries = {_plain(e).casefold() for e in done.entries}
+    listed = [k for k in edited if not ours.items[k].note_only]
+    assert listed
+    assert [k for k in listed if _plain(ours.entry(k)).casefold() not in entries] == []

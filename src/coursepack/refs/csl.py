@@ -616,6 +616,43 @@ def _drop_echo(text: str) -> str:
     return text
 
 
+#: Where a style prints a work's editors after its title: Chicago's ", ed. X" and ". Edited
+#: by X.", MLA's ", edited by X," and APA's " (X, Ed.)".
+_EDITORS_AGAIN = (
+    re.compile(r", ed\. (?P<names>.+?)(?=,| \()"),
+    re.compile(r"(?<=[.”’] )Edited by (?P<names>.+?)[.,] "),
+    re.compile(r", edited by (?P<names>.+?)(?=,)"),
+    re.compile(r" \((?P<names>[^()]+?), Eds?\.\)"),
+)
+#: The label a style puts after editors who stand first ("(Ed.)", ", editor", ", ed.").
+_EDITOR_LABEL = re.compile(r",? \(Eds?\.\)|, editors?\b|, eds?\.")
+
+
+def _editors_once(text: str) -> str:
+    """Return an entry or note of an edited work without an author with its editors once.
+
+    When the editors stand in for the author, CSL prints them first, with their label
+    ("The coursepack editors, ed."), and not again after the title; citeproc-py prints
+    them again there, and leaves out the label of the first (Chicago). The second copy
+    goes and, where it is missing, the label comes first ("ed.", "eds.": the styles'
+    English short form).
+    """
+    for pattern in _EDITORS_AGAIN:
+        for found in pattern.finditer(text):
+            names = found["names"]
+            after = text[len(names) : len(names) + 1]
+            if found.start() <= len(names) or not text.startswith(names) or after not in ",. ":
+                continue
+            text = text[: found.start()] + text[found.end() :]
+            if _EDITOR_LABEL.match(text, len(names)):
+                return text
+            label = "eds." if " and " in names or " & " in names else "ed."
+            if after == ".":  # "The coursepack editors. 2026." (a bibliography entry)
+                return f"{names}, {label}{text[len(names) + 1 :]}"
+            return f"{names}, {label}{text[len(names) :]}"  # "..., ed., Title" (a note)
+    return text
+
+
 def _drop_repeat(entry: str, year: str) -> str:
     """Return an anonymous work's entry without a second copy of what stands for its author.
 
@@ -875,6 +912,9 @@ def _format_all(
         if "author" not in record:
             entries[key] = _drop_echo(_drop_repeat(entries[key], _issued_year(record)))
             cites[key] = _drop_echo(cites[key])
+            if "editor" in record:
+                entries[key] = _editors_once(entries[key])
+                cites[key] = _editors_once(cites[key])
     # Year suffixes, among every item a citation could be confused with (an entry in the
     # reader cited by its title, "In These Times", beside the magazine's articles, in APA).
     groups: dict[str, list[str]] = defaultdict(list)
