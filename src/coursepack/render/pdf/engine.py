@@ -9,6 +9,7 @@ before, part by part (:func:`run_part`) when the build can reuse some.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import logging
 import os
@@ -266,14 +267,26 @@ def warm_up() -> None:
 def run_job(job: Job) -> tuple[str, int]:
     """Render and write one job; return the target and its page count (worker entry point).
 
-    A reader is written in parts, which later builds may reuse (:func:`write_parts`).
+    A reader is written in parts, which later builds may reuse (:func:`write_parts`), and
+    stitched.
     """
     document = build_pdf(job)
-    if not (job.index and job.cache is not None and write_parts(job, job.cache, document)):
-        write_pdf(document, job.target, job.digest)
+    count = len(document.pages)
+    if job.index and job.cache is not None:
+        written = write_parts(job, job.cache, document)
+        if written is not None:
+            # The layout's memory is given back before the parts are stitched.
+            del document
+            gc.collect()
+            fonts = stitch.stitch(
+                [p.pdf for p in written], job.target, job.digest, job.cache, job.assets
+            )
+            parts.save_manifest(job, job.cache, written, fonts)
+            return str(job.target), count
+    write_pdf(document, job.target, job.digest)
     if not job.index and job.cache is not None:
         parts.save_pages(job, job.cache, anchor_pages(document))
-    return str(job.target), len(document.pages)
+    return str(job.target), count
 
 
 def run_jobs(jobs: tuple[Job, ...]) -> list[tuple[str, int]]:
@@ -281,15 +294,15 @@ def run_jobs(jobs: tuple[Job, ...]) -> list[tuple[str, int]]:
     return [run_job(job) for job in jobs]
 
 
-def write_parts(job: Job, cache: Path, document: Document) -> bool:
-    """Write a reader laid out whole as its parts, keep them in cache, and stitch them into
-    the reader's PDF; return False (writing nothing) if its pages do not fall in parts."""
+def write_parts(job: Job, cache: Path, document: Document) -> list[Part] | None:
+    """Write a reader laid out whole as its parts and keep them in cache; return them, to
+    be stitched, or None (writing nothing) if its pages do not fall in parts."""
     pages = anchor_pages(document)
     names = parts.part_names(job.context)
     layouts = parts.layouts_of(names, pages, len(document.pages))
     if layouts is None:
         LOGGER.info("%s: not written in parts (a part shares a page)", job.target)
-        return False
+        return None
     planned = parts.plan_parts(job, cache, layouts)
     first = 1
     for part, layout in zip(planned, layouts, strict=True):
@@ -298,9 +311,7 @@ def write_parts(job: Job, cache: Path, document: Document) -> bool:
             write_pdf(copied, part.pdf, part.key, frozenset(pages))
             part.save_layout(layout)
         first += layout.pages
-    fonts = stitch.stitch([p.pdf for p in planned], job.target, job.digest, cache, job.assets)
-    parts.save_manifest(job, cache, planned, fonts)
-    return True
+    return planned
 
 
 def run_part(part: Part) -> int:
