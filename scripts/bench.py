@@ -1089,6 +1089,22 @@ def verdicts(
             f"({b200.tree_rss / MIB:.0f} MiB for the process tree)",
         )
     for name, runs in results.items():
+        for step, floor_step, what in (
+            ("site", "floor-site", "the site into a fresh folder"),
+            ("edit-site", "floor-site-edit", "the site after a one-note edit"),
+        ):
+            site, floor = runs.get(step), runs.get(floor_step)
+            if site is None or floor is None:
+                continue
+            ok = None
+            if site.status == "ok" and floor.status == "ok":
+                ok = site.wall <= floor.wall * (1 + FLOOR_MARGIN)
+            line(
+                ok,
+                f"{name}: {what} within {FLOOR_MARGIN:.0%} of plain sphinx-build "
+                f"({site.cell()} against {floor.cell()})",
+            )
+    for name, runs in results.items():
         build, old = runs.get("build"), baseline.get(name, {}).get("build")
         limit = BUILD_LIMIT.get(name)
         if build is not None and limit is not None:
