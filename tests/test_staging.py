@@ -156,7 +156,7 @@ def _fail_after_writing(monkeypatch: pytest.MonkeyPatch) -> None:
         if target != "pdf":
             return real(target)
 
-        def render(reader: object, folder: Path, options: object) -> None:
+        def render(reader: object, folder: Path, options: object, **_: object) -> None:
             (folder / "reader.pdf").write_bytes(b"%PDF- half of a new build")
             raise RuntimeError("layout failed")
 
