@@ -12,8 +12,6 @@ import contextlib
 import gc
 import itertools
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,10 @@ from weasyprint import HTML, Document
 from weasyprint import pdf as weasy_pdf
 from weasyprint.text.fonts import FontConfiguration
 
-from coursepack import processes
 from coursepack.render.pdf import fonts, footnote_policy, line_fit, parts, stitch, tagging
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
-from coursepack.render.pdf.jobs import PACKAGE_DIR, Job, file_mode, hash_files
+from coursepack.render.pdf.jobs import PACKAGE_DIR, Job, file_mode, hash_files, written_whole
 from coursepack.render.pdf.parts import (
     INDEX_ID,
     INDEX_TEMPLATE,
@@ -200,22 +197,16 @@ def write_pdf(
     reader, whose links lead into the other parts). In a worker whose build has ended
     meanwhile, the PDF is thrown away, not written.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle, _links_kept(known or frozenset()):
-            document.write_pdf(
-                handle,
-                pdf_variant=PDF_VARIANT,
-                pdf_identifier=digest[:32].encode("ascii"),
-            )
-        os.chmod(tmp, file_mode())
-        if processes.orphaned():
-            raise SystemExit(1)  # the build that wanted this PDF is gone
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with (
+        written_whole(target) as tmp,
+        _links_kept(known or frozenset()),
+        open(tmp, "wb") as handle,
+    ):
+        document.write_pdf(
+            handle,
+            pdf_variant=PDF_VARIANT,
+            pdf_identifier=digest[:32].encode("ascii"),
+        )
 
 
 @contextlib.contextmanager

@@ -8,12 +8,16 @@ never in the process that plans.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursepack import processes
 from coursepack.render.pdf.context import Context
 
 PACKAGE_DIR = Path(__file__).parent
@@ -69,6 +73,26 @@ def file_mode() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def written_whole(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside target to write a file in; when the block ends without
+    an error, give the file the usual mode and rename it over target, so the folder never
+    holds it half written. In a worker whose build has ended meanwhile, the file is thrown
+    away, not put in place."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.chmod(tmp, file_mode())
+        if processes.orphaned():
+            raise SystemExit(1)  # the build that wanted this file is gone
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def hash_files(paths: list[Path], extra: Any = "") -> str:

@@ -24,15 +24,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 from typing import Any
 
-from coursepack import processes
-from coursepack.render.pdf.jobs import file_mode
+from coursepack.render.pdf.jobs import written_whole
 
 
 def stitch(
@@ -243,15 +240,8 @@ def _merged_program(programs: list[Any], used: list[set[int]]) -> bytes | None:
 
 def _write_bytes(path: Path, data: bytes) -> None:
     """Write a file atomically (under a temporary name, then renamed)."""
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with written_whole(path) as tmp:
+        tmp.write_bytes(data)
 
 
 def _widths(array: Any) -> dict[int, Any]:
@@ -398,20 +388,10 @@ def _save(pdf: Any, target: Path) -> None:
     """Save a PDF under a temporary name, then rename it into place (never half written)."""
     import pikepdf
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".pdf", dir=target.parent)
-    os.close(fd)
-    try:
+    with written_whole(target) as tmp:
         pdf.save(
             tmp,
             fix_metadata_version=False,
             static_id=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
         )
-        os.chmod(tmp, file_mode())
-        if processes.orphaned():
-            raise SystemExit(1)  # the build that wanted this PDF is gone
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
