@@ -143,7 +143,10 @@ const ids = Object.keys(byId);
 engine.updateItems(ids);
 const [meta, entries] = engine.makeBibliography();
 const cites = ids.map((id) => engine.makeCitationCluster([{ id }]));
-process.stdout.write(JSON.stringify({ ids, errors: meta.bibliography_errors, entries, cites }));
+const entryIds = meta.entry_ids.map((group) => group[0]);
+process.stdout.write(
+  JSON.stringify({ ids, errors: meta.bibliography_errors, entries, entryIds, cites }),
+);
 """
 
 
@@ -155,6 +158,8 @@ class CiteprocRun:
     errors: list[object]
     entries: list[str]
     cites: list[str]
+    #: The key of each of ``entries``, in the bibliography's order.
+    entry_ids: list[str]
 
 
 def citeproc_js(records: Path, style: Path, locale: Path, work: Path) -> CiteprocRun:
@@ -171,4 +176,6 @@ def citeproc_js(records: Path, style: Path, locale: Path, work: Path) -> Citepro
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    return CiteprocRun(data["ids"], data["errors"], data["entries"], data["cites"])
+    return CiteprocRun(
+        data["ids"], data["errors"], data["entries"], data["cites"], data["entryIds"]
+    )

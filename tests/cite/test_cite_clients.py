@@ -219,6 +219,57 @@ def test_cases_and_statutes_print_their_citations_in_both_processors(
     assert not [e for e in js + [_plain(ours.entry(r.key)) for r in legal] if "Pub. L." in e]
 
 
+#: The CSL styles repository's file behind each of coursepack's style names.
+CSL_FILES = {
+    "chicago-author-date": "chicago-author-date",
+    "apa": "apa",
+    "mla": "modern-language-association",
+}
+
+
+def _as_printed(fragment: str) -> str:
+    """Return what a reader sees of a citation or an entry: its text, with curly quotation
+    marks and apostrophes straight (citeproc-js keeps a straight one as it is given)."""
+    text = _plain(fragment)
+    for curly, straight in (("“", '"'), ("”", '"'), ("‘", "'")):
+        text = text.replace(curly, straight)
+    return text
+
+
+@pytest.mark.parametrize("style", sorted(CSL_FILES))
+def test_every_citation_and_entry_is_what_citeproc_js_writes(
+    style: str, refs: Refs, cite: Path, tmp_path: Path
+) -> None:
+    """coursepack formats with citeproc-py; citeproc-js is the processor behind Zotero and
+    Mendeley. Over every exported item, each in-text citation and each bibliography entry
+    reads the same in both, with two differences that are coursepack's on purpose: every
+    entry names its authors (a bibliography of one reader's items is read entry by entry,
+    so MLA's "———" for a repeated author is not used), and "Edited by" after a sentence
+    takes a capital."""
+    done = citeproc_js(cite / "coursepack.json", style_path(CSL_FILES[style]), LOCALE, tmp_path)
+    assert done.errors == []
+    ours = Refs(refs.reader, style=style).citations
+    cites = dict(zip(done.ids, done.cites, strict=True))
+    differ = [
+        (key, ours.cite(key), js)
+        for key, js in cites.items()
+        if f"({_as_printed(ours.cite_html(key))})" != _as_printed(js)
+        and _as_printed(ours.cite_html(key)) != _as_printed(js)
+    ]
+    assert differ == []
+    entries = dict(zip(done.entry_ids, done.entries, strict=True))
+    assert sorted(entries) == sorted(cites)
+    differ = []
+    for key, js in entries.items():
+        want = re.sub(r'(?<=[.!?])(["\']*) edited by ', r"\1 Edited by ", _as_printed(js))
+        got = _as_printed(ours.entry(key))
+        if want.startswith("———") and got.endswith(want.removeprefix("———")):
+            continue
+        if got != want:
+            differ.append((key, got, want))
+    assert differ == []
+
+
 def test_urls_in_the_bib_files_are_ascii(cite: Path) -> None:
     for name in ("coursepack.bib", "coursepack-biblatex.bib"):
         text = (cite / name).read_text("utf-8")

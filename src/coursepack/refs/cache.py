@@ -17,7 +17,9 @@ the code that formats it, which is what each entry is keyed by:
   version starts a new file).
 
 Not on the other records: each record is cited once, so every citation is a first one;
-citeproc-py disambiguates nothing; and each bibliography entry is rendered on its own. The
+a citation that reads like another's is formatted again with CSL's ``disambiguate``
+condition holding, and kept under a key of its own; and each bibliography entry is
+rendered on its own. The
 one exception is a style that prints ``citation-number``, a record's place in the list:
 such a style is never cached. What depends on all the records together (year suffixes,
 the bibliography's order, works entered twice) is worked out after citeproc-py, anew on
@@ -136,9 +138,12 @@ class CitationCache:
         """Return the cache of the reader at root."""
         return cls(Path(root) / FOLDER, style, fmt)
 
-    def keys(self, records: Sequence[dict[str, Any]]) -> list[str]:
-        """Return each record's key."""
-        return [_digest(_canonical(r)) for r in records]
+    def keys(self, records: Sequence[dict[str, Any]], variant: str = "") -> list[str]:
+        """Return each record's key; variant: how it is formatted ("disambiguate" for a
+        citation formatted again to tell it from another, or "" for the first time)."""
+        return [
+            _digest(f"{variant}\0{_canonical(r)}" if variant else _canonical(r)) for r in records
+        ]
 
     def get(self, key: str) -> Rendered | None:
         """Return what citeproc-py wrote for the record of a key, or None."""

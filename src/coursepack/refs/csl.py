@@ -44,7 +44,7 @@ from coursepack import background, styles
 from coursepack.model import PartialDate, PersonName, Reader, Reading, Reference
 from coursepack.refs import keys as keymod
 from coursepack.refs.cache import CitationCache
-from coursepack.refs.citeproc_patch import memoized_macros
+from coursepack.refs.citeproc_patch import corrections, memoized_macros
 from coursepack.refs.labels import authors_supplied, bracket, outlet_is_named, term_title
 from coursepack.refs.sitemap import SiteMap
 
@@ -570,10 +570,12 @@ def _nest_quotes(text: str) -> str:
 def _finish(text: str, fmt: Format) -> str:
     """Return citeproc output with placeholders restored and the Chicago niceties applied."""
     text = _nest_quotes(text)
-    # American usage: a period or comma goes inside the closing quotation marks.
-    text = re.sub(r"([’”]+)([.,])", r"\2\1", text)
-    # ... and a title that ends in an abbreviation ("U.S.") keeps its own stop alone.
+    # American usage: a period or comma goes inside the closing quotation marks, also those
+    # that end an italic title ("… “Their Country Stinks.”</i>").
+    text = re.sub(r"([’”]+)((?:</i>)?)([.,])", r"\3\1\2", text)
+    # ... and a title that ends in an abbreviation ("U.S.", "Etc.") keeps its own stop alone.
     text = re.sub(r"(?<=\w\.)\.(?=[’”])", "", text)
+    text = re.sub(r"(?<=\w\.)((?:</i>)?)\.(?=\s|$)", r"\1", text)
     text = re.sub(r"([!?][’”]*)(</i>)?\.", r"\1\2", text)
     # citeproc-py's title case capitalises "v." in case names and URLs after a period.
     text = re.sub(r"(?<=[\w.,]) V\. (?=[A-Z])", " v. ", text)
@@ -779,7 +781,7 @@ PARALLEL_RECORDS = 400
 def _cite_one(record: CslRecord, style: str, paragraphs: str) -> str:
     """Return the citation of one record pinpointed to paragraphs, as a style writes it."""
     source = CiteProcJSON([{**_protect(_for_citeproc(record)), "id": "item"}])
-    with memoized_macros():
+    with memoized_macros(), corrections():
         bib = CitationStylesBibliography(_style(style), source, csl_plain)
         citation = Citation([CitationItem("item", locator=Locator("paragraph", paragraphs))])
         bib.register(citation)
@@ -793,10 +795,13 @@ def _for_citeproc(record: CslRecord) -> CslRecord:
 
 
 def _render_records(
-    records: list[CslRecord], fmt: Format, style: str = styles.DEFAULT
+    records: list[CslRecord], fmt: Format, style: str = styles.DEFAULT, disambiguate: bool = False
 ) -> list[list[str]]:
     """Return [bibliography entry, in-text citation] of each record, in order, as citeproc-py
     writes them.
+
+    disambiguate: whether CSL's ``disambiguate`` condition holds, as it does for citations
+    that would otherwise read alike (:func:`_disambiguated`).
 
     Each record is formatted on its own terms: the style substitutes no repeated author,
     citeproc-py does no disambiguation, and every record is cited once, so any split of
@@ -806,7 +811,7 @@ def _render_records(
     source = CiteProcJSON(
         [{**_protect(_for_citeproc(r)), "id": n} for r, n in zip(records, internal, strict=True)]
     )
-    with memoized_macros():
+    with memoized_macros(), corrections(disambiguate=disambiguate):
         formatter = csl_html if fmt == "html" else csl_plain
         bib = CitationStylesBibliography(_style(style), source, formatter)
         citations = [Citation([CitationItem(n)]) for n in internal]
@@ -828,25 +833,30 @@ def _render_all(
     workers: int,
     style: str = styles.DEFAULT,
     cache: CitationCache | None = None,
+    disambiguate: bool = False,
 ) -> list[list[str]]:
     """Return [bibliography entry, in-text citation] of each record as citeproc-py writes
-    them: those the cache holds from there, the others formatted (and kept in it)."""
+    them: those the cache holds from there, the others formatted (and kept in it, which
+    the caller saves)."""
     if cache is None or not cache.enabled:
-        return _render_many(records, fmt, workers, style)
-    keys = cache.keys(records)
+        return _render_many(records, fmt, workers, style, disambiguate)
+    keys = cache.keys(records, "disambiguate" if disambiguate else "")
     found = [cache.get(key) for key in keys]
     missing = [i for i, hit in enumerate(found) if hit is None]
     if missing:
-        fresh = _render_many([records[i] for i in missing], fmt, workers, style)
+        fresh = _render_many([records[i] for i in missing], fmt, workers, style, disambiguate)
         for i, rendered in zip(missing, fresh, strict=True):
             found[i] = rendered
             cache.put(keys[i], rendered)
-    cache.save()
     return [hit for hit in found if hit is not None]
 
 
 def _render_many(
-    records: list[CslRecord], fmt: Format, workers: int, style: str = styles.DEFAULT
+    records: list[CslRecord],
+    fmt: Format,
+    workers: int,
+    style: str = styles.DEFAULT,
+    disambiguate: bool = False,
 ) -> list[list[str]]:
     """Format the records, in up to `workers` processes for a long list.
 
@@ -857,14 +867,15 @@ def _render_many(
     process be unable to fork), the first here.
     """
     if workers < 2 or len(records) < PARALLEL_RECORDS:
-        return _render_records(records, fmt, style)
+        return _render_records(records, fmt, style, disambiguate)
     parts = min(workers, len(records) // (PARALLEL_RECORDS // 2))
     size = -(-len(records) // parts)
     chunks = [records[i : i + size] for i in range(0, len(records), size)]
     pending = [
-        background.start(partial(_render_records, chunk, fmt, style)) for chunk in chunks[1:]
+        background.start(partial(_render_records, chunk, fmt, style, disambiguate))
+        for chunk in chunks[1:]
     ]
-    out = _render_records(chunks[0], fmt, style)
+    out = _render_records(chunks[0], fmt, style, disambiguate)
     for each in pending:
         out.extend(each.result())
     return out
@@ -908,6 +919,9 @@ def _format_all(
         entries[key] = cites[key]
 
     by_key = {str(r["id"]): r for r in records}
+    _disambiguated(by_key, cites, copies, fmt, workers, style, cache)
+    if cache is not None:
+        cache.save()
     for key, record in by_key.items():
         if "author" not in record:
             entries[key] = _drop_echo(_drop_repeat(entries[key], _issued_year(record)))
@@ -951,6 +965,36 @@ def _format_all(
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
     return out, order
+
+
+def _disambiguated(
+    by_key: dict[str, CslRecord],
+    cites: dict[str, str],
+    copies: dict[str, str],
+    fmt: Format,
+    workers: int,
+    style: str,
+    cache: CitationCache | None,
+) -> None:
+    """Format again, with CSL's ``disambiguate`` condition holding, the citations of
+    different works that read alike, where the style says what tells them apart (MLA adds
+    the short title: "(AFL-CIO, Action Alert)" only beside another "(AFL-CIO)").
+
+    This is the last of the CSL specification's disambiguation steps; citeproc-py takes
+    none of them. Year suffixes then tell apart what still reads alike.
+    """
+    if b'disambiguate="true"' not in styles.adapted(style):
+        return
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in by_key:
+        if key not in copies:
+            groups[_same_citation(cites[key])].append(key)
+    alike = [key for same in groups.values() if len(same) > 1 for key in same]
+    if not alike:
+        return
+    again = _render_all([by_key[k] for k in alike], fmt, workers, style, cache, disambiguate=True)
+    for key, (_, cite) in zip(alike, again, strict=True):
+        cites[key] = cite
 
 
 #: What formatted citations may hold: their text comes from references.bib and the seeds.
