@@ -8,6 +8,7 @@ from importlib import metadata
 
 import pytest
 from citeproc import model as csl_model
+from citeproc import source as csl_source
 
 from coursepack.model import Reader
 from coursepack.refs import Refs, citeproc_patch, csl
@@ -19,14 +20,20 @@ def test_the_patch_is_written_for_the_installed_citeproc() -> None:
     assert metadata.version("citeproc-py") == citeproc_patch.PINNED
 
 
+def _cached() -> tuple[object, ...]:
+    element = csl_model.CitationStylesElement
+    return (element.get_macro, element.xpath_search, csl_model.Text.calls_variable,
+            csl_source.CitationItem.__dict__["reference"])  # fmt: skip
+
+
 def test_the_patch_holds_only_while_formatting() -> None:
-    original = csl_model.CitationStylesElement.get_macro
+    original = _cached()
     with citeproc_patch.memoized_macros():
-        assert csl_model.CitationStylesElement.get_macro is not original
-    assert csl_model.CitationStylesElement.get_macro is original
+        assert all(a is not b for a, b in zip(_cached(), original, strict=True))
+    assert _cached() == original
     with pytest.raises(RuntimeError), citeproc_patch.memoized_macros():
         raise RuntimeError
-    assert csl_model.CitationStylesElement.get_macro is original
+    assert _cached() == original
 
 
 def test_formatting_with_the_patch_equals_formatting_without(
