@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from lxml import etree
 from coursepack import styles
 from coursepack.cli import main
 from coursepack.model import Reader
+from coursepack.pipeline import read_reader
 from coursepack.refs import Refs
 from coursepack.render.cite import cite_command, split_pinpoint
 
@@ -58,6 +60,29 @@ def test_a_pinpointed_citation_in_each_style(
     assert first.startswith(cite) and second.startswith(entry)
     if style == "chicago-note":
         assert "para. 14" in first
+
+
+@pytest.mark.parametrize("style", ["apa", "mla"])
+def test_a_pinpointed_citation_keeps_what_tells_it_from_another(style: str) -> None:
+    # APA's year suffix ("2022a") and MLA's short title beside another work by the same
+    # author are in the flagship's citations with a pinpoint too.
+    flagship, report = read_reader(Path(__file__).parents[2])
+    assert flagship is not None, report.format()
+    citations = Refs(flagship, style=style).citations
+    told = [
+        key
+        for key, found in citations.items.items()
+        if (found.suffix if style == "apa" else found.disambiguated)
+    ]
+    assert told
+
+    def words(text: str) -> str:  # MLA moves a comma inside the closing quotation mark
+        return re.sub(r"[,“”‘’]", "", text)
+
+    for key in told:
+        plain = citations.items[key].cite
+        pinned = citations.cite_text_with(key, "14")
+        assert words(pinned).startswith(words(f"({plain} ")), (key, pinned)
 
 
 def test_every_pinpoint_form_names_the_same_paragraphs() -> None:

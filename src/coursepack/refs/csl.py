@@ -719,6 +719,11 @@ class Formatted:
     #: ``text`` hold its note instead (Chicago's notes style and an unsigned entry in a
     #: reference work).
     note_only: bool = False
+    #: Whether the citation was formatted again to tell it from another that read alike
+    #: (:func:`_disambiguated`), and the year suffix it was given: a pinpoint citation of
+    #: the item is formatted the same way.
+    disambiguated: bool = False
+    suffix: str = ""
 
 
 def _same_citation(cite: str) -> str:
@@ -778,10 +783,10 @@ def same_work(keys: keymod.KeyTable, records: list[CslRecord]) -> dict[str, str]
 PARALLEL_RECORDS = 400
 
 
-def _cite_one(record: CslRecord, style: str, paragraphs: str) -> str:
+def _cite_one(record: CslRecord, style: str, paragraphs: str, disambiguate: bool = False) -> str:
     """Return the citation of one record pinpointed to paragraphs, as a style writes it."""
     source = CiteProcJSON([{**_protect(_for_citeproc(record)), "id": "item"}])
-    with memoized_macros(), corrections():
+    with memoized_macros(), corrections(disambiguate=disambiguate):
         bib = CitationStylesBibliography(_style(style), source, csl_plain)
         citation = Citation([CitationItem("item", locator=Locator("paragraph", paragraphs))])
         bib.register(citation)
@@ -919,16 +924,15 @@ def _format_all(
         entries[key] = cites[key]
 
     by_key = {str(r["id"]): r for r in records}
-    _disambiguated(by_key, cites, copies, fmt, workers, style, cache)
+    told_apart = _disambiguated(by_key, cites, copies, fmt, workers, style, cache)
     if cache is not None:
         cache.save()
     for key, record in by_key.items():
+        cites[key] = _tidy_cite(record, cites[key])
         if "author" not in record:
             entries[key] = _drop_echo(_drop_repeat(entries[key], _issued_year(record)))
-            cites[key] = _drop_echo(cites[key])
             if "editor" in record:
                 entries[key] = _editors_once(entries[key])
-                cites[key] = _editors_once(cites[key])
     # Year suffixes, among every item a citation could be confused with (an entry in the
     # reader cited by its title, "In These Times", beside the magazine's articles, in APA).
     groups: dict[str, list[str]] = defaultdict(list)
@@ -959,12 +963,24 @@ def _format_all(
             cite = cite[1:-1]
         entry = _safe(_finish(entries[key].strip(), fmt))
         cite_html = _safe(_finish(cite, fmt))
+        canonical = copies.get(key, key)
         out[key] = Formatted(
-            key, cite_html, entry, _text(cite_html), _text(entry), key in note_only
-        )
+            key, cite_html, entry, _text(cite_html), _text(entry), key in note_only,
+            canonical in told_apart, letters.get(key, ""),
+        )  # fmt: skip
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
     return out, order
+
+
+def _tidy_cite(record: CslRecord, cite: str) -> str:
+    """Return an in-text citation without what citeproc-py repeats for an item without an
+    author (see :func:`_drop_echo` and :func:`_editors_once`)."""
+    if "author" not in record:
+        cite = _drop_echo(cite)
+        if "editor" in record:
+            cite = _editors_once(cite)
+    return cite
 
 
 def _disambiguated(
@@ -975,26 +991,28 @@ def _disambiguated(
     workers: int,
     style: str,
     cache: CitationCache | None,
-) -> None:
+) -> set[str]:
     """Format again, with CSL's ``disambiguate`` condition holding, the citations of
     different works that read alike, where the style says what tells them apart (MLA adds
     the short title: "(AFL-CIO, Action Alert)" only beside another "(AFL-CIO)").
 
     This is the last of the CSL specification's disambiguation steps; citeproc-py takes
-    none of them. Year suffixes then tell apart what still reads alike.
+    none of them. Year suffixes then tell apart what still reads alike. Returns the keys
+    formatted again.
     """
     if b'disambiguate="true"' not in styles.adapted(style):
-        return
+        return set()
     groups: dict[str, list[str]] = defaultdict(list)
     for key in by_key:
         if key not in copies:
             groups[_same_citation(cites[key])].append(key)
     alike = [key for same in groups.values() if len(same) > 1 for key in same]
     if not alike:
-        return
+        return set()
     again = _render_all([by_key[k] for k in alike], fmt, workers, style, cache, disambiguate=True)
     for key, (_, cite) in zip(alike, again, strict=True):
         cites[key] = cite
+    return set(alike)
 
 
 #: What formatted citations may hold: their text comes from references.bib and the seeds.
@@ -1104,8 +1122,15 @@ class Citations:
         """
         if self.style == styles.DEFAULT:
             return f"({self.cite(key, paragraphs)})"
-        record = next(r for r in self.records if r["id"] == key)
-        return _text(_finish(_cite_one(record, self.style, paragraphs), "text"))
+        found = self.items[key]
+        canonical = self.copies.get(key, key)
+        record = next(r for r in self.records if r["id"] == canonical)
+        cite = _tidy_cite(
+            record, _cite_one(record, self.style, paragraphs, disambiguate=found.disambiguated)
+        )
+        if found.suffix:
+            cite = _add_suffix(cite, _issued_year(record), found.suffix, entry=False)
+        return _text(_finish(cite, "text"))
 
     def cite_html(self, key: str, locator: str | None = None) -> str:
         """Return an in-text citation as HTML (a title without author in italics)."""
