@@ -31,7 +31,9 @@ more than it saves (the first build, which writes every page, uses them). Once i
 are served, the process frees what the build left (:func:`tidy`). Should the process end
 (killed, out of memory), the next build starts another; so does a change to a Python
 file, which the process may have imported (a local extension of ``conf.py``). The PDFs
-are built in a process of their own, which a new edit stops.
+are built in a process of their own, kept the same way with its PDF workers (WeasyPrint
+imported and amended in each), and ended, workers and all, by an edit that comes while it
+builds.
 """
 
 from __future__ import annotations
@@ -131,6 +133,15 @@ def tidy() -> None:
     """
     gc.unfreeze()
     gc.collect()
+
+
+def keep_pdf_workers() -> None:
+    """Have the PDFs' process keep its workers between builds (its initializer)."""
+    try:
+        from coursepack.render.pdf import keep_workers
+    except ModuleNotFoundError:  # no PDF renderer: nothing to keep
+        return
+    keep_workers()
 
 
 def warm_up() -> None:
@@ -325,8 +336,9 @@ class Preview:
                 self._site_pool.submit(tidy)
 
     def close(self) -> None:
-        """End the site's process."""
+        """End the site's process and the PDFs'."""
         self._lost()
+        self._lose_pdfs()
 
     def take(self, outcome: Outcome, what: str) -> bool:
         """Record a site build's outcome and say it in the terminal; return whether it built."""
@@ -345,8 +357,11 @@ class Preview:
     async def on_change(self, changed: Sequence[Path]) -> None:
         """Build the site again after changes; reload the pages; then the PDFs."""
         await self.stop_pdfs()
+        fresh = imports_again(changed)
+        if fresh:  # the PDFs' process builds the site too, with what conf.py imports
+            self._lose_pdfs()
         shown = ", ".join(sorted({_shown(p, self.root) for p in changed})[:4])
-        outcome = await self.build(["site"], fresh=imports_again(changed))
+        outcome = await self.build(["site"], fresh=fresh)
         built = self.take(outcome, f"rebuilt the site ({shown})")
         self.tell_reload()
         self.tidy()
@@ -360,35 +375,64 @@ class Preview:
     def start_pdfs(self) -> None:
         self._pdf_task = asyncio.create_task(self._pdfs())
 
+    def _pdf_process(self) -> ProcessPoolExecutor:
+        """Return the PDFs' process, forked from this one when there is none."""
+        if self._pdf_pool is None:
+            self._pdf_pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=_fork_context(), initializer=keep_pdf_workers
+            )
+        return self._pdf_pool
+
+    def _lose_pdfs(self) -> None:
+        """End the PDFs' process now, and with it its workers; the next build forks another."""
+        pool, self._pdf_pool = self._pdf_pool, None
+        if pool is None:
+            return
+        found = list(getattr(pool, "_processes", {}).values())
+        for process in found:
+            with contextlib.suppress(ProcessLookupError):
+                process.terminate()
+        for process in found:  # it leaves at once (coursepack.processes): no lingering
+            process.join(timeout=5)
+        pool.shutdown(wait=False, cancel_futures=True)
+
     async def _pdfs(self) -> None:
-        """Build the PDFs, then the site, so that its downloads offer them."""
-        self._pdf_pool = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+        """Build the PDFs, then the site, so that its downloads offer them.
+
+        Both run in the PDFs' process, kept from one edit to the next with its PDF workers
+        (:func:`coursepack.render.pdf.keep_workers`): the next build finds WeasyPrint and
+        the renderers imported. An edit that comes while it builds ends it (see
+        :meth:`stop_pdfs`).
+        """
+        pool = self._pdf_process()
+        loop = asyncio.get_running_loop()
         try:
-            loop = asyncio.get_running_loop()
             args = (str(self.root), str(self.out), ("pdf",), self.options)
-            outcome = await loop.run_in_executor(self._pdf_pool, _build_in_child, *args)
+            outcome = await loop.run_in_executor(pool, _build_in_child, *args)
             if outcome.code != 0:
                 say("\n".join(problems_of(outcome)) or outcome.err.strip())
                 return
             say(f"rebuilt the PDFs in {outcome.seconds:.1f} s")
             args = (str(self.root), str(self.out), ("site",), self.options)
-            outcome = await loop.run_in_executor(self._pdf_pool, _build_in_child, *args)
+            outcome = await loop.run_in_executor(pool, _build_in_child, *args)
             if self.take(outcome, "updated the downloads"):
                 self.tell_reload()
+        except BrokenProcessPool:  # the process ended (killed, out of memory): the next
+            self._lose_pdfs()  # edit starts another
+            say("the PDFs' process ended; they are built again after the next change")
         finally:
-            self._pdf_pool.shutdown(wait=False, cancel_futures=True)
-            self._pdf_pool = None
+            if self._pdf_pool is pool:  # kept: have it free what the builds left
+                with contextlib.suppress(BrokenProcessPool, RuntimeError):
+                    pool.submit(tidy)
 
     async def stop_pdfs(self) -> None:
-        """Stop the PDFs' background build, if one is under way."""
-        task, pool = self._pdf_task, self._pdf_pool
+        """Stop the PDFs' background build, if one is under way: its process ends, with
+        its workers, so that nothing goes on writing what the edit made stale."""
+        task = self._pdf_task
         self._pdf_task = None
         if task is None or task.done():
             return
-        if pool is not None:
-            for process in list(getattr(pool, "_processes", {}).values()):
-                with contextlib.suppress(ProcessLookupError):
-                    process.terminate()
+        self._lose_pdfs()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task

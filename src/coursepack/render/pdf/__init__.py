@@ -258,7 +258,7 @@ def render_pdfs(
     old = _load_hashes(hashes_path)
     if pool is not None and len(reader.volumes) > 1:
         # A reader in volumes gives every task a fresh process (see below).
-        _stop_pool(pool, kill=True)
+        _release(pool, kill=True)
         pool = None
     # A first build of a one-volume reader lays out every PDF: its workers start, and
     # import WeasyPrint, while the jobs are planned (formatting the citations takes a while).
@@ -274,7 +274,7 @@ def render_pdfs(
         jobs = plan_jobs(refs, out, options)
     except BaseException:
         if shared is not None:
-            _stop_pool(shared, kill=True)
+            _release(shared, kill=True)
         raise
 
     def key(job: Job) -> str:
@@ -325,11 +325,11 @@ def render_pdfs(
                 if thread.error is not None:
                     raise thread.error
         except BaseException:
-            _stop_pool(pool, kill=True)
+            _release(pool, kill=True)
             raise
-        _stop_pool(pool, kill=False)
+        _release(pool, kill=False)
     if shared is not None and shared is not shared_used:
-        _stop_pool(shared, kill=False)
+        _release(shared, kill=False)
     progress.done()
     # Files of another edition, or packets not asked for, keep their hashes.
     kept = {key(j): j.digest for j in jobs}
@@ -340,18 +340,68 @@ def render_pdfs(
     return outputs(refs, out)
 
 
+#: The workers this process keeps from one build to the next, once :func:`keep_workers`
+#: is called; None until they start, and again once they are killed.
+_kept: ProcessPoolExecutor | None = None
+_keeping = False
+
+
+def keep_workers() -> None:
+    """Keep the workers that builds in this process start, from one build to the next.
+
+    For a process that builds again and again (``coursepack serve``'s PDF process): after an
+    edit, the next build finds its workers with WeasyPrint imported and amended, instead of
+    starting and importing afresh. A build that fails or is interrupted still kills them
+    (the next one starts others); they die with this process.
+    """
+    global _keeping
+    _keeping = True
+
+
 def start_workers(options: BuildOptions) -> ProcessPoolExecutor | None:
     """Start the PDF workers now, importing WeasyPrint while the build loads the reader;
-    None when the PDFs are laid out in this process (one worker)."""
+    None when the PDFs are laid out in this process (one worker). Workers kept from the last
+    build (:func:`keep_workers`) are used again, if every one of them is alive."""
+    global _kept
     if options.workers <= 1:
         return None
-    return _start_pool(options.workers, warm=True)
+    if _kept is not None and _alive(_kept, options.workers):
+        return _kept
+    if _kept is not None:
+        _release(_kept, kill=True)
+    pool = _start_pool(options.workers, warm=True)
+    if _keeping:
+        _kept = pool
+    return pool
 
 
 def stop_workers(pool: ProcessPoolExecutor) -> None:
     """Stop workers that :func:`start_workers` started, at once (after a failure, or when
-    :func:`render_pdfs` has stopped them already)."""
-    _stop_pool(pool, kill=True)
+    :func:`render_pdfs` has stopped them already); kept workers are left as they are (a
+    failure in laying out has killed them already)."""
+    if pool is not _kept:
+        _stop_pool(pool, kill=True)
+
+
+def _alive(pool: ProcessPoolExecutor, workers: int) -> bool:
+    """Return whether a pool of kept workers can take another build's jobs."""
+    found = list((getattr(pool, "_processes", None) or {}).values())
+    return (
+        not getattr(pool, "_broken", False)
+        and not getattr(pool, "_shutdown_thread", False)
+        and len(found) == workers
+        and all(process.is_alive() for process in found)
+    )
+
+
+def _release(pool: ProcessPoolExecutor, *, kill: bool) -> None:
+    """Stop a pool as :func:`_stop_pool` does, but leave kept workers running unless killed."""
+    global _kept
+    if pool is _kept:
+        if not kill:
+            return
+        _kept = None
+    _stop_pool(pool, kill=kill)
 
 
 def _previous(job: Job) -> list[parts.Layout] | None:
