@@ -148,13 +148,19 @@ def chronology_id(entry_id: str) -> str:
     return f"c-{entry_id}"
 
 
-def _forms_pattern(forms: Iterable[str], first_letter_either_case: bool = False) -> re.Pattern[str]:
-    """Return a pattern that finds any form of a name or term as a whole word, in its case
-    (a term's first letter in either: it may start a sentence)."""
+def _spellings(forms: Iterable[str], first_letter_either_case: bool = False) -> tuple[str, ...]:
+    """Return every spelling of a name's or term's forms that counts as a mention, in its
+    case (a term's first letter in either: it may start a sentence), the longest first."""
     spelled = [f for f in forms if f]
     if first_letter_either_case:
         spelled += [f[0].swapcase() + f[1:] for f in spelled]
-    alternatives = "|".join(re.escape(f) for f in sorted(set(spelled), key=len, reverse=True))
+    return tuple(sorted(set(spelled), key=len, reverse=True))
+
+
+def _forms_pattern(forms: Iterable[str], first_letter_either_case: bool = False) -> re.Pattern[str]:
+    """Return a pattern that finds any spelling of a name or term (:func:`_spellings`) as a
+    whole word."""
+    alternatives = "|".join(re.escape(f) for f in _spellings(forms, first_letter_either_case))
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
 
 
@@ -226,16 +232,27 @@ class _Builder:
         self.mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
 
     @cached_property
-    def _patterns(self) -> list[tuple[str, str, re.Pattern[str]]]:
-        """Return each person's, organization's and term's forms as one pattern."""
-        found = [("entity", e.id, _forms_pattern(e.forms)) for e in self.reader.entities]
-        found += [("term", t.id, _forms_pattern(t.forms, True)) for t in self.reader.terms]
+    def _patterns(self) -> list[tuple[str, str, re.Pattern[str], tuple[str, ...]]]:
+        """Return each person's, organization's and term's forms as one pattern, with the
+        spellings the pattern finds."""
+        found = [
+            ("entity", e.id, _forms_pattern(e.forms), _spellings(e.forms))
+            for e in self.reader.entities
+        ]
+        found += [
+            ("term", t.id, _forms_pattern(t.forms, True), _spellings(t.forms, True))
+            for t in self.reader.terms
+        ]
         return found
 
     def mark_mentions(self, html: Markup, where: str) -> Markup:
         """Return apparatus HTML with an anchor before the first mention of each name and
         term in it, and remember the anchors for the index."""
-        for kind, item_id, pattern in self._patterns:
+        for kind, item_id, pattern, spellings in self._patterns:
+            # The pattern finds one of these strings, or nothing: most names and terms are
+            # in no given note, and looking for a string is far quicker than the pattern.
+            if not any(spelling in html for spelling in spellings):
+                continue
             anchor = f"m-{kind}-{item_id}-{where}"
             marked = _mark_first(html, pattern, anchor)
             if marked is not None:

@@ -1,0 +1,56 @@
+"""Mentions in the apparatus: the mark before the first mention of each name and term in
+a note, which the index lists beside the readings' occurrences."""
+
+from __future__ import annotations
+
+from markupsafe import Markup
+from pdfcheck import REPO, load
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.render.markup import markdown_to_html
+from coursepack.render.pdf.context import _Builder, _mark_first
+
+
+def marked_by_pattern_alone(builder: _Builder, html: Markup, where: str) -> tuple[str, list[str]]:
+    """Return what marking gives by the definition: every name's and term's pattern tried
+    on the text, in turn, with no quicker test first."""
+    found = []
+    for kind, item_id, pattern, _spellings in builder._patterns:
+        anchor = f"m-{kind}-{item_id}-{where}"
+        marked = _mark_first(html, pattern, anchor)
+        if marked is not None:
+            html = marked
+            found.append(anchor)
+    return str(html), found
+
+
+def test_a_mention_is_marked_in_the_text_never_in_a_tag(mini_reader: Reader) -> None:
+    builder = _Builder(Refs(mini_reader), BuildOptions())
+    kind, item_id, _pattern, spellings = builder._patterns[0]
+    name = spellings[0]
+    html = Markup(f'<p><a href="https://example.org/{name}">a link</a> and then {name}.</p>')
+    marked = str(builder.mark_mentions(html, "n-test"))
+    anchor = f"m-{kind}-{item_id}-n-test"
+    assert marked.count(f'id="{anchor}"') == 1
+    assert marked.index(f'id="{anchor}"') > marked.index("and then")
+    assert builder.mentions[(kind, item_id)] == [anchor]
+    plain = Markup("<p>Nobody is named here.</p>")
+    assert builder.mark_mentions(plain, "n-none") == plain
+
+
+def test_every_note_of_the_repository_is_marked_as_its_patterns_alone_mark_it() -> None:
+    reader = load(REPO)
+    refs = Refs(reader)
+    quick, alone = _Builder(refs, BuildOptions()), _Builder(refs, BuildOptions())
+    expected_anchors = []
+    for note in reader.notes:
+        html = Markup(markdown_to_html(note.body))
+        where = f"n-{note.id}"
+        expected, anchors = marked_by_pattern_alone(alone, html, where)
+        assert str(quick.mark_mentions(html, where)) == expected, note.id
+        expected_anchors += anchors
+    assert len(expected_anchors) > 50  # the notes do name people, organizations and terms
+    remembered = [anchor for anchors in quick.mentions.values() for anchor in anchors]
+    assert sorted(remembered) == sorted(expected_anchors)
