@@ -1,9 +1,12 @@
-"""Helpers for tests that need an outside program."""
+"""Helpers for tests that need an outside program, or coursepack as a program."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -17,3 +20,14 @@ def require_tool(name: str) -> str:
             pytest.fail(f"{message} (CI must run this test)")
         pytest.skip(message)
     return path
+
+
+def build_fresh(root: Path, out: Path, only: str) -> None:
+    """Build one target of the reader at root into out with the command line, as a new
+    process with nothing kept from the test's own; fail the test if the build fails."""
+    done = subprocess.run(
+        [sys.executable, "-m", "coursepack", "--root", str(root), "build", "--only", only,
+         "--out", str(out)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr

@@ -5,8 +5,6 @@ edit that comes while the PDFs build ends their process and its workers."""
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,6 +17,7 @@ from samepdf import differences, meaning
 from coursepack.options import BuildOptions
 from coursepack.scaffold import init_reader
 from coursepack.serve import Preview
+from tools import build_fresh
 
 pytestmark = pytest.mark.slow
 
@@ -91,12 +90,7 @@ def test_the_preview_keeps_its_pdf_workers_and_they_write_what_a_fresh_build_wri
     finally:
         preview.close()
     assert not running(process)
-    fresh = subprocess.run(
-        [sys.executable, "-m", "coursepack", "--root", str(root), "build", "--only", "pdf",
-         "--out", str(tmp_path / "fresh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert fresh.returncode == 0, fresh.stderr
+    build_fresh(root, tmp_path / "fresh", "pdf")
     warm, cold = tmp_path / "serve" / "pdf", tmp_path / "fresh" / "pdf"
     names = sorted(p.relative_to(cold).as_posix() for p in cold.rglob("*.pdf"))
     assert names == sorted(p.relative_to(warm).as_posix() for p in warm.rglob("*.pdf"))

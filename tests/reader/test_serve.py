@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from coursepack.scaffold import init_reader
-from tools import require_tool
+from tools import build_fresh, require_tool
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -173,12 +173,7 @@ def test_a_rebuild_in_the_kept_process_gives_the_pages_of_a_fresh_build(tmp_path
         assert anew.pid != first.pid
     finally:
         preview.close()
-    fresh = subprocess.run(
-        [sys.executable, "-m", "coursepack", "--root", str(root), "build", "--only", "site",
-         "--out", str(tmp_path / "fresh")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert fresh.returncode == 0, fresh.stderr
+    build_fresh(root, tmp_path / "fresh", "site")
     warm, cold = _pages(tmp_path / "serve" / "site"), _pages(tmp_path / "fresh" / "site")
     assert "Five handwritten copies" in warm["notes/five-copies.html"]
     assert warm.keys() == cold.keys()
