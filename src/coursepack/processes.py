@@ -149,6 +149,21 @@ def start_worker(parent: int) -> None:
     leave_quickly()
 
 
+def leave_on_signal() -> None:
+    """Have this forked child leave at once, quietly, on SIGINT or SIGTERM.
+
+    A child forked by a thread of a server inherits the server's handlers (uvicorn's only
+    set a flag that the child never reads), so neither Ctrl-C nor a parent's terminate()
+    would end it. Its parent handles the interrupt, and ends it.
+    """
+    for signum in SIGNALS:
+        signal.signal(signum, _leave)
+
+
+def _leave(signum: int, frame: FrameType | None) -> None:
+    os._exit(128 + signum)
+
+
 def orphaned() -> bool:
     """Return whether this is a worker whose parent has ended (it must write nothing more)."""
     return _parent is not None and os.getppid() != _parent

@@ -59,6 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coursepack import processes
 from coursepack.options import BuildOptions
 
 if TYPE_CHECKING:
@@ -135,8 +136,16 @@ def tidy() -> None:
     gc.collect()
 
 
-def keep_pdf_workers() -> None:
-    """Have the PDFs' process keep its workers between builds (its initializer)."""
+def start_site_process() -> None:
+    """Get the site's process ready (its initializer): it leaves at once on an interrupt
+    or a terminate(), whatever handlers the server had when it forked."""
+    processes.leave_on_signal()
+
+
+def start_pdf_process() -> None:
+    """Get the PDFs' process ready (its initializer): it leaves at once on an interrupt or
+    a terminate(), and keeps its PDF workers between builds."""
+    processes.leave_on_signal()
     try:
         from coursepack.render.pdf import keep_workers
     except ModuleNotFoundError:  # no PDF renderer: nothing to keep
@@ -288,7 +297,9 @@ class Preview:
     def _site_process(self) -> ProcessPoolExecutor:
         """Return the site's process, forked from this one when there is none."""
         if self._site_pool is None:
-            self._site_pool = ProcessPoolExecutor(max_workers=1, mp_context=_fork_context())
+            self._site_pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=_fork_context(), initializer=start_site_process
+            )
         return self._site_pool
 
     def _submit(self, targets: Sequence[str], options: BuildOptions) -> Future[Outcome]:
@@ -379,7 +390,7 @@ class Preview:
         """Return the PDFs' process, forked from this one when there is none."""
         if self._pdf_pool is None:
             self._pdf_pool = ProcessPoolExecutor(
-                max_workers=1, mp_context=_fork_context(), initializer=keep_pdf_workers
+                max_workers=1, mp_context=_fork_context(), initializer=start_pdf_process
             )
         return self._pdf_pool
 

@@ -5,7 +5,9 @@ edit that comes while the PDFs build ends their process and its workers."""
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,21 @@ from tools import build_fresh
 pytestmark = pytest.mark.slow
 
 NOTE = "annotations/notes/five-copies.md"
+
+
+@pytest.fixture(autouse=True)
+def server_handlers() -> Iterator[None]:
+    """Handle SIGINT and SIGTERM as the preview's server does (uvicorn sets a flag): the
+    processes forked meanwhile inherit these handlers."""
+    asked: list[int] = []
+    previous = {
+        s: signal.signal(s, lambda n, _f: asked.append(n)) for s in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def children(pid: int) -> set[int]:
@@ -88,7 +105,9 @@ def test_the_preview_keeps_its_pdf_workers_and_they_write_what_a_fresh_build_wri
         assert children(process) == workers  # the same workers, warm
         assert "handwritten" in handout_text(tmp_path / "serve")
     finally:
+        started = time.monotonic()
         preview.close()
+    assert time.monotonic() - started < 2  # the process leaves at once, not after a timeout
     assert not running(process)
     build_fresh(root, tmp_path / "fresh", "pdf")
     warm, cold = tmp_path / "serve" / "pdf", tmp_path / "fresh" / "pdf"
@@ -116,7 +135,9 @@ def test_an_edit_while_the_pdfs_build_ends_their_process_and_workers(tmp_path: P
                 if len(workers) >= 2:
                     break
             assert time.monotonic() < deadline, "the PDF workers never started"
+        started = time.monotonic()
         await preview.stop_pdfs()
+        assert time.monotonic() - started < 2  # at once, not after the join's timeout
         return process, workers
 
     try:
