@@ -23,6 +23,10 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from types import FrameType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 #: The signals that end a run, and the exit code each gives (128 + the signal's number).
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -162,6 +166,21 @@ def leave_on_signal() -> None:
 
 def _leave(signum: int, frame: FrameType | None) -> None:
     os._exit(128 + signum)
+
+
+def stop_pool(pool: ProcessPoolExecutor, *, kill: bool) -> None:
+    """Shut a process pool down: once its processes are done, or, with kill, killing them
+    now. (Its processes are reached through its private table: the executor has no public
+    way to kill them before Python 3.14.)"""
+    if kill:
+        found = list((getattr(pool, "_processes", None) or {}).values())
+        for process in found:
+            with contextlib.suppress(Exception):
+                process.kill()
+        for process in found:
+            with contextlib.suppress(Exception):
+                process.join(timeout=5)
+    pool.shutdown(wait=not kill, cancel_futures=True)
 
 
 def orphaned() -> bool:

@@ -397,15 +397,8 @@ class Preview:
     def _lose_pdfs(self) -> None:
         """End the PDFs' process now, and with it its workers; the next build forks another."""
         pool, self._pdf_pool = self._pdf_pool, None
-        if pool is None:
-            return
-        found = list(getattr(pool, "_processes", {}).values())
-        for process in found:
-            with contextlib.suppress(ProcessLookupError):
-                process.terminate()
-        for process in found:  # it leaves at once (coursepack.processes): no lingering
-            process.join(timeout=5)
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:  # its workers die with it (PR_SET_PDEATHSIG)
+            processes.stop_pool(pool, kill=True)
 
     async def _pdfs(self) -> None:
         """Build the PDFs, then the site, so that its downloads offer them.

@@ -574,21 +574,9 @@ def _submit(pool: ProcessPoolExecutor, function: Callable[..., T], *args: Any) -
 
 
 def _stop_pool(pool: ProcessPoolExecutor, *, kill: bool) -> None:
-    """Shut a pool down: once its workers are done, or, with kill, killing them now.
-
-    Killed at once, no worker goes on laying out, or writing, a PDF that nobody wants any
-    more. (The pool's processes are reached through its private table: the executor has
-    no public way to kill them before Python 3.14.)
-    """
-    if kill:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.kill()
-        for process in processes:
-            with contextlib.suppress(Exception):
-                process.join(timeout=5)
-    pool.shutdown(wait=not kill, cancel_futures=True)
+    """Shut a pool down (:func:`coursepack.processes.stop_pool`): killed at once, no worker
+    goes on laying out, or writing, a PDF that nobody wants any more."""
+    processes.stop_pool(pool, kill=kill)
 
 
 def _next_task(pending: list[Task], free: int, idle: bool) -> Task | None:
