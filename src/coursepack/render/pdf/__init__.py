@@ -12,7 +12,6 @@ Each PDF is rendered in its own worker process; one whose inputs
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import multiprocessing
