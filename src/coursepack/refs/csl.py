@@ -780,7 +780,7 @@ def same_work(keys: keymod.KeyTable, records: list[CslRecord]) -> dict[str, str]
 
 
 #: Below this many records, formatting is not worth a second process (forking one and
-#: sending its part back costs some 30 ms; 50 records take a quarter of a second).
+#: sending its part back takes some 6 ms; 50 records take a quarter of a second).
 PARALLEL_RECORDS = 100
 
 
