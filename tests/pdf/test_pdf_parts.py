@@ -7,6 +7,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -22,11 +25,13 @@ from coursepack.render.pdf import engine, parts, plan_jobs
 LONG = " ".join(["The strike went on, and the drivers held the market district."] * 90)
 
 
-def laid_out_whole(reader: Reader, path: Path, **options: object) -> Path:
-    """Write a reader's PDF from one layout of the whole (the index apart), as WeasyPrint
-    writes it, without parts."""
-    job = plan_jobs(Refs(reader), path.parent / "plan", BuildOptions(**options))[0]  # type: ignore[arg-type]
-    assert job.target.name.startswith("reader")
+def laid_out_whole(
+    reader: Reader, path: Path, document: str = "reader.pdf", **options: object
+) -> Path:
+    """Write a reader's PDF (or a volume's: document) from one layout of the whole (the
+    index apart), as WeasyPrint writes it, without parts."""
+    jobs = plan_jobs(Refs(reader), path.parent / "plan", BuildOptions(**options))  # type: ignore[arg-type]
+    job = next(j for j in jobs if j.target.name == document)
     engine.write_pdf(engine.build_pdf(job), path, job.digest)
     return path
 
@@ -48,6 +53,23 @@ def parts_laid_out(layouts: list[str]) -> list[str]:
         heading = re.search(r'<h1 id="([^"]+)"', html)
         found.append(heading.group(1) if heading else parts.FRONT)
     return found
+
+
+@contextmanager
+def submissions(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[str, str]]]:
+    """Record every task handed to the workers: the thread that handed it, and what it runs."""
+    from coursepack.render import pdf
+
+    found: list[tuple[str, str]] = []
+    submit = pdf._submit
+
+    def recorded(pool: object, function: object, *args: object) -> object:
+        found.append((threading.current_thread().name, getattr(function, "__name__", "")))
+        return submit(pool, function, *args)  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(pdf, "_submit", recorded)
+        yield found
 
 
 def assert_same(stitched: Path, whole: Path) -> None:
@@ -104,15 +126,70 @@ def test_a_part_that_grows_renumbers_those_after_it(
 
 
 def test_a_reader_in_parts_reuses_its_parts_in_a_build_with_workers(
-    mini_reader: Reader, built: Path, tmp_path: Path
+    mini_reader: Reader, built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from coursepack.render.pdf import render_pdfs
 
     out = tmp_path / "pdf"
     shutil.copytree(built, out)
     edited = with_note_body(mini_reader, " Other words.")
-    render_pdfs(Refs(edited), out, BuildOptions(jobs=2))
+    with submissions(monkeypatch) as handed:
+        render_pdfs(Refs(edited), out, BuildOptions(jobs=2))
     assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+    # The stitcher's parts were handed over by the thread that started the workers (a
+    # worker dies with the thread that started it, and a stitcher's thread ends first).
+    assert ("MainThread", "run_part") in handed
+    assert {thread for thread, _ in handed} == {"MainThread"}
+
+
+@pytest.fixture(scope="module")
+def in_volumes(
+    mini_reader: Reader, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Reader, Path]:
+    """Return the mini reader in volumes of one reading, and a folder of its PDFs."""
+    reader = dataclasses.replace(
+        mini_reader, meta=dataclasses.replace(mini_reader.meta, volume_readings=1)
+    )
+    out = tmp_path_factory.mktemp("volume-parts") / "pdf"
+    render(reader, out)
+    return reader, out
+
+
+VOLUMES = ("reader-volume-1.pdf", "reader-volume-2.pdf")
+
+
+def test_a_reader_in_volumes_is_written_in_parts_and_an_edit_lays_out_only_its_part(
+    in_volumes: tuple[Reader, Path], tmp_path: Path
+) -> None:
+    reader, built = in_volumes
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    for name in VOLUMES:
+        assert_same(built / name, laid_out_whole(reader, tmp_path / f"first-{name}", name))
+    edited = with_note_body(reader, " A few more words about the strike.")
+    _, layouts = render(edited, out)
+    # The note is printed in the second volume alone: its historical notes are laid out
+    # again, and nothing of the first volume.
+    assert parts_laid_out(layouts) == ["notes"]
+    for name in VOLUMES:
+        assert_same(out / name, laid_out_whole(edited, tmp_path / f"whole-{name}", name))
+
+
+def test_a_reader_in_volumes_is_stitched_by_workers_handed_its_parts_by_one_thread(
+    in_volumes: tuple[Reader, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coursepack.render.pdf import render_pdfs
+
+    reader, built = in_volumes
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    edited = with_note_body(reader, "\n\n" + LONG)
+    with submissions(monkeypatch) as handed:
+        render_pdfs(Refs(edited), out, BuildOptions(jobs=2))
+    assert ("MainThread", "run_part") in handed
+    assert {thread for thread, _ in handed} == {"MainThread"}
+    for name in VOLUMES:
+        assert_same(out / name, laid_out_whole(edited, tmp_path / f"whole-{name}", name))
 
 
 def test_parts_no_reader_uses_are_removed(mini_reader: Reader, built: Path, tmp_path: Path) -> None:

@@ -347,3 +347,62 @@ def test_large_limit_counts_workers_and_memory(monkeypatch: pytest.MonkeyPatch) 
     assert pdf.large_limit(8) == 1
     monkeypatch.setattr(pdf, "available_memory", lambda: None)
     assert [pdf.large_limit(n) for n in (1, 2, 4)] == [1, 1, 2]
+
+
+def _stitched_before(job: object) -> list[object] | None:
+    """Stand in for the parts of a volume's last build (none of any other document)."""
+    return [] if getattr(job, "template", "") == "reader.html" else None
+
+
+def test_a_volume_stitching_gives_up_on_is_laid_out_within_the_memory_shares(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    FakePool.made, SlowPool.running, SlowPool.order = [], [0, 0], []
+    SlowPool.now, SlowPool.together = set(), []
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", SlowPool)
+    monkeypatch.setattr(pdf, "available_memory", lambda: 1536 << 20)  # one share
+    # Each volume was laid out before, but so much changed that it is laid out whole.
+    monkeypatch.setattr(pdf, "_previous", _stitched_before)
+    monkeypatch.setattr(pdf.parts, "settle_parts", lambda *args: None)
+    pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
+    ran = [name for task in SlowPool.order for name in task]
+    assert sorted(name for name in ran if _is_long(name)) == [
+        "instructor-guide.pdf",
+        "reader-volume-1.pdf",
+        "reader-volume-2.pdf",
+    ]
+    # The volumes, asked for by their stitchers, took their share like the guide.
+    assert SlowPool.running[1] == 1
+
+
+class FailingPool(FakePool):
+    """A pool in which laying out a part fails."""
+
+    def submit(self, function: object, *args: object) -> Future[None]:
+        future: Future[None] = Future()
+        if getattr(function, "__name__", "") == "run_part":
+            future.set_exception(ValueError("a part failed"))
+        else:
+            threading.Timer(0.05, future.set_result, (None,)).start()
+        return future
+
+
+def test_a_part_that_fails_fails_the_build_at_once(
+    volumes: Rendered, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    monkeypatch.setattr(pdf, "ProcessPoolExecutor", FailingPool)
+    monkeypatch.setattr(pdf, "_previous", _stitched_before)
+    monkeypatch.setattr(pdf.parts, "WHOLE_SHARE", 1.0)  # every part laid out anew
+    with pytest.raises(ValueError, match="a part failed"):
+        pdf.render_pdfs(Refs(volumes.reader), tmp_path, BuildOptions(jobs=2))
+    # No stitcher is left waiting for a part.
+    for thread in threading.enumerate():
+        if thread.name.startswith("stitch "):
+            thread.join(timeout=5)
+            assert not thread.is_alive()

@@ -12,6 +12,7 @@ Each PDF is rendered in its own worker process; one whose inputs
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -21,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -117,9 +119,8 @@ def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
     reader = refs.reader
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
-    # A reader in one volume (and a packet) is written in parts that later builds reuse;
+    # A reader (each volume, each packet) is written in parts that later builds reuse;
     # each document keeps the pages of its places for its next layout.
-    kept = len(reader.volumes) == 1
     jobs: list[Job] = []
     for output, packet in wanted(refs, out, options):
         edition = options.for_edition("instructor" if output.edition == "instructor" else "student")
@@ -136,7 +137,7 @@ def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
             template, context, index = "reader.html", packet_context(refs, edition, packet), True
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
-        cache = parts.folder_of(out, output.path) if kept else None
+        cache = parts.folder_of(out, output.path)
         jobs.append(Job(template, context, output.path, digest, index, size, assets, cache))
     return jobs
 
@@ -255,15 +256,12 @@ def render_pdfs(
     out.mkdir(parents=True, exist_ok=True)
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
-    if pool is not None and len(reader.volumes) > 1:
-        # A reader in volumes gives every task a fresh process (see below).
-        _release(pool, kill=True)
-        pool = None
+    in_volumes = len(reader.volumes) > 1
     # A first build of a one-volume reader lays out every PDF: its workers start, and
     # import WeasyPrint, while the jobs are planned (formatting the citations takes a while).
     expected = len(wanted(refs, out, options))
     workers = min(options.workers, expected)
-    early = pool is None and not old and workers > 1 and len(reader.volumes) == 1
+    early = pool is None and not old and workers > 1 and not in_volumes
     if not early and pool is None:
         # Otherwise the citations, most of planning, are formatted before any worker
         # starts (on every core, for a long list: it forks).
@@ -299,34 +297,31 @@ def render_pdfs(
             progress.advance()
         shared_used = None
     else:
-        if len(reader.volumes) > 1:
+        if in_volumes and any(_large((j,)) for j in whole):
             # A process keeps much of the memory of a long document after writing it
-            # (WeasyPrint's caches, a fragmented heap): in a reader in volumes every task
-            # gets a fresh process, each volume and the guide a task alone, the handouts a
-            # few at a time, so that no idle worker holds a volume's memory.
+            # (WeasyPrint's caches, a fragmented heap): when volumes (or the guide) of a
+            # reader in volumes are laid out whole, every task gets a fresh process, each
+            # volume and the guide a task alone, the handouts a few at a time, so that no
+            # idle worker holds a volume's memory.
+            if shared is not None:
+                _release(shared, kill=True)
+                shared = None
             pool = _start_pool(workers, one_task=True)
             tasks = _tasks(whole, HANDOUT_BATCH)
-            large = large_limit(workers)
         else:
-            # Every worker is started now, by this thread: a worker dies with the thread
-            # that started it (PR_SET_PDEATHSIG), and a stitcher's thread ends first.
             pool = shared or _start_pool(workers, warm=bool(stitched))
             tasks = _tasks(whole, 1)
-            large = workers
         shared_used = pool
+        scheduler = _Scheduler(
+            pool, workers, large_limit(workers) if in_volumes else workers, progress
+        )
         try:
-            threads = [_Stitcher(job, layouts, pool, progress) for job, layouts in stitched]
-            for thread in threads:
-                thread.start()
-            _run_parallel(tasks, workers, pool, large, progress)
-            for thread in threads:
-                thread.join()
-                if thread.error is not None:
-                    raise thread.error
+            scheduler.run(tasks, [_Stitcher(job, layouts, scheduler) for job, layouts in stitched])
         except BaseException:
             _release(pool, kill=True)
             raise
-        _release(pool, kill=False)
+        # Kept workers that laid out a volume whole hold its memory: they are not kept.
+        _release(pool, kill=pool is _kept and in_volumes and scheduler.laid_out_long)
     if shared is not None and shared is not shared_used:
         _release(shared, kill=False)
     progress.done()
@@ -445,39 +440,169 @@ def _stitch(
 
 
 class _Stitcher(threading.Thread):
-    """Lay out a reader's changed parts in the workers and stitch it, beside other tasks."""
+    """Lay out a reader's changed parts in the workers and stitch it, beside other tasks.
 
-    def __init__(
-        self,
-        job: Job,
-        previous: list[parts.Layout],
-        pool: ProcessPoolExecutor,
-        progress: Progress,
-    ) -> None:
+    It asks the scheduler for its parts (or, when most changed, for the whole reader),
+    whose thread hands them to the workers: a pool starts a worker in the thread that
+    submits, and a worker dies with the thread that started it (PR_SET_PDEATHSIG), while
+    this thread ends before the others.
+    """
+
+    def __init__(self, job: Job, previous: list[parts.Layout], scheduler: _Scheduler) -> None:
         super().__init__(name=f"stitch {job.target.name}", daemon=True)
         self.job = job
         self.previous = previous
-        self.pool = pool
-        self.progress = progress
+        self.scheduler = scheduler
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             _stitch(self.job, self.previous, self.lay_out, self.whole)
-            self.progress.advance()
         except BaseException as exc:
             self.error = exc
+        finally:
+            self.scheduler.left(self)
 
     def lay_out(self, todo: list[parts.Part]) -> None:
         """Lay out parts in the workers, the longest first; wait for them."""
-        futures = [_submit(self.pool, run_part, p) for p in sorted(todo, key=lambda p: -p.size)]
+        futures = [self.scheduler.ask(run_part, p) for p in sorted(todo, key=lambda p: -p.size)]
         wait(futures, return_when=FIRST_EXCEPTION)
         for future in futures:
             future.result()
 
     def whole(self, job: Job) -> None:
-        """Lay out a reader whole in a worker; wait for it."""
-        _submit(self.pool, run_jobs, (job,)).result()
+        """Lay out a reader whole in a worker, within the memory shares; wait for it."""
+        self.scheduler.ask(run_jobs, (job,), weight=_weight((job,))).result()
+
+
+class _Abandoned(Exception):
+    """A task never handed to a worker: another failed first."""
+
+
+@dataclass(eq=False)
+class _Item:
+    """A task waiting for a worker."""
+
+    function: Callable[[Any], Any]
+    argument: Any
+    #: The shares of LARGE_JOB_MEMORY it is expected to take; 0 for a short one.
+    weight: int
+    #: The documents it writes, for the progress line (a stitcher counts its own).
+    count: int
+    #: Its outcome, for whoever asked for it.
+    future: Future[Any] = field(default_factory=Future)
+
+
+class _Scheduler:
+    """Hand tasks to the workers, all from the thread that runs it: at most one task per
+    worker, long documents within the memory shares (see _weight), and a stitcher's parts
+    before any document not yet started, since the stitcher waits for them."""
+
+    def __init__(
+        self, pool: ProcessPoolExecutor, workers: int, large_limit: int, progress: Progress
+    ) -> None:
+        self.pool = pool
+        self.workers = workers
+        self.large_limit = large_limit
+        self.progress = progress
+        self.changed = threading.Condition()
+        self.asked: list[_Item] = []
+        self.pending: list[_Item] = []
+        self.running = 0
+        self.running_large = 0
+        self.stitching = 0
+        self.closed = False
+        self.failed = False
+        self.error: BaseException | None = None
+        #: Whether a long document was laid out (its worker holds on to its memory).
+        self.laid_out_long = False
+        self.submitted: list[Future[Any]] = []
+
+    def ask(self, function: Callable[[Any], Any], argument: Any, weight: int = 0) -> Future[Any]:
+        """Queue a task from a stitcher's thread; return its outcome."""
+        item = _Item(function, argument, weight, 0)
+        with self.changed:
+            if self.closed:
+                item.future.set_exception(_Abandoned())
+            else:
+                self.asked.append(item)
+                self.changed.notify_all()
+        return item.future
+
+    def left(self, stitcher: _Stitcher) -> None:
+        """Note that a stitcher is done, or has failed."""
+        with self.changed:
+            self.stitching -= 1
+            if stitcher.error is None:
+                self.progress.advance()
+            elif not isinstance(stitcher.error, _Abandoned):
+                self.failed = True
+                self.error = self.error or stitcher.error
+            self.changed.notify_all()
+
+    def run(self, tasks: list[Task], stitchers: list[_Stitcher]) -> None:
+        """Run the tasks and the stitchers; raise the first failure as soon as it happens,
+        without waiting for the other tasks (the caller then kills their workers)."""
+        self.pending = [_Item(run_jobs, t, _weight(t) if _large(t) else 0, len(t)) for t in tasks]
+        self.stitching = len(stitchers)
+        for stitcher in stitchers:
+            stitcher.start()
+        try:
+            with self.changed:
+                while not self.failed and (self.asked or self.pending or self.stitching):
+                    item = self._next() if self.running < self.workers else None
+                    if item is None:
+                        self.changed.wait()
+                        continue
+                    (self.asked if item in self.asked else self.pending).remove(item)
+                    self.running += 1
+                    self.running_large += item.weight
+                    self.laid_out_long |= item.weight > 0
+                    future = _submit(self.pool, item.function, item.argument)
+                    self.submitted.append(future)
+                    future.add_done_callback(functools.partial(self._done, item))
+        finally:
+            with self.changed:
+                self.closed = True
+                for item in self.asked:
+                    item.future.set_exception(_Abandoned())
+                self.asked.clear()
+        if self.error is not None:
+            raise self.error
+        wait(self.submitted, return_when=FIRST_EXCEPTION)
+        for future in sorted(self.submitted, key=lambda f: not (f.done() and f.exception())):
+            future.result()
+        for stitcher in stitchers:
+            stitcher.join()
+            if stitcher.error is not None:
+                raise stitcher.error
+
+    def _next(self) -> _Item | None:
+        """Return the first task that may start now, or None if none may.
+
+        A short one may always start; a long document when its memory shares are free (or
+        when no other long one runs). One that must wait holds back the long ones after it,
+        so that it is not left to the end, while short ones start meanwhile.
+        """
+        queue = self.asked + self.pending
+        free = self.large_limit - self.running_large
+        if queue and (queue[0].weight == 0 or self.running_large == 0 or queue[0].weight <= free):
+            return queue[0]
+        return next((item for item in queue if item.weight == 0), None)
+
+    def _done(self, item: _Item, future: Future[Any]) -> None:
+        failure = _Abandoned() if future.cancelled() else future.exception()
+        with self.changed:
+            self.running -= 1
+            self.running_large -= item.weight
+            self.failed |= failure is not None
+            if item.count:
+                self.progress.advance(item.count)
+            self.changed.notify_all()
+        if failure is not None:
+            item.future.set_exception(failure)
+        else:
+            item.future.set_result(future.result())
 
 
 #: Handouts laid out one after another by one process, in a reader in volumes.
@@ -576,68 +701,6 @@ def _stop_pool(pool: ProcessPoolExecutor, *, kill: bool) -> None:
     """Shut a pool down (:func:`coursepack.processes.stop_pool`): killed at once, no worker
     goes on laying out, or writing, a PDF that nobody wants any more."""
     processes.stop_pool(pool, kill=kill)
-
-
-def _next_task(pending: list[Task], free: int, idle: bool) -> Task | None:
-    """Return the first pending task that may start now, or None if none may.
-
-    A handout may always start; a long document when its memory shares are free (or when
-    no other long one runs). One that must wait holds back the long ones after it, so
-    that it is not left to the end, while handouts start meanwhile.
-    """
-    if pending and (not _large(pending[0]) or idle or _weight(pending[0]) <= free):
-        return pending[0]
-    return next((t for t in pending if not _large(t)), None)
-
-
-def _run_parallel(
-    tasks: list[Task],
-    workers: int,
-    pool: ProcessPoolExecutor,
-    large_limit: int,
-    progress: Progress,
-) -> None:
-    """Run tasks with at most `workers` at a time, and long documents taking at most
-    large_limit shares of memory (see _weight)."""
-    slots = threading.Semaphore(workers)
-    changed = threading.Condition()
-    running_large = 0
-    futures: list[Future[list[tuple[str, int]]]] = []
-    pending = list(tasks)
-
-    def finished(task: Task) -> Callable[[Future[list[tuple[str, int]]]], None]:
-        def done(_future: Future[list[tuple[str, int]]]) -> None:
-            nonlocal running_large
-            with changed:
-                if _large(task):
-                    running_large -= _weight(task)
-                progress.advance(len(task))
-                changed.notify_all()
-            slots.release()
-
-        return done
-
-    while pending:
-        slots.acquire()
-        if any(f.done() and f.exception() is not None for f in futures):
-            slots.release()
-            break  # a task failed: start no more, and report it below
-        with changed:
-            while (
-                task := _next_task(pending, large_limit - running_large, running_large == 0)
-            ) is None:
-                changed.wait()
-            pending.remove(task)
-            if _large(task):
-                running_large += _weight(task)
-        future = _submit(pool, run_jobs, task)
-        future.add_done_callback(finished(task))
-        futures.append(future)
-    # A failure is raised as soon as it happens, without waiting for the other tasks
-    # (the caller then kills their workers).
-    wait(futures, return_when=FIRST_EXCEPTION)
-    for future in sorted(futures, key=lambda f: not (f.done() and f.exception())):
-        future.result()
 
 
 def _remove_stale(out: Path, written: list[Path]) -> None:
