@@ -49,16 +49,28 @@ DELIBERATE = re.compile(
 )
 
 
-def check_biber(bib: str, keys: list[str], work: Path, *, validate: bool = False) -> list[str]:
+def check_biber(
+    bib: str,
+    keys: list[str],
+    work: Path,
+    *,
+    validate: bool = False,
+    datamodel: Path | None = None,
+) -> list[str]:
     """Run pdflatex, biber (biblatex authoryear) and pdflatex; fail on any WARN or ERROR
-    but the deliberate datamodel notices, which are returned as "key: author|date"."""
+    but the deliberate datamodel notices, which are returned as "key: author|date|legal".
+    datamodel: a .dbx file the document loads (biblatex's ``datamodel`` option)."""
     pdflatex = require_tool("pdflatex")
     biber = require_tool("biber")
     work.mkdir(parents=True, exist_ok=True)
     (work / "coursepack-biblatex.bib").write_text(bib, encoding="utf-8")
+    options = "backend=biber,style=authoryear"
+    if datamodel is not None:
+        (work / datamodel.name).write_bytes(datamodel.read_bytes())
+        options += f",datamodel={datamodel.stem}"
     (work / "doc.tex").write_text(
         "\\documentclass{article}\n\\usepackage[utf8]{inputenc}\n"
-        "\\usepackage[backend=biber,style=authoryear]{biblatex}\n"
+        f"\\usepackage[{options}]{{biblatex}}\n"
         "\\addbibresource{coursepack-biblatex.bib}\n\\begin{document}\n"
         f"{cite_every_key(keys)}\n\\printbibliography\n\\end{{document}}\n",
         encoding="utf-8",

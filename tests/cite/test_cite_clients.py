@@ -92,6 +92,23 @@ def test_biber_notes_only_what_the_files_carry_by_design(
     assert notices == sorted(expected + [f"{k}: legal" for k in legal])
 
 
+@pytest.mark.bibtex
+def test_biber_finds_every_entry_valid_with_the_datamodel_written_beside_it(
+    cite: Path, tmp_path: Path
+) -> None:
+    from cite_tex import check_biber
+
+    bib = (cite / "coursepack-biblatex.bib").read_text("utf-8")
+    notices = check_biber(
+        bib, exported(cite), tmp_path, validate=True, datamodel=cite / "coursepack.dbx"
+    )
+    assert notices == []
+    # A case keeps its reporter citation: its fields reach biblatex, none is ignored.
+    bbl = (tmp_path / "doc.bbl").read_text("utf-8")
+    case = bbl.split("\\entry{boys-markets-1970}", 1)[1].split("\\endentry", 1)[0]
+    assert "\\field{journaltitle}{U.S.}" in case and "\\field{volume}{398}" in case
+
+
 def test_pandoc_renders_every_key_alike_from_the_bib_and_the_json(
     cite: Path, tmp_path: Path
 ) -> None:

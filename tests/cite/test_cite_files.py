@@ -19,7 +19,13 @@ from coursepack.refs.bibtex import escape_latex, write_bib
 from coursepack.refs.keys import KeyTable
 from coursepack.render.cite import cite_command, render_cite
 
-FILES = ("coursepack.bib", "coursepack-biblatex.bib", "coursepack.json", "coursepack.ris")
+FILES = (
+    "coursepack.bib",
+    "coursepack-biblatex.bib",
+    "coursepack.dbx",
+    "coursepack.json",
+    "coursepack.ris",
+)
 
 
 def build(reader: Reader, tmp_path: Path) -> Path:
@@ -165,6 +171,12 @@ def test_generated_entries_fit_the_biblatex_data_model(reader: Reader, tmp_path:
     # The one datamodel notice left, by design: unsigned entries in the reader.
     parts = {k for k in keys if ":" in k}
     assert warnings == sorted(f"{k}: author" for k in parts)
+    # None with the data model written beside the file.
+    datamodel = build(reader, tmp_path) / "coursepack.dbx"
+    again = check_biber(
+        write_bib(generated), keys, tmp_path / "dm", validate=True, datamodel=datamodel
+    )
+    assert again == []
 
 
 def test_csl_json_and_ris(reader: Reader, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Citation data: BibTeX and biblatex, CSL-JSON, RIS, and the annotations as JSON-LD.
 
 ``render_cite`` writes, into ``build/cite``: ``coursepack.bib`` (classic BibTeX),
-``coursepack-biblatex.bib`` (biblatex/biber), ``coursepack.json`` (CSL-JSON) and
-``coursepack.ris``; and ``build/annotations.jsonld`` beside it. Files are written
-atomically and byte-for-byte reproducibly (sorted, no timestamps).
+``coursepack-biblatex.bib`` (biblatex/biber) with its data model ``coursepack.dbx``,
+``coursepack.json`` (CSL-JSON) and ``coursepack.ris``; and ``build/annotations.jsonld``
+beside it. Files are written atomically and byte-for-byte reproducibly (sorted, no
+timestamps).
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from typing import Literal
 from coursepack.options import BuildOptions
 from coursepack.outputs import Output
 from coursepack.refs import Refs
+
+#: The biblatex data model written beside the biblatex file (see docs/citations.md).
+DATAMODEL = Path(__file__).with_name("coursepack.dbx")
 
 CiteFormat = Literal["bibtex", "biblatex", "csl-json", "ris", "text"]
 FORMATS: tuple[CiteFormat, ...] = ("bibtex", "biblatex", "csl-json", "ris", "text")
@@ -49,6 +53,10 @@ FILES: tuple[tuple[str, str], ...] = (
     ("coursepack-biblatex.bib", "biblatex (for biber): the same entries with biblatex types"),
     ("coursepack.json", "CSL-JSON: the same entries, for Zotero and Pandoc"),
     ("coursepack.ris", "RIS: the same entries, for EndNote and other reference managers"),
+    (
+        "coursepack.dbx",
+        "biblatex data model for the biblatex file: with it, biber finds every entry valid",
+    ),
 )
 
 
@@ -74,6 +82,7 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
         write_bib(refs.bib_entries("biblatex")),
         _json([csl.with_case_kept(r) for r in refs.exported_records]),
         write_ris(refs.exported_records),
+        DATAMODEL.read_text(encoding="utf-8"),
     ]
     written: list[Output] = []
     for (name, label), text in zip(FILES, texts, strict=True):
