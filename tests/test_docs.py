@@ -54,7 +54,7 @@ def test_architecture_names_only_what_exists() -> None:
         # A directive module is named by its folder ("directives/cite.py") under the site.
         candidates = [PACKAGE / name, PACKAGE / "render" / "site" / name]
         assert any(p.is_file() for p in candidates), f"docs/architecture.md names {name}"
-    for dotted in modules - {"bib", "json", "ris"}:  # file names: coursepack.bib
+    for dotted in modules - {"bib", "dbx", "json", "ris"}:  # file names: coursepack.bib
         parts = dotted.split(".")
         found = False
         for cut in range(len(parts), 0, -1):  # a module, or a name inside one
