@@ -51,12 +51,9 @@ def _json(value: object) -> str:
 FILES: tuple[tuple[str, str], ...] = (
     ("coursepack.bib", "BibTeX: the reader, each reading, note and term, and every reference"),
     ("coursepack-biblatex.bib", "biblatex (for biber): the same entries with biblatex types"),
+    ("coursepack.dbx", "biblatex data model for that file: with it, biber finds every entry valid"),
     ("coursepack.json", "CSL-JSON: the same entries, for Zotero and Pandoc"),
     ("coursepack.ris", "RIS: the same entries, for EndNote and other reference managers"),
-    (
-        "coursepack.dbx",
-        "biblatex data model for the biblatex file: with it, biber finds every entry valid",
-    ),
 )
 
 
@@ -80,9 +77,9 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     texts = [
         write_bib(refs.bib_entries("bibtex")),
         write_bib(refs.bib_entries("biblatex")),
+        DATAMODEL.read_text(encoding="utf-8"),
         _json([csl.with_case_kept(r) for r in refs.exported_records]),
         write_ris(refs.exported_records),
-        DATAMODEL.read_text(encoding="utf-8"),
     ]
     written: list[Output] = []
     for (name, label), text in zip(FILES, texts, strict=True):
