@@ -3,6 +3,10 @@ a note, which the index lists beside the readings' occurrences."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
 from markupsafe import Markup
 from pdfcheck import REPO, load
 
@@ -54,3 +58,26 @@ def test_every_note_of_the_repository_is_marked_as_its_patterns_alone_mark_it() 
     assert len(expected_anchors) > 50  # the notes do name people, organizations and terms
     remembered = [anchor for anchors in quick.mentions.values() for anchor in anchors]
     assert sorted(remembered) == sorted(expected_anchors)
+
+
+def test_the_patterns_are_made_once_for_every_document_planned(
+    mini_reader: Reader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from coursepack.render.pdf import context, plan_jobs
+
+    made: list[object] = []
+    forms_pattern = context._forms_pattern
+
+    def counted(*args: Any) -> Any:
+        made.append(args)
+        return forms_pattern(*args)
+
+    monkeypatch.setattr(context, "_forms_pattern", counted)
+    refs = Refs(mini_reader)
+    jobs = plan_jobs(refs, tmp_path, BuildOptions(edition="both"))
+    # Several documents (the reader, each handout, the guide), one pattern per name and
+    # term, made once; another Refs (another build) makes its own.
+    assert len(jobs) > 3
+    assert len(made) == len(mini_reader.entities) + len(mini_reader.terms) > 0
+    plan_jobs(Refs(mini_reader), tmp_path, BuildOptions())
+    assert len(made) == 2 * (len(mini_reader.entities) + len(mini_reader.terms))

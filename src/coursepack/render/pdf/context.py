@@ -11,9 +11,9 @@ texts stay text and are escaped by Jinja.
 from __future__ import annotations
 
 import re
+import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from functools import cached_property
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -204,6 +204,35 @@ def _anchor_href(anchor: Anchor) -> str:
     return f"#r-{anchor.reading}-p{anchor.paragraph}"
 
 
+#: A kind ("entity" or "term"), an id, the pattern that finds a mention, and the
+#: spellings it finds.
+MentionPattern = tuple[str, str, re.Pattern[str], tuple[str, ...]]
+
+#: Each Refs's mention patterns, made once for every document planned from it (made for
+#: each document, a 200-reading reader's 3,400 names and terms were compiled 208 times:
+#: most of the time planning its PDFs took).
+_MENTION_PATTERNS: weakref.WeakKeyDictionary[Refs, list[MentionPattern]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def mention_patterns(refs: Refs) -> list[MentionPattern]:
+    """Return each person's, organization's and term's forms as one pattern, with the
+    spellings the pattern finds."""
+    found = _MENTION_PATTERNS.get(refs)
+    if found is None:
+        reader = refs.reader
+        found = [
+            ("entity", e.id, _forms_pattern(e.forms), _spellings(e.forms)) for e in reader.entities
+        ]
+        found += [
+            ("term", t.id, _forms_pattern(t.forms, True), _spellings(t.forms, True))
+            for t in reader.terms
+        ]
+        _MENTION_PATTERNS[refs] = found
+    return found
+
+
 class _Builder:
     """Build the contexts of one reader (the ids are shared by every document)."""
 
@@ -231,19 +260,9 @@ class _Builder:
         #: event (the index's locators beside the readings').
         self.mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
 
-    @cached_property
-    def _patterns(self) -> list[tuple[str, str, re.Pattern[str], tuple[str, ...]]]:
-        """Return each person's, organization's and term's forms as one pattern, with the
-        spellings the pattern finds."""
-        found = [
-            ("entity", e.id, _forms_pattern(e.forms), _spellings(e.forms))
-            for e in self.reader.entities
-        ]
-        found += [
-            ("term", t.id, _forms_pattern(t.forms, True), _spellings(t.forms, True))
-            for t in self.reader.terms
-        ]
-        return found
+    @property
+    def _patterns(self) -> list[MentionPattern]:
+        return mention_patterns(self.refs)
 
     def mark_mentions(self, html: Markup, where: str) -> Markup:
         """Return apparatus HTML with an anchor before the first mention of each name and
