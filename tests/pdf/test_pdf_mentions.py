@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup
 from pdfcheck import REPO, load
 
@@ -14,14 +16,20 @@ from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.refs import Refs
 from coursepack.render.markup import markdown_to_html
-from coursepack.render.pdf.context import _Builder, _mark_first
+from coursepack.render.pdf.context import (
+    MentionPatterns,
+    _Builder,
+    _forms_pattern,
+    _mark_first,
+    _spellings,
+)
 
 
 def marked_by_pattern_alone(builder: _Builder, html: Markup, where: str) -> tuple[str, list[str]]:
     """Return what marking gives by the definition: every name's and term's pattern tried
     on the text, in turn, with no quicker test first."""
     found = []
-    for kind, item_id, pattern, _spellings in builder._patterns:
+    for kind, item_id, pattern, _ in builder._patterns:
         anchor = f"m-{kind}-{item_id}-{where}"
         marked = _mark_first(html, pattern, anchor)
         if marked is not None:
@@ -81,3 +89,31 @@ def test_the_patterns_are_made_once_for_every_document_planned(
     assert len(made) == len(mini_reader.entities) + len(mini_reader.terms) > 0
     plan_jobs(Refs(mini_reader), tmp_path, BuildOptions())
     assert len(made) == 2 * (len(mini_reader.entities) + len(mini_reader.terms))
+
+
+# Forms and texts from a few letters, spaces and signs, so that forms overlap, begin or end
+# with a sign ("#", "'") and run into one another.
+_FORM = st.text(alphabet="abAé #'-", min_size=1, max_size=6).filter(str.strip)
+_TEXT = st.lists(
+    st.one_of(
+        st.text(alphabet="abAé #'-.", max_size=12), st.sampled_from(['<a href="ab">', "</a>"])
+    )
+).map("".join)
+
+
+@given(forms=st.lists(st.lists(_FORM, min_size=1, max_size=3), min_size=1, max_size=6), text=_TEXT)
+def test_the_patterns_worth_trying_include_every_pattern_that_finds_a_mention(
+    forms: list[list[str]], text: str
+) -> None:
+    patterns = MentionPatterns(
+        [
+            ("term", f"t{i}", _forms_pattern(f, True), _spellings(f, True))
+            for i, f in enumerate(forms)
+        ]
+    )
+    html = Markup(text)
+    finding = [p for p in patterns if _mark_first(html, p[2], "x") is not None]
+    candidates = patterns.candidates(html)
+    assert all(p in candidates for p in finding)
+    # in the order the patterns are tried
+    assert candidates == [p for p in patterns if p in candidates]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import weakref
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -208,28 +208,66 @@ def _anchor_href(anchor: Anchor) -> str:
 #: spellings it finds.
 MentionPattern = tuple[str, str, re.Pattern[str], tuple[str, ...]]
 
+_WORD = re.compile(r"\w+")
+
+
+class MentionPatterns:
+    """Each person's, organization's and term's forms as one pattern, in the order they are
+    tried, and which of them a given text may hold.
+
+    A pattern finds a spelling as a whole word, so a text holds a spelling only if one of
+    the text's words is the spelling's first word (a run of word characters): looking
+    up the text's words finds the few patterns worth trying among thousands (a 200-reading
+    reader's 3,400 names and terms, tried on each of its 2,700 notes, were most of the time
+    planning its PDFs took)."""
+
+    def __init__(self, patterns: list[MentionPattern]) -> None:
+        self.patterns = patterns
+        self._by_first_word: dict[str, set[int]] = defaultdict(set)
+        #: Patterns with a spelling of no word character at all: always tried.
+        self._always: list[int] = []
+        for i, (_kind, _id, _pattern, spellings) in enumerate(patterns):
+            for spelling in spellings:
+                first = _WORD.search(spelling)
+                if first is None:
+                    self._always.append(i)
+                    break
+                self._by_first_word[first.group()].add(i)
+
+    def __iter__(self) -> Iterator[MentionPattern]:
+        return iter(self.patterns)
+
+    def __getitem__(self, i: int) -> MentionPattern:
+        return self.patterns[i]
+
+    def candidates(self, html: str) -> list[MentionPattern]:
+        """Return, in order, the patterns that may find a mention in html: every pattern
+        that does is among them (a word of a tag may add one that does not)."""
+        found = set(self._always)
+        for word in set(_WORD.findall(html)):
+            found.update(self._by_first_word.get(word, ()))
+        return [self.patterns[i] for i in sorted(found)]
+
+
 #: Each Refs's mention patterns, made once for every document planned from it (made for
-#: each document, a 200-reading reader's 3,400 names and terms were compiled 208 times:
-#: most of the time planning its PDFs took).
-_MENTION_PATTERNS: weakref.WeakKeyDictionary[Refs, list[MentionPattern]] = (
-    weakref.WeakKeyDictionary()
-)
+#: each document, a 200-reading reader's 3,400 names and terms were compiled 208 times).
+_MENTION_PATTERNS: weakref.WeakKeyDictionary[Refs, MentionPatterns] = weakref.WeakKeyDictionary()
 
 
-def mention_patterns(refs: Refs) -> list[MentionPattern]:
+def mention_patterns(refs: Refs) -> MentionPatterns:
     """Return each person's, organization's and term's forms as one pattern, with the
     spellings the pattern finds."""
     found = _MENTION_PATTERNS.get(refs)
     if found is None:
         reader = refs.reader
-        found = [
+        patterns = [
             ("entity", e.id, _forms_pattern(e.forms), _spellings(e.forms)) for e in reader.entities
         ]
-        found += [
+        patterns += [
             ("term", t.id, _forms_pattern(t.forms, True), _spellings(t.forms, True))
             for t in reader.terms
         ]
-        _MENTION_PATTERNS[refs] = found
+        found = _MENTION_PATTERNS[refs] = MentionPatterns(patterns)
     return found
 
 
@@ -261,17 +299,13 @@ class _Builder:
         self.mentions: dict[tuple[str, str], list[str]] = defaultdict(list)
 
     @property
-    def _patterns(self) -> list[MentionPattern]:
+    def _patterns(self) -> MentionPatterns:
         return mention_patterns(self.refs)
 
     def mark_mentions(self, html: Markup, where: str) -> Markup:
         """Return apparatus HTML with an anchor before the first mention of each name and
         term in it, and remember the anchors for the index."""
-        for kind, item_id, pattern, spellings in self._patterns:
-            # The pattern finds one of these strings, or nothing: most names and terms are
-            # in no given note, and looking for a string is far quicker than the pattern.
-            if not any(spelling in html for spelling in spellings):
-                continue
+        for kind, item_id, pattern, _spellings in self._patterns.candidates(html):
             anchor = f"m-{kind}-{item_id}-{where}"
             marked = _mark_first(html, pattern, anchor)
             if marked is not None:
