@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 from coursepack.diagnostics import Location
 
@@ -204,6 +204,22 @@ class Anchor:
     def explicit(self) -> bool:
         """Return whether an editor wrote this anchor (rather than it being found)."""
         return self.location is not None
+
+
+#: The kinds of annotation that cover a span of a reading.
+AnnotationKind = Literal["note", "textual", "question", "term", "entity"]
+
+
+class Span(NamedTuple):
+    """An annotation's span within a reading (:meth:`Reader.spans_in`)."""
+
+    kind: AnnotationKind
+    #: The annotation's id (note, textual note, question, term or entity id).
+    id: str
+    start: int
+    end: int
+    #: The textual note's kind, for textual notes.
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -653,22 +669,83 @@ class Reader:
 
     def notes_for(self, reading_id: str) -> list[tuple[Note, Anchor]]:
         """Return (note, anchor) pairs anchored in a reading, in text order."""
-        pairs = [(n, a) for n in self.notes for a in n.anchors if a.reading == reading_id]
-        return sorted(pairs, key=lambda p: (p[1].start, p[0].id))
+        return list(self._notes_by_reading.get(reading_id, ()))
 
     def textual_notes_for(self, reading_id: str) -> list[TextualNote]:
         """Return a reading's textual notes, in text order (whole-text notes first)."""
-        found = [t for t in self.textual_notes if t.reading == reading_id]
-        return sorted(found, key=lambda t: (t.anchor.start if t.anchor else -1, t.id))
+        return list(self._textual_by_reading.get(reading_id, ()))
 
     def questions_for(self, reading_id: str) -> list[Question]:
         """Return the questions on one reading only (not the comparative ones)."""
-        return [q for q in self.questions if q.readings == (reading_id,)]
+        return list(self._questions_by_reading.get(reading_id, ()))
 
     @property
     def comparative_questions(self) -> list[Question]:
         """Return the questions that span several readings."""
-        return [q for q in self.questions if q.comparative]
+        return list(self._comparative)
+
+    def spans_in(self, reading_id: str) -> list[Span]:
+        """Return the span of every annotation in a reading (notes, textual notes,
+        questions, terms, entities, in that order; each kind in the reader's order)."""
+        return list(self._spans_by_reading.get(reading_id, ()))
+
+    # Each lookup by reading is made once, in one pass over the annotations: a reader of
+    # hundreds of readings looked up for each would go over every annotation each time.
+
+    @cached_property
+    def _notes_by_reading(self) -> dict[str, list[tuple[Note, Anchor]]]:
+        found: dict[str, list[tuple[Note, Anchor]]] = {}
+        for n in self.notes:
+            for a in n.anchors:
+                found.setdefault(a.reading, []).append((n, a))
+        for pairs in found.values():
+            pairs.sort(key=lambda p: (p[1].start, p[0].id))
+        return found
+
+    @cached_property
+    def _textual_by_reading(self) -> dict[str, list[TextualNote]]:
+        found: dict[str, list[TextualNote]] = {}
+        for t in self.textual_notes:
+            found.setdefault(t.reading, []).append(t)
+        for notes in found.values():
+            notes.sort(key=lambda t: (t.anchor.start if t.anchor else -1, t.id))
+        return found
+
+    @cached_property
+    def _questions_by_reading(self) -> dict[str, list[Question]]:
+        found: dict[str, list[Question]] = {}
+        for q in self.questions:
+            if len(q.readings) == 1:
+                found.setdefault(q.readings[0], []).append(q)
+        return found
+
+    @cached_property
+    def _comparative(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.comparative)
+
+    @cached_property
+    def _spans_by_reading(self) -> dict[str, list[Span]]:
+        found: dict[str, list[Span]] = {}
+
+        def add(reading: str, span: Span) -> None:
+            found.setdefault(reading, []).append(span)
+
+        for n in self.notes:
+            for a in n.anchors:
+                add(a.reading, Span("note", n.id, a.start, a.end))
+        for t in self.textual_notes:
+            if t.anchor is not None:
+                add(t.reading, Span("textual", t.id, t.anchor.start, t.anchor.end, t.kind))
+        for q in self.questions:
+            for a in q.anchors:
+                add(a.reading, Span("question", q.id, a.start, a.end))
+        for term in self.terms:
+            for o in term.occurrences:
+                add(o.reading, Span("term", term.id, o.start, o.end))
+        for entity in self.entities:
+            for o in entity.occurrences:
+                add(o.reading, Span("entity", entity.id, o.start, o.end))
+        return found
 
     @cached_property
     def _terms_by_reading(self) -> dict[str, list[Term]]:

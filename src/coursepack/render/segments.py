@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Literal
 
-from coursepack.model import Paragraph, Reader
+from coursepack.model import AnnotationKind, Paragraph, Reader
 
-MarkKind = Literal["note", "textual", "question", "term", "entity"]
+MarkKind = AnnotationKind
 
 
 @dataclass(frozen=True)
@@ -46,32 +45,9 @@ def reading_marks(
     reader: Reader, reading_id: str, kinds: frozenset[MarkKind] | None = None
 ) -> list[Mark]:
     """Return every mark in a reading, in text order."""
-    marks: list[Mark] = []
-    for note in reader.notes:
-        marks.extend(
-            Mark("note", note.id, a.start, a.end) for a in note.anchors if a.reading == reading_id
-        )
-    for t in reader.textual_notes:
-        if t.reading == reading_id and t.anchor is not None:
-            marks.append(Mark("textual", t.id, t.anchor.start, t.anchor.end, t.kind))
-    for q in reader.questions:
-        marks.extend(
-            Mark("question", q.id, a.start, a.end) for a in q.anchors if a.reading == reading_id
-        )
-    for term in reader.terms:
-        marks.extend(
-            Mark("term", term.id, a.start, a.end)
-            for a in term.occurrences
-            if a.reading == reading_id
-        )
-    for entity in reader.entities:
-        marks.extend(
-            Mark("entity", entity.id, a.start, a.end)
-            for a in entity.occurrences
-            if a.reading == reading_id
-        )
-    if kinds is not None:
-        marks = [m for m in marks if m.kind in kinds]
+    marks = [
+        Mark(*span) for span in reader.spans_in(reading_id) if kinds is None or span.kind in kinds
+    ]
     return sorted(marks, key=lambda m: (m.start, -m.end, m.kind, m.id))
 
 

@@ -290,6 +290,7 @@ class _Builder:
         self._footnotes: dict[str, int] = defaultdict(int)
         self._occurrences: dict[tuple[str, str], dict[tuple[str, int], int]] = {}
         self._textual = {t.id: t for t in reader.textual_notes}
+        self._term_ids = {t.id for t in reader.terms}
         self._current = ""
         #: The block (paragraph id) where each footnote is called.
         self.footnote_blocks: dict[str, str] = {}
@@ -489,10 +490,8 @@ class _Builder:
 
     def term(self, term: Term) -> Context:
         """Return a glossary entry."""
-        readings = [
-            r for r in self.reader.readings if any(o.reading == r.id for o in term.occurrences)
-        ]
-        known = {t.id for t in self.reader.terms}
+        occurs_in = {o.reading for o in term.occurrences}
+        readings = [r for r in self.reader.readings if r.id in occurs_in]
         return {
             "id": term.id,
             "term": term.term,
@@ -502,7 +501,7 @@ class _Builder:
             "see_also": [
                 {"id": s, "term": self.reader.term(s).term, "linked": True}
                 for s in term.see_also
-                if s in known
+                if s in self._term_ids
             ],
             "sources": (sources := self.sources(term.sources)),
             "sources_stop": stop(sources[-1]) if sources else "",
