@@ -6,9 +6,12 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import pytest
 from bs4 import BeautifulSoup, Tag
 from sitebuild import READER, Site, make_site
 from sphinx.util.inventory import InventoryFile
@@ -483,6 +486,30 @@ def test_generated_documents_are_the_same_in_every_process(tmp_path: Path) -> No
         )
         outputs.add(result.stdout)
     assert len(outputs) == 1
+
+
+def test_each_annotation_is_digested_once_for_every_page_that_shows_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A term or a person is on many pages, a reading on every index: hashed for each page,
+    # the pages of a reader of hundreds of readings cost the square of its size.
+    from coursepack.render.site import generate
+
+    digested: Counter[str] = Counter()
+
+    class Counting(dict[type, tuple[str, ...]]):
+        def get(self, key: type, default: object = None) -> Any:
+            digested[key.__name__] += 1
+            return super().get(key, default)
+
+    monkeypatch.setattr(generate, "_FIELDS", Counting())
+    reader, _ = read_reader(READER)
+    docs = generate.documents(Refs(reader), "student", ())
+    assert len(docs) > len(reader.readings) + len(reader.notes)
+    assert digested["Reading"] == len(reader.readings)
+    assert 0 < digested["Entity"] <= len(reader.entities)
+    assert 0 < digested["Term"] <= len(reader.terms)
+    assert 0 < digested["Note"] <= len(reader.notes)
 
 
 def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:

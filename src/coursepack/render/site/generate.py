@@ -22,7 +22,9 @@ import hashlib
 import json
 import re
 import string
-from collections.abc import Callable, Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,20 +63,45 @@ def safe_id(value: str) -> bool:
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 #: The field names of each dataclass met (looked up once per class).
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: While pages are written (:func:`_remembering`): the digest of each frozen dataclass
+#: instance met, by id, with the instance (kept alive, so that its id is not reused).
+_REMEMBERED: dict[int, tuple[object, str]] | None = None
+
+
+@contextmanager
+def _remembering() -> Iterator[None]:
+    """Digest each frozen instance of the model once while the pages are written: an
+    entity or a term is on many pages, and the readings on every index."""
+    global _REMEMBERED
+    outer, _REMEMBERED = _REMEMBERED, _REMEMBERED if _REMEMBERED is not None else {}
+    try:
+        yield
+    finally:
+        _REMEMBERED = outer
 
 
 def _canonical(value: object) -> object:
-    """Return a form of value whose repr is the same in every process (sets sorted)."""
+    """Return a form of value whose repr is the same in every process (sets sorted); a
+    frozen dataclass instance stands for its fields (their digest, while remembering)."""
     cls = type(value)
     if cls in _PLAIN:
         return value
     if isinstance(value, (list, tuple)):
         return tuple(v if type(v) in _PLAIN else _canonical(v) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # Only a frozen instance is the same each time it is met.
+        remembered = _REMEMBERED if cls.__dataclass_params__.frozen else None  # type: ignore[attr-defined]
+        if remembered is not None and id(value) in remembered:
+            return (cls.__name__, remembered[id(value)][1])
         names = _FIELDS.get(cls)
         if names is None:
             names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
-        return (cls.__name__, tuple((name, _canonical(getattr(value, name))) for name in names))
+        fields = tuple((name, _canonical(getattr(value, name))) for name in names)
+        if remembered is None:
+            return (cls.__name__, fields)
+        found = hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
+        remembered[id(value)] = (value, found)
+        return (cls.__name__, found)
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
     if isinstance(value, dict):
@@ -112,9 +139,20 @@ def _header(page_digest: str) -> str:
     return f"{HEADER}\n.. {page_digest}\n\n"
 
 
+#: Each Refs's citations digest (a reader's records and citations, written out once).
+_CITED: weakref.WeakKeyDictionary[Refs, str] = weakref.WeakKeyDictionary()
+
+
 def _citations_digest(refs: Refs) -> str:
     """Return a digest of every formatted citation and CSL record a page may show (the cite
     blocks' BibTeX and embedded metadata come from the records)."""
+    found = _CITED.get(refs)
+    if found is None:
+        found = _CITED[refs] = _digest_citations(refs)
+    return found
+
+
+def _digest_citations(refs: Refs) -> str:
     items = refs.citations.items
     # CSL-JSON records hold JSON values only: written with sorted keys, the same everywhere.
     text = json.dumps(
@@ -169,7 +207,7 @@ class Pages:
 def _readings(p: Pages) -> None:
     """The readings index and one page per reading: header, text, questions, cite block."""
     refs, reader, site = p.refs, p.refs.reader, p.refs.site
-    numbers = refs.orders.question_numbers
+    numbers = digest(refs.orders.question_numbers)
     p.put(
         site.doc("readings/index"),
         _header(digest(reader.meta, p.all_readings, p.in_sidebar, p.cited))
@@ -424,6 +462,13 @@ def documents(
     each other through previous/next links, and stay out of the sidebar of every page.
     downloads: what the downloads page lists (its digest covers it).
     """
+    with _remembering():
+        return _documents(refs, edition, downloads, sidebar_readings)
+
+
+def _documents(
+    refs: Refs, edition: str, downloads: object, sidebar_readings: int
+) -> dict[str, str]:
     readings = [r for r in refs.orders.readings if safe_id(r.id)]
     pages = Pages(
         refs=refs,
