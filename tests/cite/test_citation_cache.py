@@ -105,6 +105,51 @@ def test_cached_citations_equal_fresh_ones(
     same(citations(flagship.refs, records, style, tmp_path), fresh)
 
 
+@pytest.mark.parametrize("style", sorted(styles.STYLES))
+def test_citations_kept_whole_equal_fresh_ones_and_are_not_worked_out_again(
+    flagship: Flagship, style: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While no record changes (an edit to a note's text), the next run reads the
+    finished citations: no citeproc-py, no tidying, the same citations."""
+    records = flagship.records
+    fresh = citations(flagship.refs, records, style, tmp_path)
+
+    def forbidden(*args: Any) -> str:
+        raise AssertionError("a citation was worked out again")
+
+    monkeypatch.setattr(csl, "_render_many", forbidden)
+    monkeypatch.setattr(csl, "_finish", forbidden)
+    same(citations(flagship.refs, records, style, tmp_path), fresh)
+
+
+def test_finished_citations_of_other_records_or_the_wrong_form_are_not_used(
+    reader: Reader, tmp_path: Path, formatted: list[str]
+) -> None:
+    refs = Refs(reader)
+    fresh = citations(refs, refs.records, styles.DEFAULT, tmp_path)
+    path = _cache_file(tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ((decided, finished),) = data["finished"].items()
+    damaged = {
+        "a key missing": {**finished, "items": dict(list(finished["items"].items())[1:])},
+        "a field missing": {
+            **finished,
+            "items": {k: v[:-1] for k, v in finished["items"].items()},
+        },
+        "a flag as text": {
+            **finished,
+            "items": {k: [*v[:5], "yes", *v[6:]] for k, v in finished["items"].items()},
+        },
+        "an unknown key in the order": {**finished, "order": [*finished["order"], "nobody"]},
+    }
+    for name, wrong in damaged.items():
+        path.write_text(json.dumps({**data, "finished": {decided: wrong}}), encoding="utf-8")
+        formatted.clear()
+        again = citations(refs, refs.records, styles.DEFAULT, tmp_path)
+        same(again, fresh)
+        assert formatted == [], name  # from each record's entries, which are whole
+
+
 def test_a_changed_record_is_formatted_again(
     reader: Reader, tmp_path: Path, formatted: list[str]
 ) -> None:
@@ -171,6 +216,9 @@ def _damaged_entries(path: Path) -> bytes:
     for entries in data["styles"].values():
         for i, key in enumerate(entries):
             entries[key] = [42, None] if i % 2 else "text"
+    for finished in data["finished"].values():
+        for i, key in enumerate(finished["items"]):
+            finished["items"][key] = [42, None] if i % 2 else "text"
     return json.dumps(data).encode()
 
 

@@ -23,9 +23,14 @@ rendered on its own. The
 one exception is a style that prints ``citation-number``, a record's place in the list:
 such a style is never cached. What depends on all the records together (year suffixes,
 the bibliography's order, works entered twice) is worked out after citeproc-py, anew on
-every run (60 ms for the flagship). ``tests/cite/test_citation_cache.py`` holds this:
-citations formatted from the cache equal fresh ones, in every style, with the cache
-filled in another order.
+every run (60 ms for the flagship), unless nothing that decides it changed: the last
+results of that work are kept too, keyed by a digest of every record, their keys' kinds,
+the works entered twice and the style (:func:`coursepack.refs.csl._decided_by`). An edit
+to a note's text or a reading's changes no record, and a 200-reading reader's 6,000
+records then cost a read of the file, not 5 s of tidying and sanitizing.
+``tests/cite/test_citation_cache.py`` holds this: citations formatted from the cache
+equal fresh ones, in every style, with the cache filled in another order, and so do
+those kept whole.
 
 The file is JSON only, written under a temporary name and renamed into place. One that
 cannot be read, or is not what this module writes, is ignored as a whole (and replaced at
@@ -36,6 +41,7 @@ It keeps the entries the last run of each style used, for the four styles used l
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import stat
@@ -56,6 +62,9 @@ STYLES_KEPT = 4
 _HERE = Path(__file__).parent
 #: Raw citeproc-py output of one record: [bibliography entry, in-text citation].
 Rendered = list[str]
+#: The citations of every record as JSON values, once tidied (what
+#: :func:`coursepack.refs.csl._format_all` returns, in the form it reads back).
+Finished = dict[str, Any]
 
 
 @lru_cache(maxsize=1)
@@ -91,22 +100,29 @@ def _canonical(record: dict[str, Any]) -> str:
     return json.dumps(plain, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _read(path: Path) -> dict[str, dict[str, Rendered]]:
-    """Return the styles' entries a cache file holds; empty for anything else (a regular
-    file only, never through a link: a named pipe would block)."""
+def _read(path: Path) -> tuple[dict[str, dict[str, Rendered]], dict[str, Finished]]:
+    """Return the styles' entries a cache file holds, and the finished citations; empty
+    for anything else (a regular file only, never through a link: a named pipe would
+    block)."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
     try:
         fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as handle:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
-                return {}
+                return {}, {}
             data = json.loads(handle.read().decode("utf-8"))
     except (OSError, ValueError, RecursionError):
-        return {}
+        return {}, {}
     found = data.get("styles") if isinstance(data, dict) else None
     if not isinstance(found, dict):
-        return {}
-    return {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, dict)}
+        return {}, {}
+    finished = data.get("finished")
+    return (
+        {k: v for k, v in found.items() if isinstance(k, str) and isinstance(v, dict)},
+        {k: v for k, v in finished.items() if isinstance(v, dict)}
+        if isinstance(finished, dict)
+        else {},
+    )
 
 
 def _valid(value: object) -> TypeGuard[Rendered]:
@@ -129,8 +145,12 @@ class CitationCache:
         self._found: dict[str, Rendered] = {}
         #: The entries this run used or made, by key.
         self.used: dict[str, Rendered] = {}
+        #: The finished citations of the last runs, by what decides them (most recent
+        #: first), and whether this run added some.
+        self._finished: dict[str, Finished] = {}
+        self._finished_new = False
         if self.enabled:
-            self._styles = _read(self.path)
+            self._styles, self._finished = _read(self.path)
             self._found = self._styles.get(self.style, {})
 
     @classmethod
@@ -160,12 +180,25 @@ class CitationCache:
         if self.enabled:
             self.used[key] = list(rendered)
 
+    def finished(self, decided: str) -> Finished | None:
+        """Return the finished citations kept under a digest of what decides them, or
+        None (the reader checks the form)."""
+        return self._finished.get(decided) if self.enabled else None
+
+    def keep_finished(self, decided: str, finished: Finished) -> None:
+        """Keep the finished citations under a digest of what decides them."""
+        if self.enabled:
+            self._finished = {decided: finished} | {
+                k: v for k, v in self._finished.items() if k != decided
+            }
+            self._finished_new = True
+
     def save(self) -> None:
         """Write the entries this run used, beside those of the styles used before it.
 
         Nothing is written when the entries are those that were read.
         """
-        if not self.enabled or self.used == self._found:
+        if not self.enabled or (self.used == self._found and not self._finished_new):
             return
         kept = {self.style: self.used}
         for style, entries in self._styles.items():
@@ -179,7 +212,9 @@ class CitationCache:
             fd, tmp = tempfile.mkstemp(prefix=".tmp-citations-", dir=self.folder)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump({"styles": kept}, handle, ensure_ascii=False, separators=(",", ":"))
+                    finished = dict(itertools.islice(self._finished.items(), STYLES_KEPT))
+                    data = {"styles": kept, "finished": finished}
+                    json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -187,3 +222,4 @@ class CitationCache:
         except OSError:
             pass  # a reader that cannot be written is formatted without the cache
         self._found = self.used
+        self._finished_new = False

@@ -16,6 +16,7 @@ What citeproc-py does not do is done here, after it, and only that:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import html
 import io
@@ -726,6 +727,10 @@ class Formatted:
     suffix: str = ""
 
 
+#: The fields of a formatted citation, in order (the cache keeps their values).
+_FIELDS = dataclasses.fields(Formatted)
+
+
 def _same_citation(cite: str) -> str:
     """Return what makes two in-text citations the same to a reader: their words, not
     their markup or quotation marks (as citeproc-js compares them)."""
@@ -905,16 +910,22 @@ def _format_all(
     copies: dict[str, str],
     style: str = styles.DEFAULT,
     root: str | None = None,
+    decided: str = "",
 ) -> tuple[dict[str, Formatted], list[str]]:
     """Format every record; return them by key and the bibliography's order.
 
     copies: the keys that stand for the same work as another key (:func:`listed_works`),
     each with the key that stands for it; they share its citation. root: the reader's
     root, whose cache keeps what citeproc-py wrote (:mod:`coursepack.refs.cache`); None
-    for none.
+    for none. decided: the digest of what decides the result (:func:`_decided_by`), under
+    which the cache keeps it whole.
     """
     fmt: Format = "html"
     cache = CitationCache.for_reader(root, style, fmt) if root is not None else None
+    if cache is not None and decided:
+        kept = _read_finished(cache.finished(decided), {str(r["id"]) for r in records})
+        if kept is not None:
+            return kept
     rendered = _render_all(records, fmt, workers, style, cache)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
@@ -926,8 +937,6 @@ def _format_all(
 
     by_key = {str(r["id"]): r for r in records}
     told_apart = _disambiguated(by_key, cites, copies, fmt, workers, style, cache)
-    if cache is not None:
-        cache.save()
     for key, record in by_key.items():
         cites[key] = _tidy_cite(record, cites[key])
         if "author" not in record:
@@ -971,6 +980,33 @@ def _format_all(
         )  # fmt: skip
     # Sorted here: citeproc-py's own sort does not follow the style's keys for these records.
     order = sorted((k for k in out if k not in copies), key=lambda k: (_sort_key(out[k].text), k))
+    if cache is not None:
+        if decided:
+            items = {k: dataclasses.astuple(f) for k, f in out.items()}
+            cache.keep_finished(decided, {"items": items, "order": order})
+        cache.save()
+    return out, order
+
+
+def _read_finished(
+    kept: dict[str, Any] | None, keys: set[str]
+) -> tuple[dict[str, Formatted], list[str]] | None:
+    """Return finished citations as the cache keeps them (:func:`_format_all`), or None
+    when they are not of that form or not of these keys."""
+    if kept is None:
+        return None
+    items, order = kept.get("items"), kept.get("order")
+    if not isinstance(items, dict) or set(items) != keys or not isinstance(order, list):
+        return None
+    # Each field's type is its default's (str for those without one).
+    shape = [str if f.default is dataclasses.MISSING else type(f.default) for f in _FIELDS]
+    out: dict[str, Formatted] = {}
+    for key, values in items.items():
+        if not isinstance(values, list) or [type(v) for v in values] != shape:
+            return None
+        out[key] = Formatted(*values)
+    if not all(isinstance(k, str) and k in out for k in order):
+        return None
     return out, order
 
 
@@ -1097,7 +1133,7 @@ class Citations:
         decided = _decided_by(records, keys, self.copies, style)
         found = _last.get(decided)
         if found is None:
-            found = _format_all(records, keys, workers, self.copies, style, root)
+            found = _format_all(records, keys, workers, self.copies, style, root, decided)
             _last.clear()
             _last[decided] = found
         self.items, self.order = dict(found[0]), list(found[1])
