@@ -7,6 +7,7 @@ from pathlib import Path
 
 import jinja2
 import pytest
+from pdfcheck import REPO, load
 
 from coursepack.model import PartialDate, Period, Reader
 from coursepack.options import BuildOptions
@@ -96,6 +97,46 @@ def test_terms_and_names_by_reading_match_a_plain_search(mini_reader: Reader) ->
         assert mini_reader.entities_in(reading.id) == sorted(names, key=lambda e: e.name.casefold())
     assert any(mini_reader.terms_in(r.id) for r in mini_reader.readings)
     assert mini_reader.terms_in("no-such-reading") == []
+
+
+@pytest.mark.parametrize("which", ["mini", "flagship"])
+def test_what_is_anchored_in_each_reading_matches_a_plain_search(
+    which: str, mini_reader: Reader
+) -> None:
+    reader = mini_reader if which == "mini" else load(REPO)
+    for reading in [*reader.readings, None]:
+        rid = reading.id if reading is not None else "no-such-reading"
+        notes = [(n, a) for n in reader.notes for a in n.anchors if a.reading == rid]
+        assert reader.notes_for(rid) == sorted(notes, key=lambda p: (p[1].start, p[0].id))
+        textual = [t for t in reader.textual_notes if t.reading == rid]
+        assert reader.textual_notes_for(rid) == sorted(
+            textual, key=lambda t: (t.anchor.start if t.anchor else -1, t.id)
+        )
+        assert reader.questions_for(rid) == [q for q in reader.questions if q.readings == (rid,)]
+        spans = [(s.kind, s.id, s.start, s.end, s.detail) for s in reader.spans_in(rid)]
+        expected = [("note", n.id, a.start, a.end, "") for n, a in notes]
+        expected += [
+            ("textual", t.id, t.anchor.start, t.anchor.end, t.kind)
+            for t in textual
+            if t.anchor is not None
+        ]
+        expected += [
+            ("question", q.id, a.start, a.end, "")
+            for q in reader.questions
+            for a in q.anchors
+            if a.reading == rid
+        ]
+        for kind, items in (("term", reader.terms), ("entity", reader.entities)):
+            expected += [
+                (kind, i.id, o.start, o.end, "")
+                for i in items
+                for o in i.occurrences
+                if o.reading == rid
+            ]
+        assert spans == expected
+    assert reader.comparative_questions == [q for q in reader.questions if len(q.readings) > 1]
+    assert any(reader.notes_for(r.id) for r in reader.readings)
+    assert any(reader.spans_in(r.id) for r in reader.readings)
 
 
 def test_a_volumes_questions_are_numbered_as_in_the_whole_reader(mini_reader: Reader) -> None:
