@@ -58,7 +58,7 @@ def flagship(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Built]:
 
 @pytest.fixture(scope="session")
 def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    from perf.conftest import load_synth
+    from tools import load_synth
 
     root = tmp_path_factory.mktemp("synthetic") / "reader"
     load_synth().generate(root, 3, 40, 7)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -31,3 +33,19 @@ def build_fresh(root: Path, out: Path, only: str) -> None:
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
+
+
+#: The synthetic reader generator.
+SYNTH = Path(__file__).parents[1] / "scripts" / "synth.py"
+
+
+def load_synth() -> ModuleType:
+    """Import scripts/synth.py as a module (once)."""
+    if "coursepack_synth" in sys.modules:
+        return sys.modules["coursepack_synth"]
+    spec = importlib.util.spec_from_file_location("coursepack_synth", SYNTH)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["coursepack_synth"] = module
+    spec.loader.exec_module(module)
+    return module
