@@ -435,7 +435,9 @@ def _stitch(
     if settled is None:
         whole(job)
         return
-    fonts = stitch.stitch([p.pdf for p in settled], job.target, job.digest, job.cache, job.assets)
+    continued = [parts.chapter_of(p.name) is not None for p in settled]
+    paths = [p.pdf for p in settled]
+    fonts = stitch.stitch(paths, job.target, job.digest, job.cache, job.assets, continued)
     parts.save_manifest(job, job.cache, settled, fonts)
 
 

@@ -12,7 +12,7 @@ import contextlib
 import gc
 import itertools
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +82,30 @@ def anchor_pages(document: Document) -> dict[str, int]:
         for anchor in page.anchors:
             pages.setdefault(anchor, number)
     return pages
+
+
+def entry_spans(document: Document, ids: Collection[str]) -> dict[str, tuple[int, int]]:
+    """Return the first and last page (from 1) of each element with one of these ids."""
+    wanted = set(ids)
+    spans: dict[str, tuple[int, int]] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            found = element.get("id") if element is not None else None
+            if found in wanted:
+                first = spans.get(found, (number, number))[0]
+                spans[found] = (first, number)
+    return spans
+
+
+def page_starts(spans: dict[str, tuple[int, int]], entries: list[str]) -> list[str]:
+    """Return the entries (after the first) that begin a page: the one before ends on an
+    earlier page."""
+    return [
+        entry
+        for before, entry in itertools.pairwise(entries)
+        if before in spans and entry in spans and spans[entry][0] > spans[before][1]
+    ]
 
 
 def page_ranges(anchors: list[str], pages: dict[str, int]) -> list[dict[str, str]]:
@@ -270,7 +294,12 @@ def run_job(job: Job) -> tuple[str, int]:
             del document
             gc.collect()
             fonts = stitch.stitch(
-                [p.pdf for p in written], job.target, job.digest, job.cache, job.assets
+                [p.pdf for p in written],
+                job.target,
+                job.digest,
+                job.cache,
+                job.assets,
+                [parts.chapter_of(p.name) is not None for p in written],
             )
             parts.save_manifest(job, job.cache, written, fonts)
             return str(job.target), count
@@ -289,7 +318,13 @@ def write_parts(job: Job, cache: Path, document: Document) -> list[Part] | None:
     """Write a reader laid out whole as its parts and keep them in cache; return them, to
     be stitched, or None (writing nothing) if its pages do not fall in parts."""
     pages = anchor_pages(document)
-    names = parts.part_names(job.context)
+    # The flowing chapters are cut where a page break falls between two entries.
+    cuts: list[str] = []
+    for chapter in parts.FLOWING:
+        entries = parts.entry_ids(job.context, chapter)
+        found = page_starts(entry_spans(document, entries), entries)
+        cuts += parts.choose_cuts(entries, found, pages)
+    names = parts.part_names(job.context, cuts)
     layouts = parts.layouts_of(names, pages, len(document.pages))
     if layouts is None:
         LOGGER.info("%s: not written in parts (a part shares a page)", job.target)
@@ -306,8 +341,22 @@ def write_parts(job: Job, cache: Path, document: Document) -> list[Part] | None:
 
 
 def run_part(part: Part) -> int:
-    """Lay out one part of a reader and keep it; return its page count (worker entry point)."""
+    """Lay out one part of a reader and keep it; return its page count (worker entry point).
+
+    A part of a flowing chapter is laid out with the entry after it: if that entry begins
+    a page, its pages are dropped; if not, the layout says so (the part is then laid out
+    again with the next, :func:`coursepack.render.pdf.parts.settle_parts`).
+    """
     document, found = settle(part.html, part.context, f"{part.cache}: {part.name}")
+    natural = True
+    if part.lookahead is not None:
+        ids = [*part.entries, part.lookahead]
+        spans = entry_spans(document, ids)
+        natural = bool(part.entries) and part.lookahead in page_starts(spans, ids)
+        if natural:
+            kept = spans[part.lookahead][0] - 1
+            document = document.copy(document.pages[:kept])
+            found = {anchor: page for anchor, page in found.items() if page <= kept}
     write_pdf(document, part.pdf, part.key, part.known)
-    part.save_layout(Layout(part.name, len(document.pages), found))
+    part.save_layout(Layout(part.name, len(document.pages), found, natural))
     return len(document.pages)

@@ -13,6 +13,17 @@ which the print CSS prints instead of ``target-counter()``. Links inside the par
 given their page too: WeasyPrint then lays out no page twice to learn a later page's
 number, and the fixpoint below checks those pages like the others.
 
+A chapter whose entries flow on from page to page (the historical notes, some hundred
+pages in a volume of 25 readings) is cut into parts too, but only where the last layout
+put a page break between two of its entries: a part then begins a page by construction,
+and the pages are those of the whole. Each such part is laid out with the first entry of
+the next (its *lookahead*): if that entry still begins a page, the break is still where
+the whole would put it, and the pages from it on are dropped; if not (the part grew or
+shrank so that the entry now shares its last page), the two parts are laid out as one
+(:func:`settle_parts`). The part that continues a chapter has no heading of its own; it
+is named after its first entry's id, and the stitcher puts its bookmarks and structure
+elements under the chapter's.
+
 A part's digest is a hash of that HTML and of the assets, so a part whose digest is in
 the cache (``.parts/`` beside the PDFs' hashes) is laid out already: its PDF and its
 pages are reused. The pages of the whole follow from the parts', and the parts' HTML from
@@ -34,10 +45,11 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -63,6 +75,13 @@ CHAPTERS = (
     ("further_reading", "further-reading"),
     ("bibliography", "bibliography"),
 )
+#: The chapters whose entries flow on from page to page, which are cut where a page break
+#: falls between two entries: the chapter's part name, its context key, and the prefix of
+#: each entry's HTML id (an entry's id names the part that begins with it).
+FLOWING = {"notes": ("notes", "n-")}
+#: A chapter is cut after at least this many pages: each cut costs a part to stitch, and
+#: an edit lays out its part and the entry after it.
+CUT_PAGES = 12
 #: The folder of laid-out parts, beside the PDFs.
 CACHE = ".parts"
 #: At most this many rounds of laying out parts before the whole is laid out instead.
@@ -119,13 +138,53 @@ def with_layout(
     return out
 
 
-def part_names(context: Context) -> list[str]:
+def part_names(context: Context, cuts: Collection[str] = ()) -> list[str]:
     """Return the names of a reader's parts, in order (each but the front is the id of
-    the heading it opens with)."""
+    the heading it opens with); cuts: the entries of flowing chapters that begin a part
+    (:data:`FLOWING`), each after its chapter, in the chapter's order."""
     names = [FRONT, "introduction"]
     names += [f"r-{r['id']}" for r in context["readings"]]
-    names += [name for key, name in CHAPTERS if context.get(key)]
+    for key, name in CHAPTERS:
+        if context.get(key):
+            names.append(name)
+            names += [e for e in entry_ids(context, name)[1:] if e in cuts]
     return [*names, INDEX_ID]
+
+
+def entry_ids(context: Context, chapter: str) -> list[str]:
+    """Return the HTML ids of a flowing chapter's entries, in order (none for another)."""
+    if chapter not in FLOWING:
+        return []
+    key, prefix = FLOWING[chapter]
+    return [f"{prefix}{entry['id']}" for entry in context.get(key) or ()]
+
+
+def chapter_of(name: str) -> str | None:
+    """Return the flowing chapter a part continues (its name the id of an entry), or None."""
+    for chapter, (_, prefix) in FLOWING.items():
+        if name.startswith(prefix):
+            return chapter
+    return None
+
+
+def choose_cuts(entries: list[str], starts: Collection[str], pages: dict[str, int]) -> list[str]:
+    """Return the entries to cut a flowing chapter before: of those that begin a page
+    (starts), the first at least :data:`CUT_PAGES` pages after the last cut, and so on."""
+    cuts: list[str] = []
+    last = pages.get(entries[0], 1) if entries else 1
+    for entry in entries[1:]:
+        if entry in starts and entry in pages and pages[entry] - last >= CUT_PAGES:
+            cuts.append(entry)
+            last = pages[entry]
+    return cuts
+
+
+def kept_cuts(context: Context, previous: list[Layout]) -> list[str]:
+    """Return where to cut the flowing chapters this time: where the last build cut them,
+    where those entries are still there. (Two parts laid out as one stay one until the
+    reader is laid out whole again.)"""
+    present = {e for chapter in FLOWING for e in entry_ids(context, chapter)}
+    return [layout.name for layout in previous if layout.name in present]
 
 
 @dataclass(frozen=True)
@@ -135,6 +194,9 @@ class Layout:
     name: str
     pages: int
     anchors: dict[str, int] = field(default_factory=dict)
+    #: In a flowing chapter's part laid out with the entry after it: whether that entry
+    #: began a page (else the part and the next must be laid out as one).
+    natural: bool = True
 
 
 def page_map(layouts: list[Layout]) -> tuple[list[int], dict[str, int]]:
@@ -153,15 +215,52 @@ def page_map(layouts: list[Layout]) -> tuple[list[int], dict[str, int]]:
 def layouts_of(names: list[str], pages: dict[str, int], total: int) -> list[Layout] | None:
     """Return the parts of a reader laid out whole, from the page of each anchor; None when
     a part does not begin a page of its own after the one before."""
-    starts = [1] + [pages.get(name, 0) for name in names[1:]]
-    if any(b <= a for a, b in itertools.pairwise(starts)) or starts[-1] > total:
+    firsts = [1] + [pages.get(name, 0) for name in names[1:]]
+    if any(b <= a for a, b in itertools.pairwise(firsts)) or firsts[-1] > total:
         return None
-    ends = [*starts[1:], total + 1]
+    ends = [*firsts[1:], total + 1]
     found: list[Layout] = []
-    for name, start, end in zip(names, starts, ends, strict=True):
+    for name, start, end in zip(names, firsts, ends, strict=True):
         anchors = {a: p - start + 1 for a, p in pages.items() if start <= p < end}
         found.append(Layout(name, end - start, anchors))
     return found
+
+
+def chunks(names: list[str], context: Context) -> dict[str, tuple[int, int, str | None]]:
+    """Return, for each part of a flowing chapter, the entries it prints (from, to) and
+    the entry after them it is laid out with (None for the chapter's last part)."""
+    found: dict[str, tuple[int, int, str | None]] = {}
+    for chapter in FLOWING:
+        if chapter not in names:
+            continue
+        entries = entry_ids(context, chapter)
+        index = {e: i for i, e in enumerate(entries)}
+        own = [chapter] + [n for n in names if n in index]
+        firsts = [0] + [index[n] for n in own[1:]]
+        for i, name in enumerate(own):
+            end = firsts[i + 1] if i + 1 < len(own) else len(entries)
+            found[name] = (firsts[i], end, entries[end] if end < len(entries) else None)
+    return found
+
+
+def join_broken(layouts: list[Layout]) -> list[Layout] | None:
+    """Return the layouts with each part whose next entry no longer begins a page joined
+    to the next part (the cut between them dropped), or None when every cut holds."""
+    if all(layout.natural for layout in layouts):
+        return None
+    joined: list[Layout] = []
+    skip = False
+    for layout, after in itertools.zip_longest(layouts, layouts[1:]):
+        if skip:
+            skip = False
+            continue
+        if layout.natural or after is None:
+            joined.append(layout)
+            continue
+        anchors = {**layout.anchors, **{a: p + layout.pages for a, p in after.anchors.items()}}
+        joined.append(Layout(layout.name, layout.pages + after.pages, anchors))
+        skip = True
+    return joined
 
 
 _ID = re.compile(r'(?<![\w-])id="([^"]+)"')
@@ -211,6 +310,10 @@ class Part:
     known: frozenset[str]
     #: The size of the part's HTML, in characters.
     size: int = 0
+    #: In a flowing chapter: the ids of the entries the part prints, and of the entry
+    #: after them it is laid out with (its pages dropped), if any.
+    entries: tuple[str, ...] = ()
+    lookahead: str | None = None
 
     @property
     def pdf(self) -> Path:
@@ -232,15 +335,29 @@ class Part:
         if not self.pdf.exists():
             return None
         try:
-            data = json.loads(self.record.read_text(encoding="utf-8"))
-            return Layout(self.name, int(data["pages"]), dict(data["anchors"]))
+            return _read_layout(json.loads(self.record.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
     def save_layout(self, layout: Layout) -> None:
         """Keep the part's layout beside its PDF."""
-        data = {"name": self.name, "pages": layout.pages, "anchors": layout.anchors}
+        data = {
+            "name": self.name,
+            "pages": layout.pages,
+            "anchors": layout.anchors,
+            "natural": layout.natural,
+        }
         write_text(self.record, json.dumps(data, sort_keys=True))
+
+
+def _read_layout(data: dict[str, Any]) -> Layout:
+    """Return a layout as :meth:`Part.save_layout` keeps it."""
+    return Layout(
+        str(data["name"]),
+        int(data["pages"]),
+        {str(k): int(v) for k, v in dict(data["anchors"]).items()},
+        bool(data.get("natural", True)),
+    )
 
 
 def plan_parts(job: Job, cache: Path, layouts: list[Layout]) -> list[Part]:
@@ -248,6 +365,7 @@ def plan_parts(job: Job, cache: Path, layouts: list[Layout]) -> list[Part]:
     order of :func:`part_names`)."""
     starts, pages = page_map(layouts)
     names = [layout.name for layout in layouts]
+    flowing = chunks(names, job.context)
     # Every id a part prints: a link to one of them is kept in the part that leads there.
     parts: list[Part] = []
     drafts: list[tuple[str, str, Context, str]] = []
@@ -260,14 +378,25 @@ def plan_parts(job: Job, cache: Path, layouts: list[Layout]) -> list[Part]:
         else:
             template = "reader.html"
             context = with_layout(job.context, None, frozenset())
-            context["part"] = name
+            context["part"] = chapter_of(name) or name
             context["part_start"] = start
+            if name in flowing:
+                first, end, lookahead = flowing[name]
+                # The entries it prints, and the one after them it is laid out with.
+                context["part_entries"] = [first, end + (lookahead is not None)]
         html = pin(render_html(template, context), pages, inside=True)
         drafts.append((name, template, context, html))
     known = frozenset(i for _, _, _, html in drafts for i in _ID.findall(html))
     for name, template, context, html in drafts:
         key = hashlib.sha256((job.assets + html).encode()).hexdigest()
-        parts.append(Part(name, template, context, pages, key, cache, known, len(html)))
+        entries: tuple[str, ...] = ()
+        lookahead = None
+        if name in flowing:
+            first, end, lookahead = flowing[name]
+            entries = tuple(entry_ids(job.context, chapter_of(name) or name)[first:end])
+        parts.append(
+            Part(name, template, context, pages, key, cache, known, len(html), entries, lookahead)
+        )
     return parts
 
 
@@ -280,17 +409,25 @@ def settle_parts(
     previous: the layouts of the parts of the reader's last build, the first guess.
     """
     known = {layout.name: layout for layout in previous}
-    names = part_names(job.context)
+    names = part_names(job.context, kept_cuts(job.context, previous))
     guess = [known.get(name) or Layout(name, 1) for name in names]
-    for round in range(MAX_ROUNDS):
+    round = 0
+    while round < MAX_ROUNDS:
         parts = plan_parts(job, cache, guess)
         found = [part.layout() for part in parts]
         missing = [part for part, layout in zip(parts, found, strict=True) if layout is None]
         if not missing:
             settled = [layout for layout in found if layout is not None]
+            # A cut whose page break is gone: its two parts are laid out as one (each
+            # time a part fewer, so this ends).
+            joined = join_broken(settled)
+            if joined is not None:
+                guess = joined
+                continue
             if [(g.pages, g.anchors) for g in guess] == [(s.pages, s.anchors) for s in settled]:
                 return parts
             guess = settled
+            round += 1
             continue
         if round == 0 and sum(p.size for p in missing) > WHOLE_SHARE * sum(p.size for p in parts):
             return None
@@ -299,6 +436,7 @@ def settle_parts(
         if any(layout is None for layout in laid):
             raise RuntimeError(f"{job.target}: a part was laid out but not kept")
         guess = [layout for layout in laid if layout is not None]
+        round += 1
     return None
 
 
@@ -325,8 +463,7 @@ def previous_layouts(job: Job, cache: Path) -> list[Layout] | None:
     layouts: list[Layout] = []
     for key in keys:
         try:
-            record = json.loads((cache / f"{key}.json").read_text(encoding="utf-8"))
-            layouts.append(Layout(record["name"], int(record["pages"]), dict(record["anchors"])))
+            layouts.append(_read_layout(json.loads((cache / f"{key}.json").read_text("utf-8"))))
         except (OSError, ValueError, KeyError, TypeError):
             return None
     return layouts

@@ -11,7 +11,10 @@ metadata, its language) with the pages of the others appended, and:
 * the named destinations of all parts in one sorted name tree, the first of a name
   winning, as WeasyPrint resolves links over all the pages it writes;
 * each part's top-level bookmarks appended to the first's (every part opens with a
-  heading of the first level, so the tree is the one the whole would have);
+  heading of the first level, so the tree is the one the whole would have), but those of
+  a part that continues a chapter (:data:`coursepack.render.pdf.parts.FLOWING`), which has
+  no heading, appended under the chapter's, and its structure elements under the
+  chapter's section;
 * one subset of each font for all the parts (:func:`merge_fonts`), as the whole would
   embed: its glyphs those of every part, its widths and its text (ToUnicode) of each glyph
   the first part's that uses it, as WeasyPrint maps a glyph to its first text;
@@ -26,6 +29,7 @@ import contextlib
 import hashlib
 import re
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +37,17 @@ from coursepack.render.pdf.jobs import written_whole
 
 
 def stitch(
-    paths: list[Path], target: Path, digest: str, cache: Path | None = None, assets: str = ""
+    paths: list[Path],
+    target: Path,
+    digest: str,
+    cache: Path | None = None,
+    assets: str = "",
+    continued: Sequence[bool] = (),
 ) -> list[str]:
     """Write the PDF of parts' PDFs (in order) to target, atomically; return the keys of
     the merged font programs it used, which are kept in cache (under a hash of their name,
-    their glyphs and the assets, the font files among them)."""
+    their glyphs and the assets, the font files among them). continued: whether each part
+    continues the chapter of the part before it."""
     import pikepdf
 
     with contextlib.ExitStack() as stack:
@@ -56,16 +66,21 @@ def stitch(
                 warnings.simplefilter("ignore", pikepdf.PageCopyWarning)
                 pdf.pages.extend(part.pages)
             owner += [index] * len(part.pages)
-            # The structure: the part's elements under the reader's Document element.
+            # The structure: the part's elements under the reader's Document element, or
+            # those of a continued chapter's section under the chapter's section.
             source = part.Root.StructTreeRoot
-            for kid in source.K[0].K:
+            follows = index < len(continued) and continued[index]
+            parent, kids = document, _kids(source.K[0])
+            if follows:
+                parent, kids = document.K[len(document.K) - 1], _kids(kids[0])
+            for kid in kids:
                 copied = pdf.copy_foreign(kid)
-                copied.P = document
-                document.K.append(copied)
+                copied.P = parent
+                parent.K.append(copied)
             entries.append(_parent_tree(source, pdf))
             for name, destination in _names(part):
                 dests.setdefault(name, _copy(pdf, destination))
-            _append_outline(pdf, part)
+            _append_outline(pdf, part, under_last=follows)
         nums = pikepdf.Array()
         for number, page in enumerate(pdf.pages):
             nums.append(number)
@@ -355,8 +370,19 @@ def _copy(pdf: Any, value: Any) -> Any:
     return value
 
 
-def _append_outline(pdf: Any, part: Any) -> None:
-    """Append a part's top-level bookmarks (with theirs) to the reader's."""
+def _kids(element: Any) -> list[Any]:
+    """Return the kids of a structure element (one kid may stand alone, not in an array)."""
+    import pikepdf
+
+    kids = element.get("/K")
+    if kids is None:
+        return []
+    return list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+
+
+def _append_outline(pdf: Any, part: Any, under_last: bool = False) -> None:
+    """Append a part's top-level bookmarks (with theirs) to the reader's; under_last: as
+    children of the reader's last top-level bookmark (a chapter the part continues)."""
     import pikepdf
 
     source = part.Root.get("/Outlines")
@@ -372,16 +398,27 @@ def _append_outline(pdf: Any, part: Any) -> None:
     if "/Outlines" not in pdf.Root:
         pdf.Root.Outlines = pdf.make_indirect(pikepdf.Dictionary(Count=0))
     outlines = pdf.Root.Outlines
+    # How many bookmarks the part adds to those shown with their parents open.
+    shown = int(source.get("/Count", 0))
+    parent = outlines
+    if under_last and "/Last" in outlines:
+        parent = outlines.Last
+        count = int(parent.get("/Count", 0))
+        # A closed bookmark counts its children as negative (WeasyPrint's add_outlines).
+        parent.Count = count - shown if count < 0 else count + shown
+        if count >= 0:
+            outlines.Count = int(outlines.get("/Count", 0)) + shown
+    else:
+        outlines.Count = int(outlines.get("/Count", 0)) + shown
     for copied in items:
-        copied.Parent = outlines
-    if "/Last" in outlines:
-        last = outlines.Last
+        copied.Parent = parent
+    if "/Last" in parent:
+        last = parent.Last
         last.Next = items[0]
         items[0].Prev = last
     else:
-        outlines.First = items[0]
-    outlines.Last = items[-1]
-    outlines.Count = int(outlines.get("/Count", 0)) + int(source.get("/Count", 0))
+        parent.First = items[0]
+    parent.Last = items[-1]
 
 
 def _save(pdf: Any, target: Path) -> None:

@@ -1,0 +1,176 @@
+"""A flowing chapter (the historical notes) cut into parts where the last layout put a
+page break between two entries: stitched, reused or laid out again, the reader says what
+it says laid out whole (samepdf.meaning, and the bookmarks' counts), and a cut whose page
+break is gone after an edit is dropped."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+from pdfcheck import load
+from samepdf import differences, meaning
+
+from coursepack.model import Reader
+from coursepack.options import BuildOptions
+from coursepack.refs import Refs
+from coursepack.render import pdf
+from coursepack.render.pdf import engine, parts, plan_jobs
+from tools import load_synth
+
+
+def reader_job(reader: Reader, out: Path) -> Any:
+    jobs = plan_jobs(Refs(reader), out, BuildOptions())
+    return next(j for j in jobs if j.target.name == "reader.pdf")
+
+
+def build_reader(reader: Reader, out: Path) -> list[str]:
+    """Lay out the reader as a build does (whole the first time, then from its parts);
+    return the names of the parts laid out."""
+    job = reader_job(reader, out)
+    previous = pdf._previous(job)
+    if previous is None or not job.target.exists():
+        engine.run_job(job)
+        return []
+    laid: list[str] = []
+
+    def lay_out(todo: list[parts.Part]) -> None:
+        laid.extend(p.name for p in todo)
+        pdf._lay_out_here(todo)
+
+    pdf._stitch(job, previous, lay_out, pdf._run_here)
+    return laid
+
+
+def laid_out_whole(reader: Reader, path: Path) -> Path:
+    job = reader_job(reader, path.parent / "plan")
+    engine.write_pdf(engine.build_pdf(job), path, job.digest)
+    return path
+
+
+def kept_names(reader: Reader, out: Path) -> list[str]:
+    job = reader_job(reader, out)
+    found = parts.previous_layouts(job, job.cache)
+    assert found is not None
+    return [layout.name for layout in found]
+
+
+def counts(path: Path) -> list[tuple[str, int]]:
+    """Return each bookmark's title and count (how many it shows open), in order."""
+    found: list[tuple[str, int]] = []
+    with pikepdf.open(path) as document:
+        outlines = document.Root.Outlines
+        found.append(("", int(outlines.Count)))
+
+        def walk(item: Any) -> None:
+            while True:
+                found.append((str(item.Title), int(item.get("/Count", 0))))
+                if "/First" in item:
+                    walk(item.First)
+                if "/Next" not in item:
+                    return
+                item = item.Next
+
+        walk(outlines.First)
+    return found
+
+
+def assert_same(stitched: Path, whole: Path) -> None:
+    found = differences(meaning(whole), meaning(stitched))
+    assert found == [], "\n".join(found)
+    assert counts(stitched) == counts(whole)
+
+
+def with_body(reader: Reader, note_id: str, body: str) -> Reader:
+    notes = tuple(dataclasses.replace(n, body=body) if n.id == note_id else n for n in reader.notes)
+    return dataclasses.replace(reader, notes=notes)
+
+
+def note(reader: Reader, note_id: str) -> Any:
+    return next(n for n in reader.notes if n.id == note_id)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Reader:
+    """Return a synthetic reader of four readings whose historical notes run over pages
+    broken between two notes in two places (and within notes elsewhere)."""
+    root = tmp_path_factory.mktemp("flowing") / "reader"
+    load_synth().generate(root, 4, 40, 1)
+    return load(root)
+
+
+@pytest.fixture(scope="module")
+def cut_short() -> Iterator[None]:
+    """Cut wherever a page break falls between two notes (a reader cuts after 12 pages)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parts, "CUT_PAGES", 1)
+        yield
+
+
+@pytest.fixture(scope="module")
+def built(synthetic: Reader, cut_short: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return a folder with the synthetic reader's PDF, laid out whole and kept in parts."""
+    out = tmp_path_factory.mktemp("flowing-pdf")
+    assert build_reader(synthetic, out) == []
+    return out
+
+
+def chunks(synthetic: Reader, built: Path) -> list[list[str]]:
+    """Return the ids of the notes of each part of the chapter, in order."""
+    names = kept_names(synthetic, built)
+    job = reader_job(synthetic, built)
+    found = parts.chunks(names, job.context)
+    entries = parts.entry_ids(job.context, "notes")
+    own = [n for n in names if n == "notes" or parts.chapter_of(n)]
+    return [[e.removeprefix("n-") for e in entries[found[n][0] : found[n][1]]] for n in own]
+
+
+def test_the_notes_are_cut_where_a_page_break_falls_between_two_and_stitched_as_whole(
+    synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
+) -> None:
+    names = kept_names(synthetic, built)
+    cuts = [n for n in names if parts.chapter_of(n) == "notes"]
+    assert len(cuts) >= 2
+    # Each cut is a note that begins a page in the reader laid out whole.
+    job = reader_job(synthetic, built)
+    document = engine.build_pdf(job)
+    entries = parts.entry_ids(job.context, "notes")
+    assert set(cuts) <= set(engine.page_starts(engine.entry_spans(document, entries), entries))
+    # The parts follow the chapter's part, in the chapter's order.
+    at = names.index("notes")
+    assert names[at + 1 : at + 1 + len(cuts)] == sorted(cuts, key=entries.index)
+    assert_same(built / "reader.pdf", laid_out_whole(synthetic, tmp_path / "whole.pdf"))
+
+
+def test_an_edit_in_one_part_of_the_notes_lays_out_that_part_alone(
+    synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    middle = chunks(synthetic, built)[1]
+    edited_id = middle[1]  # not the first: the part before is laid out with that one
+    edited = with_body(synthetic, edited_id, note(synthetic, edited_id).body + " Again.")
+    laid = build_reader(edited, out)
+    assert laid == [f"n-{middle[0]}"]
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+
+
+def test_a_cut_whose_page_break_is_gone_is_dropped_and_the_two_parts_laid_out_as_one(
+    synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
+) -> None:
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    first, second, *_ = chunks(synthetic, built)
+    # The last note before the first cut shrinks to a line: the note after it, which
+    # began a page, now follows it on the same page.
+    edited = with_body(synthetic, first[-1], "A line.")
+    laid = build_reader(edited, out)
+    assert "notes" in laid
+    names = kept_names(edited, out)
+    assert f"n-{second[0]}" not in names
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
