@@ -512,6 +512,30 @@ def test_each_annotation_is_digested_once_for_every_page_that_shows_it(
     assert 0 < digested["Note"] <= len(reader.notes)
 
 
+def test_a_reading_page_is_rewritten_when_its_own_files_change_not_anothers() -> None:
+    # A note's edit changes its volume and its reading's handout: the other readings'
+    # pages, which offer other files, stay as they were (and Sphinx reads them not again).
+    from coursepack.render.site import generate
+    from coursepack.render.site.state import Download
+
+    reader, _ = read_reader(READER)
+    refs = Refs(reader)
+    alpha, beta = (r.id for r in reader.readings)
+
+    def files(beta_size: int) -> tuple[Download, ...]:
+        return (
+            Download("pdf/reader.pdf", "Reader", 1000, 0, "reader", (alpha, beta)),
+            Download(f"pdf/handouts/{alpha}.pdf", "Handout", 100, 1, "handout", (alpha,)),
+            Download(f"pdf/handouts/{beta}.pdf", "Handout", beta_size, 1, "handout", (beta,)),
+        )
+
+    before = generate.documents(refs, "student", files(200))
+    after = generate.documents(refs, "student", files(201))
+    assert after[f"readings/{alpha}.rst"] == before[f"readings/{alpha}.rst"]
+    assert after[f"readings/{beta}.rst"] != before[f"readings/{beta}.rst"]
+    assert after["downloads.rst"] != before["downloads.rst"]
+
+
 def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:
     title = 'Contracts that <i>expire</i> & "lapse" `x` *y* .. |z|'
     note = article(student_site.page("notes/contract-2020"))

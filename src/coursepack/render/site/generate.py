@@ -23,7 +23,7 @@ import json
 import re
 import string
 import weakref
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +33,7 @@ from coursepack.refs import Refs
 from coursepack.refs.labels import reading_title, term_title
 from coursepack.refs.sitemap import GENERATED_HEADER as HEADER
 from coursepack.refs.sitemap import PAGES
+from coursepack.render.site.state import Download, reading_files
 
 #: Ids that may appear in generated reST (directive arguments, labels).
 _SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -187,7 +188,7 @@ class Pages:
     refs: Refs
     edition: str
     #: What the downloads page and the reading pages offer (their digests cover it).
-    downloads: object
+    downloads: Sequence[Download]
     #: The readings and notes that get pages (ids safe in reST), in their orders.
     readings: list[Reading]
     notes: list[Note]
@@ -233,7 +234,9 @@ def _readings(p: Pages) -> None:
             numbers,
             p.cited,
             around_r,
-            p.downloads,
+            # The files it offers (its handout, its volume, the citation files), not all:
+            # a note's edit changes one volume, not every reading's page.
+            reading_files(p.downloads, r.id, p.edition),
         )
         p.put(
             site.reading(r.id).page,
@@ -453,7 +456,10 @@ FAMILIES: tuple[Callable[[Pages], None], ...] = (
 
 
 def documents(
-    refs: Refs, edition: str, downloads: object, sidebar_readings: int = SIDEBAR_READINGS
+    refs: Refs,
+    edition: str,
+    downloads: Sequence[Download],
+    sidebar_readings: int = SIDEBAR_READINGS,
 ) -> dict[str, str]:
     """Return the generated documents, path (relative to the source folder) to content.
 
@@ -467,7 +473,7 @@ def documents(
 
 
 def _documents(
-    refs: Refs, edition: str, downloads: object, sidebar_readings: int
+    refs: Refs, edition: str, downloads: Sequence[Download], sidebar_readings: int
 ) -> dict[str, str]:
     readings = [r for r in refs.orders.readings if safe_id(r.id)]
     pages = Pages(
