@@ -130,6 +130,20 @@ def chunks(synthetic: Reader, built: Path) -> list[list[str]]:
     return [[e.removeprefix("n-") for e in entries[found[n][0] : found[n][1]]] for n in own]
 
 
+def edited_build(
+    reader: Reader, built: Path, tmp_path: Path, note_id: str, body: str
+) -> tuple[list[str], list[str]]:
+    """Build the reader again, with a note's body changed, from a copy of the first build;
+    check that it says what the edited reader laid out whole says; return the parts laid
+    out and the parts it is now kept in."""
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    edited = with_body(reader, note_id, body)
+    laid = build_reader(edited, out)
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
+    return laid, kept_names(edited, out)
+
+
 def test_the_notes_are_cut_where_a_page_break_falls_between_two_and_stitched_as_whole(
     synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
 ) -> None:
@@ -150,27 +164,19 @@ def test_the_notes_are_cut_where_a_page_break_falls_between_two_and_stitched_as_
 def test_an_edit_in_one_part_of_the_notes_lays_out_that_part_alone(
     synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
 ) -> None:
-    out = tmp_path / "pdf"
-    shutil.copytree(built, out)
     middle = chunks(synthetic, built)[1]
     edited_id = middle[1]  # not the first: the part before is laid out with that one
-    edited = with_body(synthetic, edited_id, note(synthetic, edited_id).body + " Again.")
-    laid = build_reader(edited, out)
+    body = note(synthetic, edited_id).body + " Again."
+    laid, _ = edited_build(synthetic, built, tmp_path, edited_id, body)
     assert laid == [f"n-{middle[0]}"]
-    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
 
 
 def test_a_cut_whose_page_break_is_gone_is_dropped_and_the_two_parts_laid_out_as_one(
     synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
 ) -> None:
-    out = tmp_path / "pdf"
-    shutil.copytree(built, out)
     first, second, *_ = chunks(synthetic, built)
     # The last note before the first cut shrinks to a line: the note after it, which
     # began a page, now follows it on the same page.
-    edited = with_body(synthetic, first[-1], "A line.")
-    laid = build_reader(edited, out)
+    laid, names = edited_build(synthetic, built, tmp_path, first[-1], "A line.")
     assert "notes" in laid
-    names = kept_names(edited, out)
     assert f"n-{second[0]}" not in names
-    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
