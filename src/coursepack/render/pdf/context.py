@@ -306,7 +306,7 @@ class _Builder:
     def mark_mentions(self, html: Markup, where: str) -> Markup:
         """Return apparatus HTML with an anchor before the first mention of each name and
         term in it, and remember the anchors for the index."""
-        for kind, item_id, pattern, _spellings in self._patterns.candidates(html):
+        for kind, item_id, pattern, _ in self._patterns.candidates(html):
             anchor = f"m-{kind}-{item_id}-{where}"
             marked = _mark_first(html, pattern, anchor)
             if marked is not None:
