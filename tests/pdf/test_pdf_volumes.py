@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -406,3 +407,78 @@ def test_a_part_that_fails_fails_the_build_at_once(
         if thread.name.startswith("stitch "):
             thread.join(timeout=5)
             assert not thread.is_alive()
+
+
+def _as_built_before(jobs: list[object], out: Path, changed: set[str]) -> None:
+    """Leave out as a build before left it: every PDF there with its digest kept, but
+    those named changed since had their inputs changed."""
+    import coursepack.render.pdf as pdf
+
+    hashes = {}
+    for job in jobs:
+        target: Path = job.target  # type: ignore[attr-defined]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(b"%PDF-1.7 laid out before")
+        name = target.relative_to(out).as_posix()
+        hashes[name] = "before" if target.name in changed else job.digest  # type: ignore[attr-defined]
+    (out / pdf.HASHES).write_text(json.dumps(hashes), encoding="utf-8")
+
+
+def test_after_an_edit_a_changed_document_is_laid_out_while_the_rest_are_planned(
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    refs = Refs(volumes.reader)
+    jobs = pdf.plan_jobs(refs, tmp_path, BuildOptions(jobs=2))
+    first, *_, last = [r.id for r in volumes.reader.readings]
+    _as_built_before(jobs, tmp_path, {f"{first}.pdf"})
+    handed = threading.Event()
+    submit = FakePool.submit
+
+    def recorded(self: FakePool, function: object, *args: object) -> Future[None]:
+        if args and _names(args[0]) == (f"{first}.pdf",):
+            handed.set()
+        return submit(self, function, *args)
+
+    monkeypatch.setattr(FakePool, "submit", recorded)
+    planned = pdf.handout_context
+    waited: list[bool] = []
+
+    def planning(refs: Refs, reading: str, edition: object) -> object:
+        if reading == last:
+            # The first handout changed: the workers have it before the last is planned.
+            waited.append(handed.wait(timeout=5))
+        return planned(refs, reading, edition)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "handout_context", planning)
+    pdf.render_pdfs(refs, tmp_path, BuildOptions(jobs=2))
+    assert waited == [True]
+    # Only the changed handout was laid out; its digest is kept.
+    (pool,) = pools
+    assert not pool.one_task and pool.ran == [(f"{first}.pdf",)]
+    hashes = json.loads((tmp_path / pdf.HASHES).read_text(encoding="utf-8"))
+    assert hashes == {j.target.relative_to(tmp_path).as_posix(): j.digest for j in jobs}
+    # With nothing changed, no worker is even started.
+    pdf.render_pdfs(refs, tmp_path, BuildOptions(jobs=2))
+    assert len(pools) == 1
+
+
+def test_after_an_edit_a_volume_laid_out_whole_gets_a_process_of_its_own(
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    refs = Refs(volumes.reader)
+    jobs = pdf.plan_jobs(refs, tmp_path, BuildOptions(jobs=2))
+    first = volumes.reader.readings[0].id
+    # No parts kept, so the volume is laid out whole, as the handout is.
+    _as_built_before(jobs, tmp_path, {"reader-volume-1.pdf", f"{first}.pdf"})
+    pdf.render_pdfs(refs, tmp_path, BuildOptions(jobs=2))
+    # The handout went to the workers; the volume to a pool of processes that each lay out
+    # one task, so that no worker keeps a volume's memory.
+    fresh, shared = pools
+    assert not shared.one_task and shared.ran == [(f"{first}.pdf",)]
+    assert fresh.one_task and fresh.ran == [("reader-volume-1.pdf",)]
