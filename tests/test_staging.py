@@ -50,6 +50,19 @@ def test_the_copy_keeps_times_and_links_only_what_it_is_told(live: Path) -> None
     assert (live / "site/index.html").read_text(encoding="utf-8") == "old index"
 
 
+def test_a_build_shares_what_is_never_written_in_place(live: Path) -> None:
+    offered = live / "site/downloads/pdf/reader.pdf"
+    offered.parent.mkdir(parents=True)
+    os.link(live / "pdf/reader.pdf", offered)
+    # Every target built: the PDFs (written whole) and the site's downloads (removed and
+    # linked afresh) are shared; its pages and the citations, written in place, copied.
+    copy = Staging(live).prepare(build_module._linked({"cite", "pdf", "epub", "site"}))
+    assert os.path.samefile(copy / "site/downloads/pdf/reader.pdf", offered)
+    assert os.path.samefile(copy / "pdf/reader.pdf", live / "pdf/reader.pdf")
+    for rel in ("site/index.html", "cite/coursepack.bib"):
+        assert not os.path.samefile(copy / rel, live / rel)
+
+
 def test_the_system_can_exchange_two_folders(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -66,6 +66,14 @@ OWNED: dict[str, tuple[str, ...]] = {
 }
 
 
+#: The folder of each site (its edition's, in OWNED) that holds the files it offers for
+#: download. The site only ever removes it and links (or copies) the files in afresh,
+#: never writing one in place, so a build's staging copy may share its files.
+SITE_DOWNLOADS = "downloads"
+#: Folders of the build folder whose files are never written in place (see SITE_DOWNLOADS).
+REPLACED_WHOLE = tuple(f"{site}/{SITE_DOWNLOADS}/" for site in OWNED["site"][:2])
+
+
 #: The record of what each target wrote, in the build folder: the site of a later build
 #: (or a plain ``sphinx-build`` of the project) offers the files of targets not built then.
 RECORD = ".coursepack-outputs.json"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,7 +42,8 @@ def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None
     assert "readings/alpha-2026.html" in links
     reading = (out / "readings/alpha-2026.html").read_text("utf-8")
     assert "TEACHING-SECRET" in reading  # the edition comes from the options
-    assert (out / "downloads/cite/coursepack.bib").is_file()
+    # The file offered is the build's own, linked rather than copied.
+    assert os.path.samefile(out / "downloads/cite/coursepack.bib", bib)
     assert not (out / "downloads/gone.pdf").exists()  # described, never written
     assert (tmp_path / "build" / ".site-doctrees-instructor").is_dir()
     # A second build with nothing changed gives the same pages.

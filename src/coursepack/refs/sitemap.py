@@ -33,6 +33,7 @@ import posixpath
 from dataclasses import dataclass
 
 from coursepack.model import Anchor, Question
+from coursepack.outputs import SITE_DOWNLOADS
 
 #: The first line of every page source the site generates: what tells it from a
 #: hand-written page (which is never overwritten), for the site and for the build stamps.
@@ -160,7 +161,7 @@ class SiteMap:
 
     def download_path(self, path: str) -> str:
         """Return where the site offers a built file, from its root."""
-        return self.doc(f"downloads/{path}")
+        return self.doc(f"{SITE_DOWNLOADS}/{path}")
 
     def url(self, address: Address | str) -> str:
         """Return the absolute URL of an address (or of a path from the site's root)."""

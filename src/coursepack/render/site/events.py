@@ -11,6 +11,7 @@ all work as usual.
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from pathlib import Path
@@ -320,7 +321,11 @@ def merge_pages(
 
 
 def build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Copy the files offered for download into the site."""
+    """Put the files offered for download into the site: hard links to the build's own
+    files where the file system allows (the PDFs of a long reader come to a hundred
+    megabytes, which every build copied again), else copies. The folder is made anew each
+    time and no file in it is ever written in place, so no link can change a file of
+    another build (:data:`coursepack.outputs.SITE_DOWNLOADS`)."""
     state = get_state(app.env)
     if exception is not None or app.builder.format != "html":
         return
@@ -334,4 +339,7 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         if source.is_file():
             dest = Path(app.outdir) / state.refs.site.download_path(d.path)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, dest)
+            try:
+                os.link(source, dest)
+            except OSError:  # another file system, or one without hard links
+                shutil.copyfile(source, dest)
