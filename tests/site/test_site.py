@@ -358,14 +358,14 @@ def test_the_front_page_holds_the_class_plan(student_site: Site) -> None:
 def test_reading_pages_link_their_handout_reader_and_citation_files(student_site: Site) -> None:
     page = article(student_site.page(READING))
     files = {a.get_text(): str(a["href"]) for a in page.select(".cp-files a")}
-    assert files["Handout (PDF, 16 bytes)"] == "../downloads/pdf/handouts/alpha-2026.pdf"
-    assert files["Course reader (PDF, 15 bytes)"] == "../downloads/pdf/reader.pdf"
+    assert files["Handout (PDF, 16\u00a0bytes)"] == "../downloads/pdf/handouts/alpha-2026.pdf"
+    assert files["Course reader (PDF, 15\u00a0bytes)"] == "../downloads/pdf/reader.pdf"
     assert files["BibTeX"] == "../downloads/cite/coursepack.bib"
     for href in files.values():
         assert (student_site.out / "readings" / href).resolve().is_file(), href
     # Beta has no handout among the files built: its page offers the others.
     beta = {a.get_text() for a in article(student_site.page(BETA)).select(".cp-files a")}
-    assert "Course reader (PDF, 15 bytes)" in beta and not any("Handout" in t for t in beta)
+    assert "Course reader (PDF, 15\u00a0bytes)" in beta and not any("Handout" in t for t in beta)
 
 
 def test_sources_and_addresses_are_links(student_site: Site) -> None:
