@@ -81,3 +81,30 @@ def test_the_reader_is_not_pickled_with_sphinx_environment(tmp_path: Path) -> No
     # Sphinx saves (and in parallel builds, sends back per batch) its whole environment.
     assert b"coursepack.model" not in saved
     assert b"coursepack_root" in saved  # the configuration itself is there
+
+
+def test_a_change_of_code_writes_every_page_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursepack.render.site as site
+    from coursepack.render.site.directives import pages
+
+    root = tmp_path / "reader"
+    shutil.copytree(READER, root)
+    reader, report = read_reader(root)
+    assert reader is not None, report.format()
+    (tmp_path / "build" / "cite").mkdir(parents=True)
+    bib = tmp_path / "build" / "cite" / "coursepack.bib"
+    bib.write_text("@misc{x, title={X}}\n")
+    offered = [Output(bib, "BibTeX")]
+    out = tmp_path / "build" / "site"
+    options = BuildOptions(jobs=1)
+    assert render_site(Refs(reader), out, options, outputs=offered) == []
+    assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")
+    # A new version shows sizes otherwise: the pages' data is the same, their code is not.
+    monkeypatch.setattr(pages, "file_size", lambda n: f"{n} octets")
+    assert render_site(Refs(reader), out, options, outputs=offered) == []
+    assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")  # same code
+    monkeypatch.setattr(site, "code_fingerprint", lambda: "a later version")
+    assert render_site(Refs(reader), out, options, outputs=offered) == []
+    assert "(20 octets)" in (out / "downloads.html").read_text("utf-8")

@@ -21,6 +21,7 @@ from coursepack.render.site import nodes as site_nodes
 from coursepack.render.site.directives import DIRECTIVES
 from coursepack.render.site.directives.base import SEARCH_TYPES
 from coursepack.render.site.generate import SIDEBAR_READINGS
+from coursepack.stamp import code_fingerprint
 
 #: Bump when the data the extension keeps in Sphinx's environment changes shape.
 ENV_VERSION = 3
@@ -57,6 +58,16 @@ def setup(app: Sphinx) -> dict[str, Any]:
         "env",
         types=frozenset({int}),
         description="list the readings in the sidebar when there are at most this many",
+    )
+    # The code that makes the pages. The pages' digests cover what they show, not how it
+    # is shown: when the code changes (an upgrade), every page is read and written again,
+    # as when an option changes.
+    app.add_config_value(
+        "coursepack_code",
+        code_fingerprint(),
+        "env",
+        types=frozenset({str}),
+        description="a hash of coursepack's code (never set in conf.py)",
     )
     # Handed in by `coursepack build`, which has made them already; never set in conf.py.
     app.add_config_value("coursepack_refs", None, "", description="the shared layer to show")
