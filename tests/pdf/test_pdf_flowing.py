@@ -1,5 +1,5 @@
-"""A flowing chapter (the historical notes) cut into parts where the last layout put a
-page break between two entries: stitched, reused or laid out again, the reader says what
+"""The flowing chapters (the historical notes, the glossary) cut into parts where the last
+layout put a page break between two entries: stitched, reused or laid out again, the reader says what
 it says laid out whole (samepdf.meaning, and the bookmarks' counts), and a cut whose page
 break is gone after an edit is dropped."""
 
@@ -120,14 +120,15 @@ def built(synthetic: Reader, cut_short: None, tmp_path_factory: pytest.TempPathF
     return out
 
 
-def chunks(synthetic: Reader, built: Path) -> list[list[str]]:
-    """Return the ids of the notes of each part of the chapter, in order."""
+def chunks(synthetic: Reader, built: Path, chapter: str = "notes") -> list[list[str]]:
+    """Return the ids of the entries of each part of a flowing chapter, in order."""
     names = kept_names(synthetic, built)
     job = reader_job(synthetic, built)
     found = parts.chunks(names, job.context)
-    entries = parts.entry_ids(job.context, "notes")
-    own = [n for n in names if n == "notes" or parts.chapter_of(n)]
-    return [[e.removeprefix("n-") for e in entries[found[n][0] : found[n][1]]] for n in own]
+    entries = parts.entry_ids(job.context, chapter)
+    prefix = parts.FLOWING[chapter][1]
+    own = [n for n in names if n == chapter or parts.chapter_of(n) == chapter]
+    return [[e.removeprefix(prefix) for e in entries[found[n][0] : found[n][1]]] for n in own]
 
 
 def edited_build(
@@ -136,9 +137,13 @@ def edited_build(
     """Build the reader again, with a note's body changed, from a copy of the first build;
     check that it says what the edited reader laid out whole says; return the parts laid
     out and the parts it is now kept in."""
+    return rebuilt(with_body(reader, note_id, body), built, tmp_path)
+
+
+def rebuilt(edited: Reader, built: Path, tmp_path: Path) -> tuple[list[str], list[str]]:
+    """Build an edited reader from a copy of the first build, as edited_build does."""
     out = tmp_path / "pdf"
     shutil.copytree(built, out)
-    edited = with_body(reader, note_id, body)
     laid = build_reader(edited, out)
     assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
     return laid, kept_names(edited, out)
@@ -180,3 +185,19 @@ def test_a_cut_whose_page_break_is_gone_is_dropped_and_the_two_parts_laid_out_as
     laid, names = edited_build(synthetic, built, tmp_path, first[-1], "A line.")
     assert "notes" in laid
     assert f"n-{second[0]}" not in names
+
+
+def test_the_glossary_is_cut_too_and_an_edited_term_lays_out_its_part_alone(
+    synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
+) -> None:
+    pieces = chunks(synthetic, built, "glossary")
+    assert len(pieces) >= 3
+    # The first build's parts, stitched, equal the whole (checked in the first test);
+    # a term's definition edited in a middle part lays out that part alone.
+    edited_id = pieces[1][-1] if len(pieces[1]) > 1 else pieces[1][0]
+    terms = tuple(
+        dataclasses.replace(t, definition=t.definition + " Again.") if t.id == edited_id else t
+        for t in synthetic.terms
+    )
+    laid, _ = rebuilt(dataclasses.replace(synthetic, terms=terms), built, tmp_path)
+    assert laid == [f"g-{pieces[1][0]}"]

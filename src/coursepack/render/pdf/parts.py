@@ -78,7 +78,7 @@ CHAPTERS = (
 #: The chapters whose entries flow on from page to page, which are cut where a page break
 #: falls between two entries: the chapter's part name, its context key, and the prefix of
 #: each entry's HTML id (an entry's id names the part that begins with it).
-FLOWING = {"notes": ("notes", "n-")}
+FLOWING = {"notes": ("notes", "n-"), "glossary": ("glossary", "g-")}
 #: A chapter is cut after at least this many pages: each cut costs a part to stitch, and
 #: an edit lays out its part and the entry after it.
 CUT_PAGES = 12
