@@ -1,7 +1,7 @@
 """The flowing chapters (the historical notes, the glossary) cut into parts where the last
-layout put a page break between two entries: stitched, reused or laid out again, the reader says what
-it says laid out whole (samepdf.meaning, and the bookmarks' counts), and a cut whose page
-break is gone after an edit is dropped."""
+layout put a page break between two entries: stitched, reused or laid out again, the
+reader says what it says laid out whole (samepdf.meaning, and the bookmarks' counts), and
+a cut whose page break is gone after an edit is dropped."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import pytest
 from bs4 import BeautifulSoup
 from sitebuild import READER
 
+from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.outputs import Output
 from coursepack.pipeline import read_reader
@@ -21,7 +22,8 @@ from coursepack.render.site.build import render_site
 REPO = Path(__file__).parents[2]
 
 
-def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None:
+def reader_and_bibtex(tmp_path: Path) -> tuple[Reader, Path]:
+    """Return the test reader (a copy without docs/) and a citation file a build made."""
     root = tmp_path / "reader"
     shutil.copytree(READER, root)
     reader, report = read_reader(root)
@@ -29,6 +31,11 @@ def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None
     (tmp_path / "build" / "cite").mkdir(parents=True)
     bib = tmp_path / "build" / "cite" / "coursepack.bib"
     bib.write_text("@misc{x, title={X}}\n")
+    return reader, bib
+
+
+def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None:
+    reader, bib = reader_and_bibtex(tmp_path)
     offered = [Output(bib, "BibTeX"), Output(tmp_path / "build" / "gone.pdf", "Gone")]
     options = BuildOptions(edition="instructor", jobs=1)
     warnings = render_site(Refs(reader), tmp_path / "build" / "site", options, outputs=offered)
@@ -89,13 +96,7 @@ def test_a_change_of_code_writes_every_page_again(
     import coursepack.render.site as site
     from coursepack.render.site.directives import pages
 
-    root = tmp_path / "reader"
-    shutil.copytree(READER, root)
-    reader, report = read_reader(root)
-    assert reader is not None, report.format()
-    (tmp_path / "build" / "cite").mkdir(parents=True)
-    bib = tmp_path / "build" / "cite" / "coursepack.bib"
-    bib.write_text("@misc{x, title={X}}\n")
+    reader, bib = reader_and_bibtex(tmp_path)
     offered = [Output(bib, "BibTeX")]
     out = tmp_path / "build" / "site"
     options = BuildOptions(jobs=1)
