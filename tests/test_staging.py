@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from sphinx.builders import Builder as SphinxBuilder
 
 from coursepack import build as build_module
 from coursepack import staging as staging_module
@@ -54,13 +55,69 @@ def test_a_build_shares_what_is_never_written_in_place(live: Path) -> None:
     offered = live / "site/downloads/pdf/reader.pdf"
     offered.parent.mkdir(parents=True)
     os.link(live / "pdf/reader.pdf", offered)
+    for rel in (".site-doctrees/index.doctree", ".site-doctrees/images/photo.png"):
+        (live / rel).parent.mkdir(parents=True, exist_ok=True)
+        (live / rel).write_bytes(b"old")
     # Every target built: the PDFs (written whole) and the site's downloads (removed and
     # linked afresh) are shared; its pages and the citations, written in place, copied.
     copy = Staging(live).prepare(build_module._linked({"cite", "pdf", "epub", "site"}))
     assert os.path.samefile(copy / "site/downloads/pdf/reader.pdf", offered)
     assert os.path.samefile(copy / "pdf/reader.pdf", live / "pdf/reader.pdf")
-    for rel in ("site/index.html", "cite/coursepack.bib"):
+    # Doctrees, which the site unlinks before it writes them, are shared; not the images
+    # Sphinx downloads beside them.
+    assert os.path.samefile(
+        copy / ".site-doctrees/index.doctree", live / ".site-doctrees/index.doctree"
+    )
+    for rel in ("site/index.html", "cite/coursepack.bib", ".site-doctrees/images/photo.png"):
         assert not os.path.samefile(copy / rel, live / rel)
+
+
+def _reword(path: Path, old: str, new: str) -> None:
+    path.write_text(path.read_text("utf-8").replace(old, new), "utf-8")
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-note-here", "all-pages-in-workers"])
+def test_the_site_writes_no_doctree_it_shares_with_the_previous_build(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    out = tmp_path / "build"
+    options = BuildOptions(jobs=2)
+    assert build_module.build(mini, out, ["site"], options) == 0
+    doctrees = out / ".site-doctrees"
+    # Hold on to every file of the previous build's doctrees, with what it says.
+    held = tmp_path / "held"
+    before = {}
+    for path in sorted(p for p in doctrees.rglob("*") if p.is_file()):
+        rel = path.relative_to(doctrees)
+        (held / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, held / rel)
+        before[rel] = path.read_bytes()
+    read_in_workers: list[int] = []
+    read_parallel = SphinxBuilder._read_parallel
+
+    def counted(self: SphinxBuilder, docnames: list[str], **kwargs: object) -> None:
+        read_in_workers.append(len(docnames))
+        read_parallel(self, docnames, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(SphinxBuilder, "_read_parallel", counted)
+    if parallel:  # every page read again, by Sphinx's forked readers
+        _reword(mini / "annotations" / "reader.yaml", "Mini", "Small")
+    else:  # two pages, read in the build's process
+        _reword(mini / "annotations" / "notes" / "strike-1934.md", "three times", "thrice")
+    assert build_module.build(mini, out, ["site"], options) == 0
+    assert bool(read_in_workers) == parallel
+    # What the previous build's files say is untouched: each write made a new file.
+    assert {rel: (held / rel).read_bytes() for rel in before} == before
+    after = {p.relative_to(doctrees): p for p in doctrees.rglob("*") if p.is_file()}
+    rewritten = {rel for rel in before if not os.path.samefile(after[rel], held / rel)}
+    note_page = next(rel for rel in before if rel.name == "strike-1934.doctree")
+    assert {note_page, Path("environment.pickle")} <= rewritten
+    assert after[note_page].read_bytes() != before[note_page]
+    if parallel:
+        assert rewritten == set(before)
+    else:  # the others shared with the previous build
+        assert b"thrice" in after[note_page].read_bytes()
+        assert len(rewritten) < len(before) / 2
 
 
 def test_the_system_can_exchange_two_folders(tmp_path: Path) -> None:

@@ -236,15 +236,23 @@ WRITTEN_WHOLE = frozenset({"pdf"})
 
 def _linked(building: set[str]) -> LinkRule:
     """Return which files of the build folder its staging copy may share (hard links):
-    those of targets not built this time, of those written whole, and of the folders
-    that are only ever replaced (the files a site offers for download)."""
+    those of targets not built this time, of those written whole, of the folders that
+    are only ever replaced (the files a site offers for download), and Sphinx's doctrees,
+    which the site unlinks before it writes them."""
     shared = {
         name
         for target, names in OWNED.items()
         if target not in building or target in WRITTEN_WHOLE
         for name in names
     }
-    return lambda path: path.split("/", 1)[0] in shared or path.startswith(outputs.REPLACED_WHOLE)
+    return lambda path: (
+        path.split("/", 1)[0] in shared
+        or path.startswith(outputs.REPLACED_WHOLE)
+        or (
+            path.startswith(outputs.SITE_DOCTREES)
+            and not path.startswith(outputs.SITE_DOCTREE_IMAGES)
+        )
+    )
 
 
 def _misplaced(root: Path, out: Path) -> str:

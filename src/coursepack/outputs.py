@@ -74,6 +74,14 @@ SITE_DOWNLOADS = "downloads"
 REPLACED_WHOLE = tuple(f"{site}/{SITE_DOWNLOADS}/" for site in OWNED["site"][:2])
 
 
+#: The folders of Sphinx's doctrees and environment, each edition's (in OWNED). Sphinx
+#: writes these files in place, but the site's build first gives each the name of its own
+#: (:func:`coursepack.staging.unshare`), so a build's staging copy may share them too; not
+#: the images Sphinx downloads into them (``images/``), which it writes unannounced.
+SITE_DOCTREES = tuple(f"{folder}/" for folder in OWNED["site"][2:4])
+SITE_DOCTREE_IMAGES = tuple(f"{folder}images/" for folder in SITE_DOCTREES)
+
+
 #: The record of what each target wrote, in the build folder: the site of a later build
 #: (or a plain ``sphinx-build`` of the project) offers the files of targets not built then.
 RECORD = ".coursepack-outputs.json"

@@ -12,10 +12,11 @@ previous complete build or the new one, whatever stops the build (an error, Ctrl
 SIGTERM, SIGKILL) and whenever.
 
 The copy never shares a file with the live build that anything could write in place.
-Sphinx writes its pages and doctrees in place, so those are copied (keeping their times,
-which Sphinx compares). A file is hard-linked instead only where every writer replaces
-files whole (a new file renamed over the old), which :class:`Staging` is told by the
-caller, or where no writer runs in this build.
+Sphinx writes its pages in place, so those are copied (keeping their times, which Sphinx
+compares). A file is hard-linked instead only where every writer replaces files whole (a
+new file renamed over the old), or gives the file a name of its own before it writes
+(:func:`unshare`, which the site calls before Sphinx writes a doctree or its environment),
+which :class:`Staging` is told by the caller, or where no writer runs in this build.
 
 What an interrupted build leaves (a ``next/`` half written, a swap half done, an old
 build not yet removed) is put right by the next build, under the same lock, before it
@@ -230,6 +231,18 @@ def _copy_tree(source: Path, target: Path, relative: str, linked: LinkRule) -> N
             elif not (linked(path) and _link(entry.path, dest)):
                 shutil.copy2(entry.path, dest, follow_symlinks=False)
     shutil.copystat(source, target)
+
+
+def unshare(path: Path | str) -> None:
+    """Make the file at path one that no other name shares, before it is written in place.
+
+    When the file is a hard link (into the previous build, from the staging copy), this
+    name is removed, so that the write makes a new file and the other name keeps the old
+    one; a file of its own, or none, is left as it is.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        if os.lstat(path).st_nlink > 1:
+            os.unlink(path)
 
 
 def _link(source: str, target: Path) -> bool:
