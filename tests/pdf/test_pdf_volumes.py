@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future
 from pathlib import Path
 from typing import ClassVar
@@ -463,6 +465,51 @@ def test_after_an_edit_a_changed_document_is_laid_out_while_the_rest_are_planned
     # With nothing changed, no worker is even started.
     pdf.render_pdfs(refs, tmp_path, BuildOptions(jobs=2))
     assert len(pools) == 1
+
+
+def test_after_an_edit_the_edited_readings_documents_are_planned_first(
+    volumes: Rendered, pools: list[FakePool], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import coursepack.render.pdf as pdf
+    from coursepack.options import BuildOptions
+
+    root = tmp_path / "reader"
+    shutil.copytree(volumes.reader.root, root, ignore=shutil.ignore_patterns(".*"))
+    reader = dataclasses.replace(volumes.reader, root=str(root))
+    refs, out, options = Refs(reader), tmp_path / "out", BuildOptions(jobs=2)
+    jobs = pdf.plan_jobs(refs, out, options)
+    first, last = [r.id for r in reader.readings]
+    _as_built_before(jobs, out, {f"{last}.pdf"})
+    # Every input older than the build before, but the historical note anchored in the
+    # last reading, saved since.
+    before = time.time() - 100
+    for path in root.rglob("*"):
+        os.utime(path, (before, before))
+    os.utime(out / pdf.HASHES, (before + 50, before + 50))
+    os.utime(root / "annotations" / "notes" / "strike-1934.md")
+    assert pdf.edited_readings(reader, before + 50) == {last}
+    # Its handout is planned first, then the volume that prints it, then the rest.
+    order = [j.target.name for j in pdf.iter_jobs(refs, out, options, {last})]
+    usual = [j.target.name for j in jobs]
+    assert order[:2] == [f"{last}.pdf", "reader-volume-2.pdf"]
+    assert order[2:] == [n for n in usual if n not in order[:2]]
+    assert usual.index(f"{last}.pdf") > usual.index(f"{first}.pdf")
+    planned: list[str] = []
+    handout_context = pdf.handout_context
+
+    def planning(refs: Refs, reading: str, edition: object) -> object:
+        planned.append(reading)
+        return handout_context(refs, reading, edition)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "handout_context", planning)
+    pdf.render_pdfs(refs, out, options)
+    assert planned == [last, first]
+    (pool,) = pools
+    assert pool.ran == [(f"{last}.pdf",)]
+    # A change to most readings (a checkout) puts nothing first.
+    for seed in (root / "seeds").iterdir():
+        os.utime(seed)
+    assert pdf.edited_readings(reader, before + 50) == set()
 
 
 def test_after_an_edit_a_volume_laid_out_whole_gets_a_process_of_its_own(

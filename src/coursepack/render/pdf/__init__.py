@@ -20,7 +20,7 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from concurrent.futures import FIRST_EXCEPTION, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -120,15 +120,18 @@ def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
     return list(iter_jobs(refs, out, options))
 
 
-def iter_jobs(refs: Refs, out: Path, options: BuildOptions) -> Iterator[Job]:
+def iter_jobs(
+    refs: Refs, out: Path, options: BuildOptions, first: Collection[str] = ()
+) -> Iterator[Job]:
     """Plan one job per PDF the options ask for, one at a time, in the order of
-    :func:`wanted`: each is ready to lay out before the next is planned."""
+    :func:`wanted`, but the documents of the readings in first before the rest
+    (:func:`_edited_first`): each is ready to lay out before the next is planned."""
     reader = refs.reader
     assets = assets_digest()
     common: dict[str, Any] = {"created": created_date(reader)}
     # A reader (each volume, each packet) is written in parts that later builds reuse;
     # each document keeps the pages of its places for its next layout.
-    for output, packet in wanted(refs, out, options):
+    for output, packet in _edited_first(wanted(refs, out, options), set(first)):
         edition = options.for_edition("instructor" if output.edition == "instructor" else "student")
         if output.role == "reader":
             volume = reader.volumes.index(output.readings) + 1
@@ -145,6 +148,56 @@ def iter_jobs(refs: Refs, out: Path, options: BuildOptions) -> Iterator[Job]:
         digest, size = _digest(template, context, assets)
         cache = parts.folder_of(out, output.path)
         yield Job(template, context, output.path, digest, index, size, assets, cache)
+
+
+def _edited_first(
+    found: list[tuple[Output, Packet | None]], edited: set[str]
+) -> list[tuple[Output, Packet | None]]:
+    """Return the documents in the order to plan them: the handouts of the edited readings
+    first (quick to plan, and each laid out alone), then the readers (volumes, packets)
+    that print one, then the rest in their order. The guide, which prints every reading,
+    keeps its place."""
+
+    def rank(pair: tuple[Output, Packet | None]) -> int:
+        output = pair[0]
+        if output.role == "guide" or edited.isdisjoint(output.readings):
+            return 2
+        return 0 if output.role == "handout" else 1
+
+    return sorted(found, key=rank) if edited else found
+
+
+def edited_readings(reader: Reader, since: float) -> set[str]:
+    """Return the readings whose documents the files modified after since (a time) most
+    likely change: a reading's own files (its seed, and the files named after it, as its
+    questions and textual notes are), and those of the historical notes anchored in it and
+    of the glossary terms that occur in it. Nothing when most of the readings would be
+    named (a checkout, a change of everything): there is then nothing to put first.
+
+    Modification times give only the order in which the documents are planned (the
+    documents' digests decide what is laid out again), so a time that misleads costs a
+    moment, never a wrong PDF.
+    """
+    names: set[str] = set()
+    for folder in ("seeds", "annotations"):
+        for dirpath, _, filenames in os.walk(Path(reader.root) / folder):
+            for name in filenames:
+                try:
+                    modified = os.stat(os.path.join(dirpath, name)).st_mtime
+                except OSError:
+                    continue
+                if modified > since:
+                    names.add(name.partition(".")[0])
+    if not names:
+        return set()
+    edited = {r.id for r in reader.readings if r.id in names}
+    for note in reader.notes:
+        if note.id in names:
+            edited.update(a.reading for a in note.anchors)
+    for term in reader.terms:
+        if term.id in names:
+            edited.update(o.reading for o in term.occurrences)
+    return set() if 2 * len(edited) > len(reader.readings) else edited
 
 
 def packet_file(out: Path, packet: Packet, edition: str) -> Path:
@@ -182,6 +235,14 @@ def _load_hashes(path: Path) -> dict[str, str]:
     except (OSError, ValueError):
         return {}
     return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def _written_at(path: Path) -> float:
+    """Return when a file was last written (its modification time); 0 if it is gone."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _save_hashes(path: Path, hashes: dict[str, str]) -> None:
@@ -267,7 +328,7 @@ def render_pdfs(
     if old and (pool is not None or workers > 1):
         # A build after an edit: each document that changed is handed to the workers as
         # soon as it is planned, while the others are planned.
-        planner = _Planner(refs, out, options, old)
+        planner = _Planner(refs, out, options, old, _written_at(hashes_path))
         _lay_out_as_planned(planner, pool, workers, len(reader.volumes) > 1, progress)
         jobs, todo = planner.jobs, planner.todo
     else:
@@ -415,12 +476,17 @@ class _Planner(threading.Thread):
     document as a task. Planning all of a long reader's documents takes seconds (8 s for
     209 documents of 200 readings); the one an edit changed need not wait for the rest."""
 
-    def __init__(self, refs: Refs, out: Path, options: BuildOptions, old: dict[str, str]):
+    def __init__(
+        self, refs: Refs, out: Path, options: BuildOptions, old: dict[str, str], since: float
+    ):
         super().__init__(name="plan pdfs", daemon=True)
         self.refs = refs
         self.out = out
         self.options = options
         self.old = old
+        #: When the build before wrote its digests: the documents of readings whose files
+        #: changed since are planned first (:func:`edited_readings`).
+        self.since = since
         #: Every document planned, in order; and those that changed.
         self.jobs: list[Job] = []
         self.todo: list[Job] = []
@@ -430,7 +496,8 @@ class _Planner(threading.Thread):
         scheduler = self.scheduler
         assert scheduler is not None
         try:
-            for job in iter_jobs(self.refs, self.out, self.options):
+            edited = edited_readings(self.refs.reader, self.since)
+            for job in iter_jobs(self.refs, self.out, self.options, edited):
                 if scheduler.closed:
                     return
                 self.jobs.append(job)
