@@ -75,7 +75,7 @@ REPLACED_WHOLE = tuple(f"{site}/{SITE_DOWNLOADS}/" for site in OWNED["site"][:2]
 
 
 #: The folders of Sphinx's doctrees and environment, each edition's (in OWNED). Sphinx
-#: writes these files in place, but the site's build first gives each the name of its own
+#: writes these files in place, but the site's build first gives each a file of its own
 #: (:func:`coursepack.staging.unshare`), so a build's staging copy may share them too; not
 #: the images Sphinx downloads into them (``images/``), which it writes unannounced.
 SITE_DOCTREES = tuple(f"{folder}/" for folder in OWNED["site"][2:4])
