@@ -187,6 +187,48 @@ def test_a_cut_whose_page_break_is_gone_is_dropped_and_the_two_parts_laid_out_as
     assert f"n-{second[0]}" not in names
 
 
+def joined_at(reader: Reader, out: Path, cut: str) -> None:
+    """Keep the reader's parts as a build leaves them after an edit took the page break
+    away from a cut: the part before it and the part it begins laid out as one (its PDF
+    not there, as for any part whose HTML is new), the two parts no longer kept."""
+    job = reader_job(reader, out)
+    layouts = parts.previous_layouts(job, job.cache)
+    assert layouts is not None
+    at = [layout.name for layout in layouts].index(cut)
+    layouts[at - 1] = dataclasses.replace(layouts[at - 1], natural=False)
+    joined = parts.join_broken(layouts)
+    assert joined is not None
+    planned = parts.plan_parts(job, job.cache, joined)
+    for part, layout in zip(planned, joined, strict=True):
+        part.save_layout(layout)
+    parts.save_manifest(job, job.cache, planned, [])
+    folders = list(job.cache.parent.iterdir())
+    parts.prune(job.cache.parent, folders, [job.cache])
+
+
+def test_two_parts_laid_out_as_one_are_cut_again_where_the_whole_is_cut(
+    synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
+) -> None:
+    # (In this small reader an edit that takes a page break away renumbers most parts,
+    # and it is laid out whole; in a long one, the two parts stay laid out as one.)
+    first, second, *_ = chunks(synthetic, built)
+    out = tmp_path / "pdf"
+    shutil.copytree(built, out)
+    joined_at(synthetic, out, f"n-{second[0]}")
+    assert chunks(synthetic, out)[0] == first + second
+    # Laid out alone, the part finds the page break again, and is cut there, its pieces
+    # written from its pages: nothing else is laid out, and the reader stitched from the
+    # pieces says what the whole says.
+    assert build_reader(synthetic, out) == ["notes"]
+    assert chunks(synthetic, out)[:2] == [first, second]
+    assert not list(reader_job(synthetic, out).cache.glob("*.piece"))
+    assert_same(out / "reader.pdf", laid_out_whole(synthetic, tmp_path / "whole.pdf"))
+    # The next edit in the second piece lays out that piece alone.
+    edited = with_body(synthetic, second[1], note(synthetic, second[1]).body + " Again.")
+    assert build_reader(edited, out) == [f"n-{second[0]}"]
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "edited.pdf"))
+
+
 def test_the_glossary_is_cut_too_and_an_edited_term_lays_out_its_part_alone(
     synthetic: Reader, built: Path, cut_short: None, tmp_path: Path
 ) -> None:

@@ -345,18 +345,31 @@ def run_part(part: Part) -> int:
 
     A part of a flowing chapter is laid out with the entry after it: if that entry begins
     a page, its pages are dropped; if not, the layout says so (the part is then laid out
-    again with the next, :func:`coursepack.render.pdf.parts.settle_parts`).
+    again with the next, :func:`coursepack.render.pdf.parts.settle_parts`). Where one of
+    its entries begins a page far enough from its start (two parts laid out as one, or one
+    that grew), it is cut as the whole would be: the pages of each piece are kept too, for
+    :func:`coursepack.render.pdf.parts.recut`.
     """
     document, found = settle(part.html, part.context, f"{part.cache}: {part.name}")
     natural = True
-    if part.lookahead is not None:
-        ids = [*part.entries, part.lookahead]
+    cuts: list[str] = []
+    if part.entries or part.lookahead is not None:
+        ids = [*part.entries, *([part.lookahead] if part.lookahead is not None else [])]
         spans = entry_spans(document, ids)
-        natural = bool(part.entries) and part.lookahead in page_starts(spans, ids)
+        starts = page_starts(spans, ids)
+        if part.lookahead is not None:
+            natural = bool(part.entries) and part.lookahead in starts
+            if natural:
+                kept = spans[part.lookahead][0] - 1
+                document = document.copy(document.pages[:kept])
+                found = {anchor: page for anchor, page in found.items() if page <= kept}
         if natural:
-            kept = spans[part.lookahead][0] - 1
-            document = document.copy(document.pages[:kept])
-            found = {anchor: page for anchor, page in found.items() if page <= kept}
+            firsts = {entry: spans[entry][0] for entry in part.entries if entry in spans}
+            cuts = parts.choose_cuts(list(part.entries), starts, firsts)
     write_pdf(document, part.pdf, part.key, part.known)
-    part.save_layout(Layout(part.name, len(document.pages), found, natural))
+    bounds = [1, *(found[cut] for cut in cuts), len(document.pages) + 1]
+    for index, (first, end) in enumerate(itertools.pairwise(bounds) if cuts else ()):
+        piece = document.copy(document.pages[first - 1 : end - 1])
+        write_pdf(piece, part.piece(index), part.key, part.known)
+    part.save_layout(Layout(part.name, len(document.pages), found, natural, tuple(cuts)))
     return len(document.pages)

@@ -20,9 +20,13 @@ and the pages are those of the whole. Each such part is laid out with the first 
 the next (its *lookahead*): if that entry still begins a page, the break is still where
 the whole would put it, and the pages from it on are dropped; if not (the part grew or
 shrank so that the entry now shares its last page), the two parts are laid out as one
-(:func:`settle_parts`). The part that continues a chapter has no heading of its own; it
-is named after its first entry's id, and the stitcher puts its bookmarks and structure
-elements under the chapter's.
+(:func:`settle_parts`). A part laid out alone notes where one of its entries begins a page
+far enough from its start (:func:`choose_cuts`, as for the whole) and keeps those pages
+apart too (its *pieces*); once the pages settle, such a part is cut there again
+(:func:`recut`), so that two parts laid out as one do not stay one, each later edit laying
+out both. The part that continues a chapter has no heading of its own; it is named after
+its first entry's id, and the stitcher puts its bookmarks and structure elements under the
+chapter's.
 
 A part's digest is a hash of that HTML and of the assets, so a part whose digest is in
 the cache (``.parts/`` beside the PDFs' hashes) is laid out already: its PDF and its
@@ -46,7 +50,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -181,8 +185,8 @@ def choose_cuts(entries: list[str], starts: Collection[str], pages: dict[str, in
 
 def kept_cuts(context: Context, previous: list[Layout]) -> list[str]:
     """Return where to cut the flowing chapters this time: where the last build cut them,
-    where those entries are still there. (Two parts laid out as one stay one until the
-    reader is laid out whole again.)"""
+    where those entries are still there, and where a part laid out alone was cut again
+    (:func:`recut`)."""
     present = {e for chapter in FLOWING for e in entry_ids(context, chapter)}
     return [layout.name for layout in previous if layout.name in present]
 
@@ -197,6 +201,9 @@ class Layout:
     #: In a flowing chapter's part laid out with the entry after it: whether that entry
     #: began a page (else the part and the next must be laid out as one).
     natural: bool = True
+    #: In a flowing chapter's part laid out alone: the entries to cut it before, as
+    #: :func:`choose_cuts` finds them in its pages (each a page of its own's first).
+    cuts: tuple[str, ...] = ()
 
 
 def page_map(layouts: list[Layout]) -> tuple[list[int], dict[str, int]]:
@@ -320,6 +327,11 @@ class Part:
         """Return where the part's PDF is kept."""
         return self.cache / f"{self.key}.part"
 
+    def piece(self, index: int) -> Path:
+        """Return where the pages of the index-th piece of the part, cut as its layout's
+        cuts say, are kept until :func:`recut` makes them a part of their own."""
+        return self.cache / f"{self.key}.{index}.piece"
+
     @property
     def record(self) -> Path:
         """Return where the part's layout is kept."""
@@ -346,6 +358,7 @@ class Part:
             "pages": layout.pages,
             "anchors": layout.anchors,
             "natural": layout.natural,
+            "cuts": list(layout.cuts),
         }
         write_text(self.record, json.dumps(data, sort_keys=True))
 
@@ -357,6 +370,7 @@ def _read_layout(data: dict[str, Any]) -> Layout:
         int(data["pages"]),
         {str(k): int(v) for k, v in dict(data["anchors"]).items()},
         bool(data.get("natural", True)),
+        tuple(str(cut) for cut in data.get("cuts", ())),
     )
 
 
@@ -425,7 +439,7 @@ def settle_parts(
                 guess = joined
                 continue
             if [(g.pages, g.anchors) for g in guess] == [(s.pages, s.anchors) for s in settled]:
-                return parts
+                return recut(job, cache, parts, settled)
             guess = settled
             round += 1
             continue
@@ -438,6 +452,40 @@ def settle_parts(
         guess = [layout for layout in laid if layout is not None]
         round += 1
     return None
+
+
+def recut(job: Job, cache: Path, parts: list[Part], settled: list[Layout]) -> list[Part]:
+    """Return a reader's settled parts with each one that found cuts in its own pages
+    (:attr:`Layout.cuts`) cut there: its pieces become parts of their own, their PDFs the
+    pages it kept of them (:meth:`Part.piece`), so that nothing is laid out again. The
+    pages are the same, and so is the HTML of every other part. When such pages are
+    missing, the parts are left as they are."""
+    if not any(layout.cuts for layout in settled):
+        return parts
+    split: list[Layout] = []
+    kept: list[Path | None] = []
+    for part, layout in zip(parts, settled, strict=True):
+        pieces = layouts_of([layout.name, *layout.cuts], layout.anchors, layout.pages)
+        if not layout.cuts or pieces is None:
+            split.append(layout)
+            kept.append(None)
+            continue
+        # The last piece ends where the part does: with the entry after it, or not.
+        pieces[-1] = replace(pieces[-1], natural=layout.natural)
+        split += pieces
+        kept += [part.piece(index) for index in range(len(pieces))]
+    planned = plan_parts(job, cache, split)
+    for part, layout, pages in zip(planned, split, kept, strict=True):
+        if pages is None:
+            continue
+        if part.layout() is not None:  # a piece laid out before, as it is
+            pages.unlink(missing_ok=True)
+            continue
+        if not pages.exists():
+            return parts
+        os.replace(pages, part.pdf)
+        part.save_layout(layout)
+    return planned
 
 
 def folder_of(out: Path, target: Path) -> Path:
@@ -512,7 +560,7 @@ def prune(root: Path, made: list[Path], built: list[Path]) -> None:
             continue
         keep |= {"parts", "pages"}
         for path in folder.iterdir():
-            if path.suffix in (".part", ".font", ".json") and path.stem not in keep:
+            if path.suffix in (".part", ".font", ".json", ".piece") and path.stem not in keep:
                 path.unlink()
 
 
