@@ -364,8 +364,7 @@ def run_part(part: Part) -> int:
                 document = document.copy(document.pages[:kept])
                 found = {anchor: page for anchor, page in found.items() if page <= kept}
         if natural:
-            firsts = {entry: spans[entry][0] for entry in part.entries if entry in spans}
-            cuts = parts.choose_cuts(list(part.entries), starts, firsts)
+            cuts = parts.choose_cuts(list(part.entries), starts, found)
     write_pdf(document, part.pdf, part.key, part.known)
     bounds = [1, *(found[cut] for cut in cuts), len(document.pages) + 1]
     for index, (first, end) in enumerate(itertools.pairwise(bounds) if cuts else ()):
