@@ -9,6 +9,17 @@ import pytest
 from pdfcheck import MINI, PLANTED, REPO, Rendered, load, render
 
 from coursepack.model import Reader
+from coursepack.render.pdf import parts
+
+
+@pytest.fixture(autouse=True)
+def own_page_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Give each test a build cache of its own for the pages of each document's last
+    layout (kept under the reader's folder, which the tests share): a document laid out in
+    a new folder takes none that another test left."""
+    monkeypatch.setattr(parts, "CACHE_FOLDER", str(tmp_path_factory.mktemp("page-cache")))
 
 
 @pytest.fixture(scope="session")

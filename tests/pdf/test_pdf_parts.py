@@ -16,6 +16,7 @@ import pytest
 from pdfcheck import REPO, load, render
 from samepdf import differences, meaning
 
+from coursepack.load.cache import FOLDER
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.refs import Refs
@@ -243,6 +244,36 @@ def test_a_handout_whose_places_moved_is_laid_out_as_if_new(
     engine.write_pdf(engine.build_pdf(dataclasses.replace(job, cache=None)), alone, job.digest)
     assert_same(job.target, alone)
     assert parts.previous_pages(job, job.cache) == kept
+
+
+def test_a_handout_laid_out_in_a_new_folder_takes_the_pages_of_its_last_layout_from_the_cache(
+    mini_reader: Reader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A reader of its own, so that its build cache (under its root) starts empty, where a
+    # build keeps it (the other tests keep theirs apart: conftest.own_page_cache).
+    monkeypatch.setattr(parts, "CACHE_FOLDER", FOLDER)
+    reader = dataclasses.replace(mini_reader, root=str(tmp_path / "reader"))
+    _, layouts = render(reader, tmp_path / "first")
+    first = [html for html in layouts if '<body class="handout"' in html]
+    assert first and not any('data-page="' in html for html in first)
+    assert list((tmp_path / "reader" / ".coursepack-cache" / "pages").glob("handouts__*.json"))
+    # The build folder gone (another folder, as after rm -rf build, or the preview's):
+    # each handout is laid out once, printing the pages of its last layout, and says
+    # what one laid out alone says.
+    out = tmp_path / "pdf"
+    _, layouts = render(reader, out)
+    handouts = [html for html in layouts if '<body class="handout"' in html]
+    assert len(handouts) == len(first) and all('data-page="' in html for html in handouts)
+    for job in plan_jobs(Refs(reader), out, BuildOptions()):
+        if job.template == "handout.html":
+            alone = tmp_path / f"alone-{job.target.name}"
+            plain = dataclasses.replace(job, cache=None)
+            engine.write_pdf(engine.build_pdf(plain), alone, job.digest)
+            assert_same(job.target, alone)
+    # With the cache off, a new folder's handouts are laid out as new.
+    monkeypatch.setenv("COURSEPACK_NO_CACHE", "1")
+    _, layouts = render(reader, tmp_path / "uncached")
+    assert not any('data-page="' in h for h in layouts if '<body class="handout"' in h)
 
 
 @pytest.mark.slow

@@ -147,7 +147,8 @@ def iter_jobs(
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
         cache = parts.folder_of(out, output.path)
-        yield Job(template, context, output.path, digest, index, size, assets, cache)
+        pins = parts.pins_file(reader.root, cache.name, options.paper)
+        yield Job(template, context, output.path, digest, index, size, assets, cache, pins)
 
 
 def _edited_first(

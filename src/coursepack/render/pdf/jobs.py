@@ -45,6 +45,9 @@ class Job:
     #: The folder of laid-out parts a reader (a volume, a packet) is stitched from, where
     #: each document also keeps the pages of its places (None in a reader in volumes).
     cache: Path | None = None
+    #: Where the build cache, which outlives the build folder, keeps the pages of the
+    #: document's places too, for a layout in a folder that has none (None: not kept).
+    pins: Path | None = None
 
 
 def warm_up() -> None:

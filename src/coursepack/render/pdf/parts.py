@@ -41,6 +41,7 @@ lays them out in its workers.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import itertools
@@ -57,6 +58,8 @@ from typing import Any
 
 import jinja2
 
+from coursepack.load.cache import DISABLE as NO_CACHE
+from coursepack.load.cache import FOLDER as CACHE_FOLDER
 from coursepack.render.pdf import index as index_locators
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.jobs import Job, file_mode
@@ -528,18 +531,40 @@ def pages_path(job: Job, cache: Path) -> Path:
     return cache / "pages.json"
 
 
-def previous_pages(job: Job, cache: Path) -> dict[str, int] | None:
-    """Return the page of each anchor of a document in its last build, if kept."""
-    try:
-        data = json.loads(pages_path(job, cache).read_text(encoding="utf-8"))
-        return {str(k): int(v) for k, v in data.items()}
-    except (OSError, ValueError, AttributeError, TypeError):
+def pins_file(root: str, name: str, paper: str) -> Path | None:
+    """Return where the build cache (``.coursepack-cache/pages/``) keeps the pages of the
+    places of the document whose folder of parts is name, laid out on paper; None when the
+    cache is off. It outlives the build folder: after ``rm -rf build``, and in the
+    preview's own folder, a document is laid out with the pages of its last layout
+    anywhere, each page once, where without them WeasyPrint makes a page again when it
+    learns a page number printed on it (the pages are checked after the layout, as any)."""
+    if not root or os.environ.get(NO_CACHE):
         return None
+    return Path(root) / CACHE_FOLDER / "pages" / f"{name}.{paper}.json"
+
+
+def previous_pages(job: Job, cache: Path) -> dict[str, int] | None:
+    """Return the page of each anchor of a document in its last build, if kept: in the
+    build folder, else in the build cache (:func:`pins_file`)."""
+    for path in (pages_path(job, cache), job.pins):
+        if path is None:
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return {str(k): int(v) for k, v in data.items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            continue
+    return None
 
 
 def save_pages(job: Job, cache: Path, pages: dict[str, int]) -> None:
-    """Keep the page of each anchor of a document, for its next layout."""
-    write_text(pages_path(job, cache), json.dumps(pages, sort_keys=True))
+    """Keep the page of each anchor of a document, for its next layout: in the build
+    folder, and in the build cache when it can be written."""
+    text = json.dumps(pages, sort_keys=True)
+    write_text(pages_path(job, cache), text)
+    if job.pins is not None:
+        with contextlib.suppress(OSError):
+            write_text(job.pins, text)
 
 
 def prune(root: Path, made: list[Path], built: list[Path]) -> None:
