@@ -205,7 +205,7 @@ class Layout:
     #: began a page (else the part and the next must be laid out as one).
     natural: bool = True
     #: In a flowing chapter's part laid out alone: the entries to cut it before, as
-    #: :func:`choose_cuts` finds them in its pages (each a page of its own's first).
+    #: :func:`choose_cuts` finds them in its pages (each begins a page).
     cuts: tuple[str, ...] = ()
 
 
