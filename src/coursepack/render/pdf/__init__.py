@@ -147,7 +147,8 @@ def iter_jobs(
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
         cache = parts.folder_of(out, output.path)
-        pins = parts.pins_file(reader.root, cache.name, options.paper)
+        # A reader keeps its parts instead: only the others print their last pages.
+        pins = None if index else parts.pins_file(reader.root, cache.name, options.paper)
         yield Job(template, context, output.path, digest, index, size, assets, cache, pins)
 
 

@@ -46,7 +46,8 @@ class Job:
     #: each document also keeps the pages of its places (None in a reader in volumes).
     cache: Path | None = None
     #: Where the build cache, which outlives the build folder, keeps the pages of the
-    #: document's places too, for a layout in a folder that has none (None: not kept).
+    #: document's places too, for a layout in a folder that has none (None: not kept, as
+    #: for a reader, which keeps its parts).
     pins: Path | None = None
 
 

@@ -468,8 +468,10 @@ def recut(job: Job, cache: Path, parts: list[Part], settled: list[Layout]) -> li
     split: list[Layout] = []
     kept: list[Path | None] = []
     for part, layout in zip(parts, settled, strict=True):
-        pieces = layouts_of([layout.name, *layout.cuts], layout.anchors, layout.pages)
-        if not layout.cuts or pieces is None:
+        pieces: list[Layout] | None = None
+        if layout.cuts:
+            pieces = layouts_of([layout.name, *layout.cuts], layout.anchors, layout.pages)
+        if pieces is None:
             split.append(layout)
             kept.append(None)
             continue
