@@ -78,6 +78,26 @@ def survivors(pgid: int) -> list[str]:
     return left
 
 
+def handling(pid: int, timeout: float = 30.0) -> None:
+    """Wait until the process catches SIGTERM: coursepack's own handlers are in place.
+
+    Before that, the interpreter itself is starting (a signal then is Python's to report,
+    not coursepack's; the moments of the cases below are counted from here). Python
+    catches SIGINT from its start, SIGTERM only once coursepack has installed its handlers.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return  # (it has ended already)
+        caught = int(status.partition("SigCgt:")[2].split()[0], 16)
+        if caught & (1 << (signal.SIGTERM - 1)):
+            return
+        time.sleep(0.002)
+    raise AssertionError(f"the build (pid {pid}) did not start within {timeout} s")
+
+
 @dataclass
 class Scenario:
     """The mini reader with a complete build (old), and the inputs of the next (new)."""
@@ -173,6 +193,7 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
 ) -> None:
     scenario.reset()
     process = scenario.start()
+    handling(process.pid)
     time.sleep(scenario.seconds * fraction)
     delivered = process.poll() is None  # (a build quicker than the one measured may be done)
     if delivered:
@@ -193,7 +214,7 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
     elif signum == signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     elif process.returncode != 0:  # (the build may have ended before the signal came)
-        assert process.returncode == 128 + signum
+        assert process.returncode == 128 + signum, stderr
         assert "Traceback" not in stderr
         (line,) = stderr.strip().splitlines()[-1:]
         assert line.startswith("coursepack: interrupted (")
@@ -207,6 +228,35 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
     assert manifest(scenario.root / "build") == scenario.new
     assert not (scenario.root / ".build.staging" / "next").exists()
     del stdout, again
+
+
+#: A program that runs ``python -m coursepack check`` and sends itself SIGINT while the
+#: command line's modules load, when the module named by argv[1] is first imported.
+INTERRUPTED_WHILE_LOADING = """
+import builtins, os, runpy, signal, sys
+target, load = sys.argv.pop(1), builtins.__import__
+def load_and_interrupt(name, *args, **kwargs):
+    if name == target and name not in sys.modules:
+        os.kill(os.getpid(), signal.SIGINT)
+    return load(name, *args, **kwargs)
+builtins.__import__ = load_and_interrupt
+sys.argv[1:] = ["check"]
+runpy.run_module("coursepack", run_name="__main__", alter_sys=True)
+"""
+
+
+@pytest.mark.parametrize("module", ["argparse", "coursepack.options"])
+def test_an_interrupt_while_the_command_line_loads_is_told_in_one_line(
+    tmp_path: Path, module: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", INTERRUPTED_WHILE_LOADING, module],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (130, "coursepack: interrupted (Ctrl-C)\n")
 
 
 def test_counts_of_the_fault_runs() -> None:

@@ -416,8 +416,10 @@ def console() -> NoReturn:
     An interrupt (Ctrl-C, SIGTERM) ends the run the same way, at once, after one line
     that says what it left: the processes that worked for it die with it.
     """
-    processes.install()
     try:
+        # Inside the try: an interrupt that comes before the handlers are in place is a
+        # plain KeyboardInterrupt, said in one line as well.
+        processes.install()
         args = parser().parse_args()
         code = run(args)
         sys.stdout.flush()
