@@ -3,7 +3,7 @@
 Usage::
 
     python scripts/bench.py [--sizes 10,50,200] [--quick] [--annotations-per-reading 50]
-                            [--only check,cite,pdf,site,build,noop,edit,loop,floor]
+                            [--only check,cite,pdf,site,build,noop,edit,new-folder,loop,floor]
                             [--json FILE] [--baseline FILE]
 
 For the flagship reader (a copy of this repository's seeds/, annotations/ and docs/) and
@@ -26,6 +26,8 @@ coursepack's modules compiled to bytecode first (as they are once installed):
   swap of the staging folder keeps; the build puts them all in place together, when it
   ends); ``edit-site``: the note edited again and ``build --only site``, which puts the page
   in place as soon as it is written;
+- ``new-folder``: the full build again into a new output directory, the build cache kept
+  (as after ``rm -rf build``, or ``--out`` elsewhere): what the cache saves;
 - ``loop``: the edit loop of ``coursepack serve``. With the preview running (for the
   flagship with its PDFs in the background, for the others without PDFs), one historical
   note is saved three times, and the median of two times is shown: ``loop-page``, from
@@ -839,6 +841,9 @@ def bench_reader(
         edit_one_note(root)
         runs["edit-site"] = build_step(root, full, "site", jobs, timeout)
         say("edit-site")
+    if "new-folder" in steps:
+        runs["new-folder"] = build_step(root, work / "out-new-folder", None, jobs, timeout)
+        say("new-folder")
     if "loop" in steps:
         # The handout is measured on the flagship (its target); elsewhere no PDFs are made.
         runs.update(edit_loop(root, work, timeout, pdf=name == "flagship"))
@@ -954,6 +959,7 @@ def table(
         "edit-handout",
         "edit-reader",
         "edit-site",
+        "new-folder",
         "loop-page",
         "loop-handout",
         "floor-site",
@@ -1198,8 +1204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--only",
-        default="check,cite,pdf,site,build,noop,edit,loop,floor",
-        help="steps to run (check,cite,pdf,site,build,noop,edit,loop,floor or "
+        default="check,cite,pdf,site,build,noop,edit,new-folder,loop,floor",
+        help="steps to run (check,cite,pdf,site,build,noop,edit,new-folder,loop,floor or "
         "floor-site,floor-pdf)",
     )
     parser.add_argument("--no-flagship", action="store_true", help="synthetic readers only")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pdfcheck import MINI, PLANTED, REPO, Rendered, load, render
@@ -11,15 +12,29 @@ from pdfcheck import MINI, PLANTED, REPO, Rendered, load, render
 from coursepack.model import Reader
 from coursepack.render.pdf import parts
 
+#: Where builds keep their laid-out parts and pages: in the reader's build cache.
+KEPT_IN = parts.kept_in
 
-@pytest.fixture(autouse=True)
-def own_page_cache(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Give each test a build cache of its own for the pages of each document's last
-    layout (kept under the reader's folder, which the tests share): a document laid out in
-    a new folder takes none that another test left."""
-    monkeypatch.setattr(parts, "CACHE_FOLDER", str(tmp_path_factory.mktemp("page-cache")))
+
+@pytest.fixture(scope="session", autouse=True)
+def parts_beside_the_pdfs() -> Iterator[None]:
+    """Keep each build's laid-out parts and pages beside its PDFs, as with the build cache
+    off: the tests build the same readers into many folders, and a test that copies a
+    build folder, or counts the layouts of a build into a new one, means that folder's
+    parts and no other's. The tests of the build cache ask for it (:func:`build_cache`)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(parts, "kept_in", lambda out, root: out / parts.CACHE)
+        yield
+
+
+@pytest.fixture
+def build_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep parts and pages in a build cache of this test's own, as a build does; return
+    the folder of laid-out documents in it."""
+    folder = tmp_path_factory.mktemp("build-cache")
+    monkeypatch.setattr(parts, "kept_in", KEPT_IN)
+    monkeypatch.setattr(parts, "CACHE_FOLDER", str(folder))
+    return folder / parts.KEPT
 
 
 @pytest.fixture(scope="session")

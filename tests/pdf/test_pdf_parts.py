@@ -5,6 +5,7 @@ bookmarks, the index's page numbers, the structure tree; see samepdf.meaning).""
 from __future__ import annotations
 
 import dataclasses
+import fcntl
 import re
 import shutil
 import threading
@@ -16,7 +17,6 @@ import pytest
 from pdfcheck import REPO, load, render
 from samepdf import differences, meaning
 
-from coursepack.load.cache import FOLDER
 from coursepack.model import Reader
 from coursepack.options import BuildOptions
 from coursepack.refs import Refs
@@ -246,34 +246,51 @@ def test_a_handout_whose_places_moved_is_laid_out_as_if_new(
     assert parts.previous_pages(job, job.cache) == kept
 
 
-def test_a_handout_laid_out_in_a_new_folder_takes_the_pages_of_its_last_layout_from_the_cache(
-    mini_reader: Reader, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_build_into_a_new_folder_takes_what_the_last_laid_out_from_the_build_cache(
+    mini_reader: Reader, tmp_path: Path, build_cache: Path
 ) -> None:
-    # A reader of its own, so that its build cache (under its root) starts empty, where a
-    # build keeps it (the other tests keep theirs apart: conftest.own_page_cache).
-    monkeypatch.setattr(parts, "CACHE_FOLDER", FOLDER)
-    reader = dataclasses.replace(mini_reader, root=str(tmp_path / "reader"))
-    _, layouts = render(reader, tmp_path / "first")
-    first = [html for html in layouts if '<body class="handout"' in html]
-    assert first and not any('data-page="' in html for html in first)
-    assert list((tmp_path / "reader" / ".coursepack-cache" / "pages").glob("handouts__*.json"))
-    # The build folder gone (another folder, as after rm -rf build, or the preview's):
-    # each handout is laid out once, printing the pages of its last layout, and says
-    # what one laid out alone says.
+    first, layouts = tmp_path / "first", render(mini_reader, tmp_path / "first")[1]
+    assert "index" in parts_laid_out(layouts)  # (laid out whole: the index apart)
+    assert not (first / parts.CACHE).exists()
+    assert (build_cache / "reader" / "parts.json").is_file()
+    assert list(build_cache.glob("handouts__*/pages.json"))
+    # The build folder gone (as after rm -rf build, or in the preview's own folder): the
+    # reader is stitched from the parts laid out before, none laid out again; each
+    # handout is laid out once, printing the pages of its last layout.
     out = tmp_path / "pdf"
-    _, layouts = render(reader, out)
+    _, layouts = render(mini_reader, out)
+    assert parts_laid_out(layouts) == []
     handouts = [html for html in layouts if '<body class="handout"' in html]
-    assert len(handouts) == len(first) and all('data-page="' in html for html in handouts)
-    for job in plan_jobs(Refs(reader), out, BuildOptions()):
+    assert handouts and all('data-page="' in html for html in handouts)
+    assert_same(out / "reader.pdf", first / "reader.pdf")
+    for job in plan_jobs(Refs(mini_reader), out, BuildOptions()):
         if job.template == "handout.html":
             alone = tmp_path / f"alone-{job.target.name}"
             plain = dataclasses.replace(job, cache=None)
             engine.write_pdf(engine.build_pdf(plain), alone, job.digest)
             assert_same(job.target, alone)
-    # With the cache off, a new folder's handouts are laid out as new.
+    # A second build of the reader at once (the cache held) keeps its parts beside its
+    # PDFs, laid out as new, and prunes nothing of the other's.
+    with (build_cache / ".lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        _, layouts = render(mini_reader, tmp_path / "beside")
+    assert "index" in parts_laid_out(layouts)
+    assert (tmp_path / "beside" / parts.CACHE / "reader" / "parts.json").is_file()
+    # A build with the cache free again uses it, and removes the parts left beside.
+    _, layouts = render(with_note_body(mini_reader, " Again."), tmp_path / "beside")
+    assert parts_laid_out(layouts) == ["notes"]
+    assert not (tmp_path / "beside" / parts.CACHE).exists()
+
+
+def test_with_the_build_cache_off_a_new_folder_is_laid_out_as_new(
+    mini_reader: Reader, tmp_path: Path, build_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render(mini_reader, tmp_path / "first")
     monkeypatch.setenv("COURSEPACK_NO_CACHE", "1")
-    _, layouts = render(reader, tmp_path / "uncached")
+    _, layouts = render(mini_reader, tmp_path / "uncached")
+    assert "index" in parts_laid_out(layouts)
     assert not any('data-page="' in h for h in layouts if '<body class="handout"' in h)
+    assert (tmp_path / "uncached" / parts.CACHE / "reader" / "parts.json").is_file()
 
 
 @pytest.mark.slow

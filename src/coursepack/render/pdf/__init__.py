@@ -115,19 +115,25 @@ def wanted(refs: Refs, out: Path, options: BuildOptions) -> list[tuple[Output, P
     return found
 
 
-def plan_jobs(refs: Refs, out: Path, options: BuildOptions) -> list[Job]:
-    """Return one job per PDF the options ask for (:func:`wanted`)."""
-    return list(iter_jobs(refs, out, options))
+def plan_jobs(refs: Refs, out: Path, options: BuildOptions, kept: Path | None = None) -> list[Job]:
+    """Return one job per PDF the options ask for (:func:`wanted`); kept: the folder that
+    keeps what each is laid out from (by default :func:`coursepack.render.pdf.parts.kept_in`)."""
+    return list(iter_jobs(refs, out, options, kept=kept))
 
 
 def iter_jobs(
-    refs: Refs, out: Path, options: BuildOptions, first: Collection[str] = ()
+    refs: Refs,
+    out: Path,
+    options: BuildOptions,
+    first: Collection[str] = (),
+    kept: Path | None = None,
 ) -> Iterator[Job]:
     """Plan one job per PDF the options ask for, one at a time, in the order of
     :func:`wanted`, but the documents of the readings in first before the rest
     (:func:`_edited_first`): each is ready to lay out before the next is planned."""
     reader = refs.reader
     assets = assets_digest()
+    kept = kept or parts.kept_in(out, reader.root)
     common: dict[str, Any] = {"created": created_date(reader)}
     # A reader (each volume, each packet) is written in parts that later builds reuse;
     # each document keeps the pages of its places for its next layout.
@@ -146,10 +152,8 @@ def iter_jobs(
             template, context, index = "reader.html", packet_context(refs, edition, packet), True
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
-        cache = parts.folder_of(out, output.path)
-        # A reader keeps its parts instead: only the others print their last pages.
-        pins = None if index else parts.pins_file(reader.root, cache.name, options.paper)
-        yield Job(template, context, output.path, digest, index, size, assets, cache, pins)
+        cache = parts.folder_of(kept, out, output.path)
+        yield Job(template, context, output.path, digest, index, size, assets, cache)
 
 
 def _edited_first(
@@ -320,8 +324,22 @@ def render_pdfs(
     pool: workers the build started before it loaded the reader (:func:`start_workers`),
     which this function stops.
     """
-    reader = refs.reader
     out.mkdir(parents=True, exist_ok=True)
+    with parts.kept_for_build(out, refs.reader.root) as kept:
+        return _render_pdfs(refs, out, options, kept, line, pool)
+
+
+def _render_pdfs(
+    refs: Refs,
+    out: Path,
+    options: BuildOptions,
+    kept: Path,
+    line: Line | None,
+    pool: ProcessPoolExecutor | None,
+) -> list[Output]:
+    """Write the PDFs as :func:`render_pdfs` says, keeping what they are laid out from in
+    kept."""
+    reader = refs.reader
     hashes_path = out / HASHES
     old = _load_hashes(hashes_path)
     _remove_stale(out, [o.path for o in outputs(refs, out)])
@@ -330,18 +348,18 @@ def render_pdfs(
     if old and (pool is not None or workers > 1):
         # A build after an edit: each document that changed is handed to the workers as
         # soon as it is planned, while the others are planned.
-        planner = _Planner(refs, out, options, old, _written_at(hashes_path))
+        planner = _Planner(refs, out, options, kept, old, _written_at(hashes_path))
         _lay_out_as_planned(planner, pool, workers, len(reader.volumes) > 1, progress)
         jobs, todo = planner.jobs, planner.todo
     else:
-        jobs, todo = _plan_then_lay_out(refs, out, options, old, pool, workers, progress)
+        jobs, todo = _plan_then_lay_out(refs, out, options, kept, old, pool, workers, progress)
     progress.done()
     # Files of another edition, or packets not asked for, keep their hashes.
-    kept = {_key(out, j): j.digest for j in jobs}
+    digests = {_key(out, j): j.digest for j in jobs}
     still = {o.path.relative_to(out).as_posix() for o in outputs(refs, out)}
-    _save_hashes(hashes_path, {**{k: v for k, v in old.items() if k in still}, **kept})
-    made = [parts.folder_of(out, o.path) for o in outputs(refs, out)]
-    parts.prune(out / parts.CACHE, made, [j.cache for j in todo if j.cache is not None])
+    _save_hashes(hashes_path, {**{k: v for k, v in old.items() if k in still}, **digests})
+    made = [parts.folder_of(kept, out, o.path) for o in outputs(refs, out)]
+    parts.prune(kept, made, [j.cache for j in todo if j.cache is not None])
     return outputs(refs, out)
 
 
@@ -359,6 +377,7 @@ def _plan_then_lay_out(
     refs: Refs,
     out: Path,
     options: BuildOptions,
+    kept: Path,
     old: dict[str, str],
     pool: ProcessPoolExecutor | None,
     workers: int,
@@ -376,7 +395,7 @@ def _plan_then_lay_out(
         refs.citations  # noqa: B018 (formatted on first use)
     shared = pool or (_start_pool(workers, warm=True) if early else None)
     try:
-        jobs = plan_jobs(refs, out, options)
+        jobs = plan_jobs(refs, out, options, kept)
     except BaseException:
         if shared is not None:
             _release(shared, kill=True)
@@ -479,12 +498,19 @@ class _Planner(threading.Thread):
     209 documents of 200 readings); the one an edit changed need not wait for the rest."""
 
     def __init__(
-        self, refs: Refs, out: Path, options: BuildOptions, old: dict[str, str], since: float
+        self,
+        refs: Refs,
+        out: Path,
+        options: BuildOptions,
+        kept: Path,
+        old: dict[str, str],
+        since: float,
     ):
         super().__init__(name="plan pdfs", daemon=True)
         self.refs = refs
         self.out = out
         self.options = options
+        self.kept = kept
         self.old = old
         #: When the build before wrote its digests: the documents of readings whose files
         #: changed since are planned first (:func:`edited_readings`).
@@ -499,7 +525,7 @@ class _Planner(threading.Thread):
         assert scheduler is not None
         try:
             edited = edited_readings(self.refs.reader, self.since)
-            for job in iter_jobs(self.refs, self.out, self.options, edited):
+            for job in iter_jobs(self.refs, self.out, self.options, edited, self.kept):
                 if scheduler.closed:
                     return
                 self.jobs.append(job)

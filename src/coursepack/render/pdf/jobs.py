@@ -43,12 +43,9 @@ class Job:
     #: code, WeasyPrint's version): part of the digest of each of a reader's parts.
     assets: str = ""
     #: The folder of laid-out parts a reader (a volume, a packet) is stitched from, where
-    #: each document also keeps the pages of its places (None in a reader in volumes).
+    #: each document also keeps the pages of its places: in the build cache, or beside the
+    #: PDFs (``parts.kept_in``). None: nothing is kept.
     cache: Path | None = None
-    #: Where the build cache, which outlives the build folder, keeps the pages of the
-    #: document's places too, for a layout in a folder that has none (None: not kept, as
-    #: for a reader, which keeps its parts).
-    pins: Path | None = None
 
 
 def warm_up() -> None:

@@ -29,8 +29,8 @@ its first entry's id, and the stitcher puts its bookmarks and structure elements
 chapter's.
 
 A part's digest is a hash of that HTML and of the assets, so a part whose digest is in
-the cache (``.parts/`` beside the PDFs' hashes) is laid out already: its PDF and its
-pages are reused. The pages of the whole follow from the parts', and the parts' HTML from
+the document's folder of laid-out parts (in the build cache, :func:`kept_in`) is laid
+out already, whichever build laid it out: its PDF and its pages are reused. The pages of the whole follow from the parts', and the parts' HTML from
 the pages of the whole: :func:`settle_parts` goes round until the two agree, laying out
 only the parts whose digest is new. The parts' PDFs are then stitched into one
 (:mod:`coursepack.render.pdf.stitch`).
@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import fcntl
 import hashlib
 import itertools
 import json
@@ -50,7 +51,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -89,8 +90,10 @@ FLOWING = {"notes": ("notes", "n-"), "glossary": ("glossary", "g-")}
 #: A chapter is cut after at least this many pages: each cut costs a part to stitch, and
 #: an edit lays out its part and the entry after it.
 CUT_PAGES = 12
-#: The folder of laid-out parts, beside the PDFs.
+#: The folder of laid-out parts beside the PDFs, when the build cache is off.
 CACHE = ".parts"
+#: The folder of laid-out parts in the build cache (:func:`kept_in`).
+KEPT = "pdf"
 #: At most this many rounds of laying out parts before the whole is laid out instead.
 MAX_ROUNDS = 4
 #: When more than this share of a reader's parts (by size) must be laid out again, the
@@ -493,12 +496,64 @@ def recut(job: Job, cache: Path, parts: list[Part], settled: list[Layout]) -> li
     return planned
 
 
-def folder_of(out: Path, target: Path) -> Path:
-    """Return the folder that keeps what a document of out was laid out from: under
-    ``.parts/``, named after the document (``reader-instructor``, ``handouts__alpha``), so
-    that each edition's documents keep theirs apart."""
+def kept_in(out: Path, root: str) -> Path:
+    """Return the folder that keeps, document by document, what the documents of out were
+    laid out from (a reader's parts, each document's pages): the build cache's ``pdf/``
+    (``.coursepack-cache/pdf/`` in the reader's folder), which outlives the build folder, so
+    that after ``rm -rf build``, in the preview's own folder or with ``--out`` elsewhere a
+    reader is stitched from the parts laid out before and a handout is laid out with the
+    pages of its last layout; else, with the cache off (``COURSEPACK_NO_CACHE``) or not
+    writable, ``.parts/`` beside the PDFs. Parts are named by the hash of what they are
+    laid out from, so a part kept there is right wherever the build goes."""
+    if root and not os.environ.get(NO_CACHE):
+        folder = Path(root) / CACHE_FOLDER / KEPT
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK | os.X_OK):
+                return folder
+    return out / CACHE
+
+
+@contextlib.contextmanager
+def kept_for_build(out: Path, root: str) -> Iterator[Path]:
+    """Hold the folder :func:`kept_in` returns for one build, and yield it.
+
+    Two builds of one reader at once (the preview, and a build in another terminal) must
+    not prune each other's parts: the build cache's folder is held by one at a time (an
+    advisory lock, released by the system when the process ends). A build that finds it
+    held does not wait: it keeps its parts beside its PDFs, as with the cache off. A
+    build whose folder is the build cache's removes the ``.parts/`` an earlier one left
+    beside the PDFs.
+    """
+    kept = kept_in(out, root)
+    local = out / CACHE
+    if kept == local:
+        yield kept
+        return
+    try:
+        fd = os.open(kept / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        yield local
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held = True
+        except BlockingIOError:
+            held = False
+        if held and local.is_dir():
+            shutil.rmtree(local)
+        yield kept if held else local
+    finally:
+        os.close(fd)
+
+
+def folder_of(kept: Path, out: Path, target: Path) -> Path:
+    """Return the folder in kept (:func:`kept_in`) that keeps what a document of out was
+    laid out from, named after the document (``reader-instructor``, ``handouts__alpha``),
+    so that each edition's documents keep theirs apart."""
     name = target.relative_to(out).with_suffix("").as_posix().replace("/", "__")
-    return out / CACHE / name
+    return kept / name
 
 
 def manifest_path(job: Job, cache: Path) -> Path:
@@ -533,40 +588,18 @@ def pages_path(job: Job, cache: Path) -> Path:
     return cache / "pages.json"
 
 
-def pins_file(root: str, name: str, paper: str) -> Path | None:
-    """Return where the build cache (``.coursepack-cache/pages/``) keeps the pages of the
-    places of the document whose folder of parts is name, laid out on paper; None when the
-    cache is off. It outlives the build folder: after ``rm -rf build``, and in the
-    preview's own folder, a document is laid out with the pages of its last layout
-    anywhere, each page once, where without them WeasyPrint makes a page again when it
-    learns a page number printed on it (the pages are checked after the layout, as any)."""
-    if not root or os.environ.get(NO_CACHE):
-        return None
-    return Path(root) / CACHE_FOLDER / "pages" / f"{name}.{paper}.json"
-
-
 def previous_pages(job: Job, cache: Path) -> dict[str, int] | None:
-    """Return the page of each anchor of a document in its last build, if kept: in the
-    build folder, else in the build cache (:func:`pins_file`)."""
-    for path in (pages_path(job, cache), job.pins):
-        if path is None:
-            continue
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            return {str(k): int(v) for k, v in data.items()}
-        except (OSError, ValueError, AttributeError, TypeError):
-            continue
-    return None
+    """Return the page of each anchor of a document in its last layout, if kept."""
+    try:
+        data = json.loads(pages_path(job, cache).read_text(encoding="utf-8"))
+        return {str(k): int(v) for k, v in data.items()}
+    except (OSError, ValueError, AttributeError, TypeError):
+        return None
 
 
 def save_pages(job: Job, cache: Path, pages: dict[str, int]) -> None:
-    """Keep the page of each anchor of a document, for its next layout: in the build
-    folder, and in the build cache when it can be written."""
-    text = json.dumps(pages, sort_keys=True)
-    write_text(pages_path(job, cache), text)
-    if job.pins is not None:
-        with contextlib.suppress(OSError):
-            write_text(job.pins, text)
+    """Keep the page of each anchor of a document, for its next layout."""
+    write_text(pages_path(job, cache), json.dumps(pages, sort_keys=True))
 
 
 def prune(root: Path, made: list[Path], built: list[Path]) -> None:
