@@ -30,9 +30,10 @@ chapter's.
 
 A part's digest is a hash of that HTML and of the assets, so a part whose digest is in
 the document's folder of laid-out parts (in the build cache, :func:`kept_in`) is laid
-out already, whichever build laid it out: its PDF and its pages are reused. The pages of the whole follow from the parts', and the parts' HTML from
-the pages of the whole: :func:`settle_parts` goes round until the two agree, laying out
-only the parts whose digest is new. The parts' PDFs are then stitched into one
+out already, whichever build laid it out: its PDF and its pages are reused. The pages of
+the whole follow from the parts', and the parts' HTML from the pages of the whole:
+:func:`settle_parts` goes round until the two agree, laying out only the parts whose
+digest is new. The parts' PDFs are then stitched into one
 (:mod:`coursepack.render.pdf.stitch`).
 
 This module imports nothing of WeasyPrint: the build plans parts in its own process and
