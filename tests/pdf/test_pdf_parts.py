@@ -255,20 +255,31 @@ def test_a_build_into_a_new_folder_takes_what_the_last_laid_out_from_the_build_c
     assert (build_cache / "reader" / "parts.json").is_file()
     assert list(build_cache.glob("handouts__*/pages.json"))
     # The build folder gone (as after rm -rf build, or in the preview's own folder): the
-    # reader is stitched from the parts laid out before, none laid out again; each
-    # handout is laid out once, printing the pages of its last layout.
+    # PDFs of the same inputs are those kept, nothing laid out.
+    again, layouts = tmp_path / "again", render(mini_reader, tmp_path / "again")[1]
+    assert layouts == []
+    written = sorted(p.relative_to(first) for p in first.rglob("*.pdf"))
+    assert written == sorted(p.relative_to(again) for p in again.rglob("*.pdf"))
+    assert all((again / p).read_bytes() == (first / p).read_bytes() for p in written)
+    # After an edit, into a new folder: the reader is stitched from the parts laid out
+    # before, its notes laid out again, and each handout of the edited reading is laid out
+    # once, printing the pages of its last layout.
+    edited = with_note_body(mini_reader, " A few more words about the strike.")
     out = tmp_path / "pdf"
-    _, layouts = render(mini_reader, out)
-    assert parts_laid_out(layouts) == []
+    _, layouts = render(edited, out)
+    assert parts_laid_out(layouts) == ["notes"]
+    assert_same(out / "reader.pdf", laid_out_whole(edited, tmp_path / "whole.pdf"))
     handouts = [html for html in layouts if '<body class="handout"' in html]
     assert handouts and all('data-page="' in html for html in handouts)
-    assert_same(out / "reader.pdf", first / "reader.pdf")
-    for job in plan_jobs(Refs(mini_reader), out, BuildOptions()):
+    for job in plan_jobs(Refs(edited), out, BuildOptions()):
         if job.template == "handout.html":
             alone = tmp_path / f"alone-{job.target.name}"
             plain = dataclasses.replace(job, cache=None)
             engine.write_pdf(engine.build_pdf(plain), alone, job.digest)
             assert_same(job.target, alone)
+            # One copy of the finished PDF kept: of the last inputs.
+            assert job.finished is not None
+            assert list(job.finished.parent.glob("*.pdf")) == [job.finished]
     # A second build of the reader at once (the cache held) keeps its parts beside its
     # PDFs, laid out as new, and prunes nothing of the other's.
     with (build_cache / ".lock").open("w") as held:

@@ -153,7 +153,9 @@ def iter_jobs(
         context = {**context, **common}
         digest, size = _digest(template, context, assets)
         cache = parts.folder_of(kept, out, output.path)
-        yield Job(template, context, output.path, digest, index, size, assets, cache)
+        # In the build cache, a copy of the finished PDF is kept too.
+        finished = cache / f"{digest}.pdf" if kept != out / parts.CACHE else None
+        yield Job(template, context, output.path, digest, index, size, assets, cache, finished)
 
 
 def _edited_first(
@@ -369,8 +371,11 @@ def _key(out: Path, job: Job) -> str:
 
 
 def _changed(out: Path, old: dict[str, str], job: Job) -> bool:
-    """Return whether a document must be laid out: it is missing, or its inputs changed."""
-    return not (job.target.exists() and old.get(_key(out, job)) == job.digest)
+    """Return whether a document must be laid out: it is missing, or its inputs changed,
+    and the build cache keeps no PDF of its inputs (which is then put in place)."""
+    if job.target.exists() and old.get(_key(out, job)) == job.digest:
+        return False
+    return not parts.reuse_finished(job)
 
 
 def _plan_then_lay_out(
@@ -648,6 +653,7 @@ def _stitch(
     paths = [p.pdf for p in settled]
     fonts = stitch.stitch(paths, job.target, job.digest, job.cache, job.assets, continued)
     parts.save_manifest(job, job.cache, settled, fonts)
+    parts.keep_finished(job)
 
 
 class _Stitcher(threading.Thread):

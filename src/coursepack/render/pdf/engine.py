@@ -302,10 +302,12 @@ def run_job(job: Job) -> tuple[str, int]:
                 [parts.chapter_of(p.name) is not None for p in written],
             )
             parts.save_manifest(job, job.cache, written, fonts)
+            parts.keep_finished(job)
             return str(job.target), count
     write_pdf(document, job.target, job.digest)
     if not job.index and job.cache is not None:
         parts.save_pages(job, job.cache, anchor_pages(document))
+    parts.keep_finished(job)
     return str(job.target), count
 
 

@@ -46,6 +46,10 @@ class Job:
     #: each document also keeps the pages of its places: in the build cache, or beside the
     #: PDFs (``parts.kept_in``). None: nothing is kept.
     cache: Path | None = None
+    #: Where the build cache keeps a copy of the finished PDF, named by the hash of its
+    #: inputs, for a build elsewhere of the same inputs (None: not kept, as with the cache
+    #: off, where the build folder holds the PDF already).
+    finished: Path | None = None
 
 
 def warm_up() -> None:

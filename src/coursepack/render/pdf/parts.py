@@ -64,7 +64,7 @@ from coursepack.load.cache import DISABLE as NO_CACHE
 from coursepack.load.cache import FOLDER as CACHE_FOLDER
 from coursepack.render.pdf import index as index_locators
 from coursepack.render.pdf.context import Context
-from coursepack.render.pdf.jobs import Job, file_mode
+from coursepack.render.pdf.jobs import Job, file_mode, written_whole
 
 #: The reader's last section, laid out on its own once the pages before it are known.
 INDEX_ID = "index"
@@ -601,6 +601,34 @@ def previous_pages(job: Job, cache: Path) -> dict[str, int] | None:
 def save_pages(job: Job, cache: Path, pages: dict[str, int]) -> None:
     """Keep the page of each anchor of a document, for its next layout."""
     write_text(pages_path(job, cache), json.dumps(pages, sort_keys=True))
+
+
+def keep_finished(job: Job) -> None:
+    """Keep a copy of a document just written in the build cache (:attr:`Job.finished`),
+    in place of the one kept before; a cache that cannot be written keeps none."""
+    if job.finished is None:
+        return
+    with contextlib.suppress(OSError):
+        for old in job.finished.parent.glob("*.pdf"):
+            if old != job.finished:
+                old.unlink()
+        if not job.finished.exists():
+            with written_whole(job.finished) as tmp:
+                shutil.copyfile(job.target, tmp)
+
+
+def reuse_finished(job: Job) -> bool:
+    """Put in place the PDF the build cache keeps for a document's inputs, if it keeps
+    one (a build elsewhere wrote it: the same inputs make the same bytes); return whether
+    it did."""
+    if job.finished is None or not job.finished.is_file():
+        return False
+    try:
+        with written_whole(job.target) as tmp:
+            shutil.copyfile(job.finished, tmp)
+    except OSError:
+        return False
+    return True
 
 
 def prune(root: Path, made: list[Path], built: list[Path]) -> None:
