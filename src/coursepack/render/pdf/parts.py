@@ -499,13 +499,14 @@ def recut(job: Job, cache: Path, parts: list[Part], settled: list[Layout]) -> li
 
 def kept_in(out: Path, root: str) -> Path:
     """Return the folder that keeps, document by document, what the documents of out were
-    laid out from (a reader's parts, each document's pages): the build cache's ``pdf/``
-    (``.coursepack-cache/pdf/`` in the reader's folder), which outlives the build folder, so
-    that after ``rm -rf build``, in the preview's own folder or with ``--out`` elsewhere a
-    reader is stitched from the parts laid out before and a handout is laid out with the
-    pages of its last layout; else, with the cache off (``COURSEPACK_NO_CACHE``) or not
-    writable, ``.parts/`` beside the PDFs. Parts are named by the hash of what they are
-    laid out from, so a part kept there is right wherever the build goes."""
+    laid out from (a reader's parts, each document's pages, a copy of its last PDF): the
+    build cache's ``pdf/`` (``.coursepack-cache/pdf/`` in the reader's folder), which
+    outlives the build folder, so that after ``rm -rf build``, in the preview's own folder
+    or with ``--out`` elsewhere a PDF of the same inputs is put in place, a reader is
+    stitched from the parts laid out before and a handout is laid out with the pages of
+    its last layout; else, with the cache off (``COURSEPACK_NO_CACHE``) or not writable,
+    ``.parts/`` beside the PDFs. What is kept is named by the hash of what it was made
+    from, so it is right wherever the build goes."""
     if root and not os.environ.get(NO_CACHE):
         folder = Path(root) / CACHE_FOLDER / KEPT
         with contextlib.suppress(OSError):
