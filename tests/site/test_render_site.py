@@ -102,10 +102,13 @@ def test_a_change_of_code_writes_every_page_again(
     options = BuildOptions(jobs=1)
     assert render_site(Refs(reader), out, options, outputs=offered) == []
     assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")
-    # A new version shows sizes otherwise: the pages' data is the same, their code is not.
-    monkeypatch.setattr(pages, "file_size", lambda n: f"{n} octets")
+    # A new version lists the files otherwise: the pages' data is the same, their code
+    # is not.
+    monkeypatch.setattr(
+        pages, "downloads_list", lambda refs, files: pages.text("Listed anew.", "p")
+    )
     assert render_site(Refs(reader), out, options, outputs=offered) == []
     assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")  # same code
     monkeypatch.setattr(site, "code_fingerprint", lambda: "a later version")
     assert render_site(Refs(reader), out, options, outputs=offered) == []
-    assert "(20 octets)" in (out / "downloads.html").read_text("utf-8")
+    assert "Listed anew." in (out / "downloads.html").read_text("utf-8")

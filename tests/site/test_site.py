@@ -522,18 +522,46 @@ def test_a_reading_page_is_rewritten_when_its_own_files_change_not_anothers() ->
     refs = Refs(reader)
     alpha, beta = (r.id for r in reader.readings)
 
-    def files(beta_size: int) -> tuple[Download, ...]:
+    def files(beta_size: str) -> tuple[Download, ...]:
         return (
-            Download("pdf/reader.pdf", "Reader", 1000, 0, "reader", (alpha, beta)),
-            Download(f"pdf/handouts/{alpha}.pdf", "Handout", 100, 1, "handout", (alpha,)),
+            Download("pdf/reader.pdf", "Reader", "2.1 MB", 0, "reader", (alpha, beta)),
+            Download(f"pdf/handouts/{alpha}.pdf", "Handout", "84 KB", 1, "handout", (alpha,)),
             Download(f"pdf/handouts/{beta}.pdf", "Handout", beta_size, 1, "handout", (beta,)),
         )
 
-    before = generate.documents(refs, "student", files(200))
-    after = generate.documents(refs, "student", files(201))
+    before = generate.documents(refs, "student", files("91 KB"))
+    after = generate.documents(refs, "student", files("92 KB"))
     assert after[f"readings/{alpha}.rst"] == before[f"readings/{alpha}.rst"]
     assert after[f"readings/{beta}.rst"] != before[f"readings/{beta}.rst"]
     assert after["downloads.rst"] != before["downloads.rst"]
+
+
+def test_a_page_is_rewritten_when_a_file_it_offers_shows_another_size_not_before(
+    tmp_path: Path,
+) -> None:
+    # Every edit makes the reader's PDF a few bytes longer or shorter: the pages that
+    # offer it show its size rounded ("2.1 MB"), and are the same until that changes.
+    from coursepack.outputs import Output
+    from coursepack.render.site import generate
+    from coursepack.render.site.state import downloads_of
+
+    reader, _ = read_reader(READER)
+    refs = Refs(reader)
+    ids = tuple(r.id for r in reader.readings)
+    pdf = tmp_path / "pdf" / "reader.pdf"
+    pdf.parent.mkdir()
+
+    def pages(size: int) -> dict[str, str]:
+        with pdf.open("wb") as handle:
+            handle.truncate(size)
+        offered = [Output(pdf, "The full course reader (PDF)", role="reader", readings=ids)]
+        return generate.documents(refs, "student", downloads_of(offered, tmp_path, "student"))
+
+    before = pages(2_200_000)
+    assert pages(2_200_000 + 700) == before
+    after = pages(2_400_000)
+    assert "downloads.rst" in before and after["downloads.rst"] != before["downloads.rst"]
+    assert all(after[f"readings/{i}.rst"] != before[f"readings/{i}.rst"] for i in ids)
 
 
 def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:

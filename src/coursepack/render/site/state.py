@@ -29,14 +29,26 @@ class Download:
     path: str
     #: What the file is, for the link text.
     label: str
-    #: Size in bytes.
-    size: int
+    #: Its size as the pages show it (:func:`file_size`): what a page's digest covers, so
+    #: that a file a few bytes longer, which every edit makes of the reader's PDF, does
+    #: not make every page that offers it new.
+    size: str
     #: Where it goes in the list: lower first.
     rank: int = 0
     #: What it is and what it prints, as its renderer said (:class:`Output`).
     role: str = ""
     readings: tuple[str, ...] = ()
     edition: str = ""
+
+
+def file_size(n: int) -> str:
+    """Return a file size as a reader reads it ("84 KB"), the number and its unit joined
+    by a no-break space, so that a narrow screen never puts the unit on a line alone."""
+    if n < 1024:
+        return f"{n}\u00a0bytes"
+    if n < 1024 * 1024:
+        return f"{n / 1024:.0f}\u00a0KB"
+    return f"{n / (1024 * 1024):.1f}\u00a0MB"
 
 
 def downloads_of(outputs: list[Output], build_dir: Path, edition: str) -> list[Download]:
@@ -49,7 +61,7 @@ def downloads_of(outputs: list[Output], build_dir: Path, edition: str) -> list[D
         Download(
             o.path.relative_to(build_dir).as_posix(),
             o.label,
-            o.path.stat().st_size,
+            file_size(o.path.stat().st_size),
             o.rank,
             o.role,
             o.readings,

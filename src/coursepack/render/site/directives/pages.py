@@ -191,19 +191,9 @@ def downloads_list(refs: Refs, files: Sequence[Download]) -> nodes.Element:
         ul += make(
             "li",
             file_link(refs.site.download_path(d.path), nodes.Text(d.label)),
-            nodes.Text(f" ({file_size(d.size)})"),
+            nodes.Text(f" ({d.size})"),
         )
     return ul
-
-
-def file_size(n: int) -> str:
-    """Return a file size as a reader reads it ("84 KB"), the number and its unit joined
-    by a no-break space, so that a narrow screen never puts the unit on a line alone."""
-    if n < 1024:
-        return f"{n}\u00a0bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f}\u00a0KB"
-    return f"{n / (1024 * 1024):.1f}\u00a0MB"
 
 
 class PagerDirective(ReaderDirective):

@@ -20,7 +20,6 @@ from coursepack.render.site.directives.base import (
     md_block,
     no_search,
 )
-from coursepack.render.site.directives.pages import file_size
 from coursepack.render.site.nodes import file_link, html_only, link, make, text
 from coursepack.render.site.state import reading_files
 
@@ -101,7 +100,7 @@ class ReadingHeaderDirective(ReaderDirective):
                 links.append(
                     file_link(
                         refs.site.download_path(d.path),
-                        nodes.Text(f"{label}{which} (PDF, {file_size(d.size)})"),
+                        nodes.Text(f"{label}{which} (PDF, {d.size})"),
                     )
                 )
         if found.cite:
