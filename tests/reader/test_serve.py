@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from coursepack.scaffold import init_reader
-from tools import build_fresh, require_tool
+from tools import build_fresh
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,17 +53,6 @@ def served(tmp_path: Path) -> Iterator[tuple[Path, str, subprocess.Popen[str]]]:
     for stream in (process.stdout, process.stderr):
         if stream is not None:
             stream.close()
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox"])
-        yield b
-        b.close()
 
 
 def edit(path: Path, old: str, new: str) -> None:

@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from sitebuild import Built, Site, make_site
 
-from tools import require_tool
-
 
 @pytest.fixture
 def site_factory(tmp_path: Path) -> Callable[..., Site]:
@@ -116,30 +114,7 @@ def flagship_url(flagship: Built) -> Iterator[str]:
     yield from serve(flagship.out)
 
 
-#: Chromium's switches for the tests: no sandbox (containers), nothing fetched on its own.
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
 @pytest.fixture
 def errors() -> list[str]:
     """The errors a page logs to its console (a test expects none)."""
     return []
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium, driven by Playwright."""
-    chromium = require_tool("chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-        yield b
-        b.close()
