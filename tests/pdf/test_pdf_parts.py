@@ -261,6 +261,8 @@ def test_a_build_into_a_new_folder_takes_what_the_last_laid_out_from_the_build_c
     written = sorted(p.relative_to(first) for p in first.rglob("*.pdf"))
     assert written == sorted(p.relative_to(again) for p in again.rglob("*.pdf"))
     assert all((again / p).read_bytes() == (first / p).read_bytes() for p in written)
+    # (The cache holds no second copy: on one file system, a link to the same file.)
+    assert (again / "reader.pdf").samefile(next((build_cache / "reader").glob("*.pdf")))
     # After an edit, into a new folder: the reader is stitched from the parts laid out
     # before, its notes laid out again, and each handout of the edited reading is laid out
     # once, printing the pages of its last layout.

@@ -605,7 +605,7 @@ def save_pages(job: Job, cache: Path, pages: dict[str, int]) -> None:
 
 
 def keep_finished(job: Job) -> None:
-    """Keep a copy of a document just written in the build cache (:attr:`Job.finished`),
+    """Keep the PDF of a document just written in the build cache (:attr:`Job.finished`),
     in place of the one kept before; a cache that cannot be written keeps none."""
     if job.finished is None:
         return
@@ -614,8 +614,7 @@ def keep_finished(job: Job) -> None:
             if old != job.finished:
                 old.unlink()
         if not job.finished.exists():
-            with written_whole(job.finished) as tmp:
-                shutil.copyfile(job.target, tmp)
+            _share(job.target, job.finished)
 
 
 def reuse_finished(job: Job) -> bool:
@@ -625,11 +624,23 @@ def reuse_finished(job: Job) -> bool:
     if job.finished is None or not job.finished.is_file():
         return False
     try:
-        with written_whole(job.target) as tmp:
-            shutil.copyfile(job.finished, tmp)
+        _share(job.finished, job.target)
     except OSError:
         return False
     return True
+
+
+def _share(source: Path, target: Path) -> None:
+    """Put a file of source's bytes at target, whole or not at all: a hard link where the
+    file system allows, so that the cache does not hold the PDFs twice (no PDF is ever
+    changed in place: each is written under a temporary name and renamed over the old,
+    which a link to the old leaves as it was), else a copy."""
+    with written_whole(target) as tmp:
+        tmp.unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(source, tmp)
 
 
 def prune(root: Path, made: list[Path], built: list[Path]) -> None:
