@@ -20,7 +20,15 @@ from weasyprint import HTML, Document
 from weasyprint import pdf as weasy_pdf
 from weasyprint.text.fonts import FontConfiguration
 
-from coursepack.render.pdf import fonts, footnote_policy, line_fit, parts, stitch, tagging
+from coursepack.render.pdf import (
+    fonts,
+    footnote_policy,
+    line_fit,
+    parts,
+    repagination,
+    stitch,
+    tagging,
+)
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.fetcher import AssetFetcher
 from coursepack.render.pdf.jobs import PACKAGE_DIR, Job, file_mode, hash_files, written_whole
@@ -69,6 +77,7 @@ def render_document(
     fonts.require_subsetter()
     footnote_policy.apply()
     line_fit.apply()
+    repagination.apply()
     tagging.apply()
     font_config = font_config or FontConfiguration()
     source = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher or AssetFetcher())
@@ -276,6 +285,7 @@ def warm_up() -> None:
     """Get a worker process ready to lay out (its imports are done by now)."""
     footnote_policy.apply()
     line_fit.apply()
+    repagination.apply()
     tagging.apply()
 
 
