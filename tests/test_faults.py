@@ -259,6 +259,39 @@ def test_an_interrupt_while_the_command_line_loads_is_told_in_one_line(
     assert (result.returncode, result.stderr) == (130, "coursepack: interrupted (Ctrl-C)\n")
 
 
+def test_a_build_removes_its_font_files_and_those_a_killed_build_left(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    # WeasyPrint copies a document's faces into a temporary folder (1.8 MB); a build that
+    # is killed, or ends with a document alive, must not leave them in the system's.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = temp / f"coursepack-fonts-{int(ended.stdout)}" / "weasyprint-faces"
+    left.mkdir(parents=True)
+    (left / "face").write_bytes(b"\0" * 1024)
+    running = temp / f"coursepack-fonts-{os.getpid()}"  # a process that runs: kept
+    running.mkdir()
+    scenario.reset()
+    env = {**ENV, "TMPDIR": str(temp), "COURSEPACK_NO_CACHE": "1"}
+    result = subprocess.run(
+        [*command(scenario.root), "--only", "pdf"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=scenario.root,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "pdf:" in result.stdout and "(up to date)" not in result.stdout
+    assert sorted(p.name for p in temp.iterdir()) == [running.name]
+
+
 def test_counts_of_the_fault_runs() -> None:
     """Report the counts of the runs above (run after them, in file order)."""
     print(

@@ -75,6 +75,7 @@ def render_document(
     document keeps alive.
     """
     fonts.require_subsetter()
+    fonts.keep_font_files()
     footnote_policy.apply()
     line_fit.apply()
     repagination.apply()
@@ -283,6 +284,7 @@ def _links_kept(known: frozenset[str]) -> Iterator[None]:
 
 def warm_up() -> None:
     """Get a worker process ready to lay out (its imports are done by now)."""
+    fonts.keep_font_files()
     footnote_policy.apply()
     line_fit.apply()
     repagination.apply()
