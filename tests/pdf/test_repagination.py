@@ -43,16 +43,21 @@ a::after { content: " p. " target-counter(attr(href url), page); }
 @pytest.fixture
 def unamended(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Lay out with WeasyPrint's own repagination for the duration of a test."""
+    _unamend(monkeypatch)
+    yield
+
+
+def _unamend(patch: pytest.MonkeyPatch) -> None:
+    """Put WeasyPrint's own functions back, until the patch is undone."""
     assert repagination.apply()
     original = repagination.UNAMENDED
-    monkeypatch.setattr(build, "compute_content_list", original["compute_content_list"])
-    monkeypatch.setattr(page, "make_page", original["make_page"])
-    monkeypatch.setattr(
+    patch.setattr(build, "compute_content_list", original["compute_content_list"])
+    patch.setattr(page, "make_page", original["make_page"])
+    patch.setattr(
         targets.TargetCollector,
         "cache_target_page_counters",
         original["cache_target_page_counters"],
     )
-    yield
 
 
 @pytest.fixture
@@ -184,14 +189,7 @@ def _both_ways(job: Any, out: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pa
     amended = out / f"amended-{job.target.name}"
     engine.write_pdf(engine.build_pdf(job), amended, job.digest)
     with monkeypatch.context() as patch:
-        original = repagination.UNAMENDED
-        patch.setattr(build, "compute_content_list", original["compute_content_list"])
-        patch.setattr(page, "make_page", original["make_page"])
-        patch.setattr(
-            targets.TargetCollector,
-            "cache_target_page_counters",
-            original["cache_target_page_counters"],
-        )
+        _unamend(patch)
         alone = out / f"alone-{job.target.name}"
         engine.write_pdf(engine.build_pdf(job), alone, job.digest)
     return amended, alone
