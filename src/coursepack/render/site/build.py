@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import re
 from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any
@@ -195,6 +196,8 @@ def _write_own_doctrees(app: Sphinx) -> None:
 #: forking a worker and sending the environment back costs more than it saves on a few
 #: pages, as after one note's edit (two pages to read, five to write for the flagship).
 PAGES_PER_WORKER = 4
+#: The terminal's colour codes, which Sphinx puts round its warnings (CSI sequences).
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def _fit_workers(app: Sphinx) -> None:
@@ -294,7 +297,10 @@ def _render_edition(
             app.build()
         finally:
             progress.done()
-    lines = [line for line in warnings.getvalue().splitlines() if line.strip()]
+    # Sphinx colours its warnings whatever they are written to; coursepack prints them
+    # with its own prefix, into logs and the preview's overlay as often as a terminal.
+    said = ANSI_ESCAPE.sub("", warnings.getvalue())
+    lines = [line for line in said.splitlines() if line.strip()]
     if app.statuscode != 0:
         raise SiteBuildError("Sphinx could not build the site", lines)
     return lines
