@@ -370,6 +370,7 @@ class Synth:
 
     def make_terms(self) -> list[Term]:
         out = []
+        taken: set[str] = set()  # a glossary keys its entries by term and abbreviation
         for home in range(self.n):
             for k in range(self.per["terms"]):
                 word = self.w.pseudo()
@@ -378,6 +379,9 @@ class Synth:
                 abbreviation = None
                 if k % 2 == 0:
                     abbreviation = (word[:2] + noun[0]).upper() + str(home + 1)
+                    while abbreviation.lower() in taken:
+                        abbreviation += "X"
+                    taken.add(abbreviation.lower())
                 aliases = [word] if k % 3 == 1 else []
                 out.append(Term(f"{word}-{noun}", term, abbreviation, aliases, home))
         return out

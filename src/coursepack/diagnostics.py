@@ -44,6 +44,7 @@ CODES: dict[str, str] = {
     "date.order": "a period ends before it starts",
     "id.duplicate": "two entries share one id",
     "further-reading.duplicate": "a work listed twice in further reading",
+    "term.duplicate": "two glossary terms share a term or an abbreviation (whatever the case)",
     "packet.content": "a packet that names neither readings nor a session, or both",
     "packet.session": "a packet's session that the sequence does not have",
     "ref.reading": "a reading id that the reader does not have",

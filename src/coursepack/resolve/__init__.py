@@ -85,6 +85,8 @@ class _Resolver:
         self.failed_sites: dict[str, list[Location]] = {}
         #: A hash of each reading's text and front matter, keying what the cache keeps.
         self.digests: dict[str, str] = {}
+        #: Each glossary term's term and abbreviation, where each is written.
+        self.glossary_forms: list[tuple[str, str, str, Location]] = []
 
     # ---- readings -------------------------------------------------------------------
 
@@ -396,6 +398,9 @@ class _Resolver:
             autolink=doc.data.get("autolink", True),
             location=doc.at(),
         )
+        for field in ("term", "abbreviation"):
+            if doc.data.get(field):
+                self.glossary_forms.append((doc.data[field], field, term.term, doc.at(field)))
         return [term]
 
     def questions(self, rec: Record) -> list[Question]:
@@ -617,6 +622,26 @@ def _check_unique(items: Iterable[Any], kind: Kind, report: Report) -> None:
             seen[name] = item.location
 
 
+def _check_glossary_forms(forms: list[tuple[str, str, str, Location]], report: Report) -> None:
+    """Report a term or abbreviation that an earlier glossary term already has (whatever the
+    case): the site's glossary is keyed by both, and a reading's words could name either."""
+    seen: dict[str, tuple[str, str, Location]] = {}
+    for form, field, term, where in forms:
+        key = form.lower()
+        if key not in seen:
+            seen[key] = (field, term, where)
+            continue
+        other_field, other_term, other_where = seen[key]
+        entry = "this entry" if other_term == term else f"the glossary entry '{other_term}'"
+        report.error(
+            "term.duplicate",
+            f"the {field} '{form}' is already the {other_field} of {entry} ({other_where}), "
+            "whatever the case; the glossary lists each term and abbreviation once: change "
+            "this one or leave it out",
+            where,
+        )
+
+
 def _packets(
     meta_doc: Located, known: list[str], sequence: list[Session], report: Report
 ) -> tuple[Packet, ...]:
@@ -815,6 +840,7 @@ def resolve(raw: RawProject, report: Report) -> Reader | None:
     r.check_seed_hashes()
     for kind in KINDS:
         _check_unique(entries[kind.name], kind, report)
+    _check_glossary_forms(r.glossary_forms, report)
 
     meta_doc = raw.reader
     sequence = []
