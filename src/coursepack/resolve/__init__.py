@@ -85,8 +85,9 @@ class _Resolver:
         self.failed_sites: dict[str, list[Location]] = {}
         #: A hash of each reading's text and front matter, keying what the cache keeps.
         self.digests: dict[str, str] = {}
-        #: Each glossary term's term and abbreviation, where each is written.
-        self.glossary_forms: list[tuple[str, str, str, Location]] = []
+        #: Each glossary entry's term and abbreviation: (form, field, entry id, entry's
+        #: term, where the form is written).
+        self.glossary_forms: list[tuple[str, str, str, str, Location]] = []
 
     # ---- readings -------------------------------------------------------------------
 
@@ -400,7 +401,8 @@ class _Resolver:
         )
         for field in ("term", "abbreviation"):
             if doc.data.get(field):
-                self.glossary_forms.append((doc.data[field], field, term.term, doc.at(field)))
+                form = (doc.data[field], field, term.id, term.term, doc.at(field))
+                self.glossary_forms.append(form)
         return [term]
 
     def questions(self, rec: Record) -> list[Question]:
@@ -622,17 +624,17 @@ def _check_unique(items: Iterable[Any], kind: Kind, report: Report) -> None:
             seen[name] = item.location
 
 
-def _check_glossary_forms(forms: list[tuple[str, str, str, Location]], report: Report) -> None:
+def _check_glossary_forms(forms: list[tuple[str, str, str, str, Location]], report: Report) -> None:
     """Report a term or abbreviation that an earlier glossary term already has (whatever the
     case): the site's glossary is keyed by both, and a reading's words could name either."""
-    seen: dict[str, tuple[str, str, Location]] = {}
-    for form, field, term, where in forms:
+    seen: dict[str, tuple[str, str, str, Location]] = {}
+    for form, field, ident, term, where in forms:
         key = form.lower()
         if key not in seen:
-            seen[key] = (field, term, where)
+            seen[key] = (field, ident, term, where)
             continue
-        other_field, other_term, other_where = seen[key]
-        entry = "this entry" if other_term == term else f"the glossary entry '{other_term}'"
+        other_field, other_id, other_term, other_where = seen[key]
+        entry = "this entry" if other_id == ident else f"the glossary entry '{other_term}'"
         report.error(
             "term.duplicate",
             f"the {field} '{form}' is already the {other_field} of {entry} ({other_where}), "
