@@ -245,6 +245,13 @@ def unshare(path: Path | str) -> None:
             os.unlink(path)
 
 
+def link_or_copy(source: Path | str, target: Path) -> None:
+    """Put source's file at target: a hard link where the file system allows (the bytes
+    are not copied), else a copy. Only for files that nothing writes in place."""
+    if not _link(str(source), target):
+        shutil.copyfile(source, target)
+
+
 def _link(source: str, target: Path) -> bool:
     try:
         os.link(source, target)

@@ -65,6 +65,7 @@ from coursepack.load.cache import FOLDER as CACHE_FOLDER
 from coursepack.render.pdf import index as index_locators
 from coursepack.render.pdf.context import Context
 from coursepack.render.pdf.jobs import Job, file_mode, written_whole
+from coursepack.staging import link_or_copy
 
 #: The reader's last section, laid out on its own once the pages before it are known.
 INDEX_ID = "index"
@@ -637,10 +638,7 @@ def _share(source: Path, target: Path) -> None:
     which a link to the old leaves as it was), else a copy."""
     with written_whole(target) as tmp:
         tmp.unlink()
-        try:
-            os.link(source, tmp)
-        except OSError:  # another file system, or one without hard links
-            shutil.copyfile(source, tmp)
+        link_or_copy(source, tmp)
 
 
 def prune(root: Path, made: list[Path], built: list[Path]) -> None:

@@ -11,7 +11,6 @@ all work as usual.
 from __future__ import annotations
 
 import html
-import os
 import re
 import shutil
 from pathlib import Path
@@ -44,6 +43,7 @@ from coursepack.render.site.state import (
     pages_read,
     set_state,
 )
+from coursepack.staging import link_or_copy
 
 logger = logging.getLogger(__name__)
 
@@ -339,7 +339,4 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         if source.is_file():
             dest = Path(app.outdir) / state.refs.site.download_path(d.path)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(source, dest)
-            except OSError:  # another file system, or one without hard links
-                shutil.copyfile(source, dest)
+            link_or_copy(source, dest)
