@@ -7,6 +7,7 @@ fresh interpreter of their own.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -14,6 +15,8 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +141,56 @@ def test_no_fork_when_asked_not_to_or_with_other_threads() -> None:
     finally:
         stop.set()
         thread.join()
+
+
+def _spawned_pool() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def test_a_pool_computes_in_its_worker_though_this_process_has_threads() -> None:
+    here = os.getpid()
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        with _spawned_pool() as pool:
+            pending = background.start(os.getpid, pool=pool)
+            assert pending.result() != here and pending.forked
+            # Not asked to leave this process: the pool is not used either.
+            assert background.start(os.getpid, fork=False, pool=pool).result() == here
+    finally:
+        stop.set()
+        thread.join()
+
+
+def slow_elsewhere(here: int) -> int:
+    """Return the process's id: at once in process here, after ten minutes elsewhere."""
+    if os.getpid() != here:
+        time.sleep(600)
+    return os.getpid()
+
+
+def test_what_a_pool_fails_is_computed_here() -> None:
+    here = os.getpid()
+    with _spawned_pool() as pool:
+        # A function that does not pickle cannot be sent.
+        pending = background.start(lambda: os.getpid(), pool=pool)
+        assert pending.result() == here and not pending.forked
+        # An exception there: computed again here, where it raises as it would have.
+        with pytest.raises(ValueError, match="invalid literal"):
+            background.start(partial(int, "not a number"), pool=pool).result()
+        # A worker killed while it computes: what it was given is computed here, at once.
+        assert background.start(os.getpid, pool=pool).result() != here
+        waiting = background.start(partial(slow_elsewhere, here), pool=pool)
+        time.sleep(0.5)
+        for process in list(pool._processes.values()):
+            process.kill()
+        started = time.monotonic()
+        assert waiting.result() == here and not waiting.forked
+        assert time.monotonic() - started < 60
+        # The pool is broken now: what it is given is computed here.
+        pending = background.start(os.getpid, pool=pool)
+        assert pending.result() == here and not pending.forked
+    # And once it is shut down.
+    pending = background.start(os.getpid, pool=pool)
+    assert pending.result() == here and not pending.forked

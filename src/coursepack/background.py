@@ -1,4 +1,4 @@
-"""Compute something in a forked child process while this one goes on.
+"""Compute something in another process while this one goes on.
 
 Some work splits cleanly in two and sends back little: formatting one part of a long list
 of citations, or finding where glossary terms and names occur in the texts. :func:`start`
@@ -9,6 +9,12 @@ result itself, so the answer never depends on whether the child ran. Where there
 ``fork`` (Windows), or when the process has other threads (which a fork would leave
 behind in the child, with any locks they held), the function simply runs in this process
 when its result is asked for.
+
+A build that has started its PDF workers has such threads (the pool's own), and the
+workers wait, WeasyPrint imported, until the documents are planned, which needs the
+citations. Given that pool, :func:`start` hands it the function instead (which must then
+be picklable: a module's function, or a :func:`functools.partial` of one), with the same
+promise: should the pool fail it in any way, this process computes the result.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor, Future
 from typing import Any, BinaryIO
 
 
@@ -28,7 +35,8 @@ class Pending:
         self._compute = compute
         self._pid: int | None = None
         self._pipe: BinaryIO | None = None
-        #: Whether the result came from a child process.
+        self._future: Future[Any] | None = None
+        #: Whether the result came from another process (a forked child, a pool's worker).
         self.forked = False
 
     def _start(self) -> None:
@@ -52,8 +60,22 @@ class Pending:
         os.close(write)
         self._pid, self._pipe = pid, os.fdopen(read, "rb")
 
+    def _submit(self, pool: Executor) -> None:
+        try:
+            self._future = pool.submit(self._compute)
+        except Exception:  # shut down, broken, or the function does not pickle
+            self._future = None
+
     def result(self) -> Any:
         """Return the result: the child's if it sent one whole, else computed here."""
+        if self._future is not None:
+            future, self._future = self._future, None
+            try:
+                value = future.result()
+            except Exception:  # failed there, or the pool broke: computed here
+                return self._compute()
+            self.forked = True
+            return value
         if self._pipe is None:
             return self._compute()
         data = self._pipe.read()
@@ -73,6 +95,9 @@ class Pending:
     def close(self, stop: bool = True) -> None:
         """Stop waiting for the child; stop and reap it if it still runs (with stop false,
         leave the reaping to the caller)."""
+        if self._future is not None:
+            self._future.cancel()  # a pool's worker that has begun finishes it, unheard
+            self._future = None
         if self._pipe is not None:
             self._pipe.close()  # a child still writing fails, and leaves
             self._pipe = None
@@ -85,13 +110,18 @@ class Pending:
         os.waitpid(pid, 0)
 
 
-def start(compute: Callable[[], Any], *, fork: bool = True) -> Pending:
-    """Start computing a JSON value in a forked child, if this process can fork safely.
+def start(
+    compute: Callable[[], Any], *, fork: bool = True, pool: Executor | None = None
+) -> Pending:
+    """Start computing a JSON value in a forked child, if this process can fork safely, or
+    in pool, when one is given (and fork is true).
 
     compute must not change anything the parent will see (the child's changes are lost)
-    and must return what JSON holds; tuples come back as lists.
+    and must return what JSON holds; tuples come back as lists (from a forked child).
     """
     pending = Pending(compute)
-    if fork and hasattr(os, "fork") and threading.active_count() == 1:
+    if fork and pool is not None:
+        pending._submit(pool)
+    elif fork and hasattr(os, "fork") and threading.active_count() == 1:
         pending._start()
     return pending

@@ -181,7 +181,9 @@ def _build_loaded(
     from coursepack.refs import Refs
 
     # The shared layer: made once, read by every target (citations formatted on first use).
-    refs = Refs(reader, base_url=options.base_url, workers=options.workers)
+    # The PDF workers, idle until the documents are planned, format part of a long list of
+    # citations the cache does not hold (this process has threads now, so cannot fork).
+    refs = Refs(reader, base_url=options.base_url, workers=options.workers, pool=workers)
     try:
         stage = staging.prepare(_linked(set(renderers)))
         recorded = outputs.load(stage)

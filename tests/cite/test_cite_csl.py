@@ -293,3 +293,37 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
         assert all(p.forked for p in started)
     assert parts == whole
     assert len(whole[0]) >= 3 and whole[1]
+
+
+def test_formatting_in_a_pool_gives_what_formatting_at_once_gives(
+    reader: Reader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build whose PDF workers are started formats part of the citations in them (it
+    has threads then, the pool's, so cannot fork)."""
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    from coursepack import background
+
+    monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
+    refs = Refs(reader)
+    whole = csl._format_all(refs.records, refs.keys, 1, refs.copies)
+    started: list[background.Pending] = []
+    real = background.start
+
+    def spy(compute: Any, **kwargs: Any) -> background.Pending:
+        pending = real(compute, **kwargs)
+        started.append(pending)
+        return pending
+
+    monkeypatch.setattr(background, "start", spy)
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=spawn) as pool:
+        pool.submit(int).result()  # its processes and its thread started
+        assert threading.active_count() > 1
+        parts = csl._format_all(refs.records, refs.keys, 2, refs.copies, pool=pool)
+    # Three parts (one more than the pool's workers): two formatted by them, one here.
+    assert len(started) == 2
+    assert all(p.forked for p in started)
+    assert parts == whole

@@ -41,6 +41,8 @@ from coursepack.refs.orders import Orders
 from coursepack.refs.sitemap import SiteMap
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from coursepack.refs import bibtex as bib
     from coursepack.refs import csl
 
@@ -53,7 +55,13 @@ class Refs:
     """The shared layer of one reader: keys, citations, addresses, labels and orders."""
 
     def __init__(
-        self, reader: Reader, *, base_url: str = "", workers: int = 1, style: str = ""
+        self,
+        reader: Reader,
+        *,
+        base_url: str = "",
+        workers: int = 1,
+        style: str = "",
+        pool: Executor | None = None,
     ) -> None:
         #: The resolved reader.
         self.reader = reader
@@ -64,6 +72,9 @@ class Refs:
         #: The one order of each kind, and the question numbers.
         self.orders = Orders(reader)
         self._workers = workers
+        # Worker processes that may format part of a long list of citations (the PDFs'
+        # workers, idle until the documents are planned): see csl._render_many.
+        self._pool = pool
         #: The citation style: the one asked for, else the reader's, else Chicago.
         self.style = style or reader.meta.citation_style or styles.DEFAULT
 
@@ -99,7 +110,13 @@ class Refs:
         from coursepack.refs import csl
 
         return csl.Citations(
-            self.records, self.keys, self._workers, self.copies, self.style, self.reader.root
+            self.records,
+            self.keys,
+            self._workers,
+            self.copies,
+            self.style,
+            self.reader.root,
+            self._pool,
         )
 
     def key(self, item: Citable_) -> str:

@@ -25,6 +25,7 @@ import re
 import urllib.parse
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any, Literal
@@ -845,17 +846,18 @@ def _render_all(
     style: str = styles.DEFAULT,
     cache: CitationCache | None = None,
     disambiguate: bool = False,
+    pool: Executor | None = None,
 ) -> list[list[str]]:
     """Return [bibliography entry, in-text citation] of each record as citeproc-py writes
     them: those the cache holds from there, the others formatted (and kept in it, which
     the caller saves)."""
     if cache is None or not cache.enabled:
-        return _render_many(records, fmt, workers, style, disambiguate)
+        return _render_many(records, fmt, workers, style, disambiguate, pool)
     keys = cache.keys(records, "disambiguate" if disambiguate else "")
     found = [cache.get(key) for key in keys]
     missing = [i for i, hit in enumerate(found) if hit is None]
     if missing:
-        fresh = _render_many([records[i] for i in missing], fmt, workers, style, disambiguate)
+        fresh = _render_many([records[i] for i in missing], fmt, workers, style, disambiguate, pool)
         for i, rendered in zip(missing, fresh, strict=True):
             found[i] = rendered
             cache.put(keys[i], rendered)
@@ -868,22 +870,27 @@ def _render_many(
     workers: int,
     style: str = styles.DEFAULT,
     disambiguate: bool = False,
+    pool: Executor | None = None,
 ) -> list[list[str]]:
     """Format the records, in up to `workers` processes for a long list.
 
     citeproc-py takes some 7 ms a record (a 200-reading reader has 3,401 citable items),
     on one core while the others wait for the PDFs' jobs. The records are cut into
-    contiguous parts; all but the first are formatted in forked children
-    (:mod:`coursepack.background`, which formats them here should a child fail or this
-    process be unable to fork), the first here.
+    contiguous parts; all but the first are formatted in forked children, or by the
+    build's PDF workers when it has started them (pool: they wait for the documents'
+    plan, which needs the citations), the first here (:mod:`coursepack.background`, which
+    formats a part here should its child or worker fail, or this process be unable to
+    fork). With a pool, the records are cut into one part more than it has workers, as
+    this process formats a part too.
     """
     if workers < 2 or len(records) < PARALLEL_RECORDS:
         return _render_records(records, fmt, style, disambiguate)
-    parts = min(workers, len(records) // (PARALLEL_RECORDS // 2))
+    wanted = workers + 1 if pool is not None else workers
+    parts = max(1, min(wanted, len(records) // (PARALLEL_RECORDS // 2)))
     size = -(-len(records) // parts)
     chunks = [records[i : i + size] for i in range(0, len(records), size)]
     pending = [
-        background.start(partial(_render_records, chunk, fmt, style, disambiguate))
+        background.start(partial(_render_records, chunk, fmt, style, disambiguate), pool=pool)
         for chunk in chunks[1:]
     ]
     out = _render_records(chunks[0], fmt, style, disambiguate)
@@ -911,6 +918,7 @@ def _format_all(
     style: str = styles.DEFAULT,
     root: str | None = None,
     decided: str = "",
+    pool: Executor | None = None,
 ) -> tuple[dict[str, Formatted], list[str]]:
     """Format every record; return them by key and the bibliography's order.
 
@@ -926,7 +934,7 @@ def _format_all(
         kept = _read_finished(cache.finished(decided), {str(r["id"]) for r in records})
         if kept is not None:
             return kept
-    rendered = _render_all(records, fmt, workers, style, cache)
+    rendered = _render_all(records, fmt, workers, style, cache, pool=pool)
     entries = {str(r["id"]): e for r, (e, _) in zip(records, rendered, strict=True)}
     cites = {str(r["id"]): c for r, (_, c) in zip(records, rendered, strict=True)}
     # A style may give an item no bibliography entry (Chicago's notes style, for an entry in
@@ -936,7 +944,7 @@ def _format_all(
         entries[key] = cites[key]
 
     by_key = {str(r["id"]): r for r in records}
-    told_apart = _disambiguated(by_key, cites, copies, fmt, workers, style, cache)
+    told_apart = _disambiguated(by_key, cites, copies, fmt, workers, style, cache, pool)
     for key, record in by_key.items():
         cites[key] = _tidy_cite(record, cites[key])
         if "author" not in record:
@@ -1028,6 +1036,7 @@ def _disambiguated(
     workers: int,
     style: str,
     cache: CitationCache | None,
+    pool: Executor | None = None,
 ) -> set[str]:
     """Format again, with CSL's ``disambiguate`` condition holding, the citations of
     different works that read alike, where the style says what tells them apart (MLA adds
@@ -1046,7 +1055,9 @@ def _disambiguated(
     alike = [key for same in groups.values() if len(same) > 1 for key in same]
     if not alike:
         return set()
-    again = _render_all([by_key[k] for k in alike], fmt, workers, style, cache, disambiguate=True)
+    again = _render_all(
+        [by_key[k] for k in alike], fmt, workers, style, cache, disambiguate=True, pool=pool
+    )
     for key, (_, cite) in zip(alike, again, strict=True):
         cites[key] = cite
     return set(alike)
@@ -1112,6 +1123,8 @@ class Citations:
     plain text (``text``, ``cite``): the text is the HTML's, so the two never disagree.
     With root, the reader's root, what citeproc-py wrote for each record is taken from the
     cache there when it holds it, and kept there otherwise (:mod:`coursepack.refs.cache`).
+    A long list not in the cache is formatted in up to `workers` processes: forked, or
+    those of pool (:func:`_render_many`).
     """
 
     def __init__(
@@ -1122,6 +1135,7 @@ class Citations:
         copies: dict[str, str] | None = None,
         style: str = styles.DEFAULT,
         root: str | None = None,
+        pool: Executor | None = None,
     ) -> None:
         #: The CSL-JSON records, sorted by key.
         self.records = records
@@ -1133,7 +1147,7 @@ class Citations:
         decided = _decided_by(records, keys, self.copies, style)
         found = _last.get(decided)
         if found is None:
-            found = _format_all(records, keys, workers, self.copies, style, root, decided)
+            found = _format_all(records, keys, workers, self.copies, style, root, decided, pool)
             _last.clear()
             _last[decided] = found
         self.items, self.order = dict(found[0]), list(found[1])
