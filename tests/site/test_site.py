@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -574,3 +575,79 @@ def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:
     assert call is not None and call["aria-label"] == f"Note 2: {title}"
     summary = reading.select_one("#note-contract-2020 .cp-note-title")
     assert summary is not None and summary.get_text() == title
+
+
+def test_pages_of_a_reader_loaded_again_digest_only_what_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The preview loads the reader again after each save: what equals what the last
+    # pages met takes its digest, and the pages are those written from nothing.
+    import shutil
+
+    from coursepack.render.site import generate
+
+    root = tmp_path / "reader"
+    shutil.copytree(READER, root)
+    calls = Counter[str]()
+    canonical = generate._canonical
+
+    def counting(value: object) -> object:
+        calls["now"] += 1
+        return canonical(value)
+
+    monkeypatch.setattr(generate, "_canonical", counting)
+    monkeypatch.setattr(generate, "_KEPT", {})
+
+    def pages() -> dict[str, str]:
+        reader, report = read_reader(root)
+        assert reader is not None, report.format()
+        calls.clear()
+        return generate.documents(Refs(reader), "student", ())
+
+    first = pages()
+    cold = calls["now"]
+    note = sorted((root / "annotations" / "notes").glob("*.md"))[0]
+    note.write_text(note.read_text(encoding="utf-8") + "\nA sentence added.\n", "utf-8")
+    edited = pages()
+    warm = calls["now"]
+    monkeypatch.setattr(generate, "_KEPT", {})
+    assert pages() == edited  # the same as from nothing
+    assert calls["now"] == cold  # from nothing, everything is digested again
+    assert warm < cold / 3
+    changed = {name for name in first if first[name] != edited[name]}
+    assert f"notes/{note.stem}.rst" in changed
+    assert len(changed) < len(first) / 2
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    title: str = field(compare=False)
+
+
+@dataclass(frozen=True)
+class _Shelf:
+    entries: tuple[_Entry, ...]
+    label: str
+
+
+def test_what_holds_a_field_left_out_of_equality_is_digested_in_full() -> None:
+    # A shelf of entries whose titles changed equals the old one, as their titles are
+    # left out of their equality (so are a reference's fields, in the model): it is never
+    # taken for the one the last pages met.
+    from coursepack.render.site import generate
+
+    old = _Shelf((_Entry("smith2020", "Old title"),), "Works")
+    new = _Shelf((_Entry("smith2020", "New title"),), "Works")
+    assert old == new and hash(old) == hash(new)
+    with generate._remembering():
+        before = generate.digest(old)
+    with generate._remembering():
+        after = generate.digest(new)
+    assert before != after
+    # What compares by every field is looked up by value; what holds such a shelf is not.
+    assert not generate._by_value(_Shelf) and not generate._by_value(_Entry)
+    from coursepack.model import Note, Reader, Reading, Reference
+
+    assert generate._by_value(Note) and generate._by_value(Reading)
+    assert not generate._by_value(Reference) and not generate._by_value(Reader)

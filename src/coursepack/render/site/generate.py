@@ -18,10 +18,13 @@ The documents go into the Sphinx project's source folder, beside the hand-writte
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import hashlib
 import json
 import re
 import string
+import types
+import typing
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -67,18 +70,80 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 #: While pages are written (:func:`_remembering`): the digest of each frozen dataclass
 #: instance met, by id, with the instance (kept alive, so that its id is not reused).
 _REMEMBERED: dict[int, tuple[object, str]] | None = None
+#: The digests of the instances the last pages met, by class and fields' values (see
+#: :func:`_by_value`), and those of the pages being written, which replace them when
+#: these are done.
+_KEPT: dict[tuple[object, ...], str] = {}
+_USED: dict[tuple[object, ...], str] | None = None
+#: Whether each class's instances can be looked up by value (see :func:`_by_value`).
+_BY_VALUE: dict[type, bool] = {}
 
 
 @contextmanager
 def _remembering() -> Iterator[None]:
     """Digest each frozen instance of the model once while the pages are written: an
-    entity or a term is on many pages, and the readings on every index."""
-    global _REMEMBERED
-    outer, _REMEMBERED = _REMEMBERED, _REMEMBERED if _REMEMBERED is not None else {}
+    entity or a term is on many pages, and the readings on every index. An instance equal
+    to one the last pages met (in a process that writes them again, the preview's) takes
+    that one's digest: of a reader loaded again after an edit, only what the edit changed
+    is digested."""
+    global _REMEMBERED, _KEPT, _USED
+    if _REMEMBERED is not None:
+        yield
+        return
+    _REMEMBERED, _USED = {}, {}
     try:
         yield
+        _KEPT = _USED  # what these pages met; the rest is let go
     finally:
-        _REMEMBERED = outer
+        _REMEMBERED, _USED = None, None
+
+
+def _by_value(cls: type) -> bool:
+    """Return whether an instance of a frozen dataclass may be looked up by its class and
+    its fields' values: whether fields that are equal (each by its own type's equality)
+    always have the same canonical form. So it is when every field's declared type is
+    text, a number, a truth value or None, a date, or a frozen dataclass of which the same
+    holds and whose equality takes in every field, a kind of text compared as text (a
+    person's name), or a tuple, a frozen set, a union or a literal of these. Not so for a
+    list or a dict, or a dataclass that leaves a field out of its equality (a reference's
+    fields): equal, they may still differ."""
+    found = _BY_VALUE.get(cls)
+    if found is None:
+        _BY_VALUE[cls] = True  # while its own fields are looked at (a recursive type)
+        try:
+            hints = typing.get_type_hints(cls)
+        except Exception:  # a name that does not resolve here
+            found = False
+        else:
+            params = cls.__dataclass_params__  # type: ignore[attr-defined]
+            found = bool(params.frozen and params.eq) and all(
+                f.compare and _compares_by_value(hints.get(f.name, object))
+                for f in dataclasses.fields(cls)
+            )
+        _BY_VALUE[cls] = found
+    return found
+
+
+#: Declared types whose values are equal exactly when their canonical forms are.
+_BY_VALUE_TYPES = frozenset({str, int, float, bool, type(None), datetime.date})
+
+
+def _compares_by_value(hint: object) -> bool:
+    """Return whether values of a declared type are equal exactly when their canonical
+    forms are (see :func:`_by_value`)."""
+    if hint in _BY_VALUE_TYPES:
+        return True
+    origin = typing.get_origin(hint)
+    if origin is typing.Literal:
+        return True
+    if origin in (tuple, frozenset, typing.Union, types.UnionType):
+        return all(a is Ellipsis or _compares_by_value(a) for a in typing.get_args(hint))
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _by_value(hint)
+    if isinstance(hint, type) and issubclass(hint, str):
+        # A name, say: compared, and written in its canonical form, as its text.
+        return hint.__eq__ is str.__eq__ and hint.__repr__ is str.__repr__
+    return False
 
 
 def _canonical(value: object) -> object:
@@ -97,11 +162,25 @@ def _canonical(value: object) -> object:
         names = _FIELDS.get(cls)
         if names is None:
             names = _FIELDS[cls] = tuple(f.name for f in dataclasses.fields(value))
+        key: tuple[object, ...] | None = None
+        if remembered is not None and _USED is not None and _by_value(cls):
+            key = (cls, *(getattr(value, name) for name in names))
+            try:
+                kept = _KEPT.get(key)
+            except TypeError:  # a field holds a list or a dict: not hashable
+                key = None
+            else:
+                if kept is not None:
+                    remembered[id(value)] = (value, kept)
+                    _USED[key] = kept
+                    return (cls.__name__, kept)
         fields = tuple((name, _canonical(getattr(value, name))) for name in names)
         if remembered is None:
             return (cls.__name__, fields)
         found = hashlib.sha256(repr(fields).encode("utf-8")).hexdigest()
         remembered[id(value)] = (value, found)
+        if key is not None and _USED is not None:
+            _USED[key] = found
         return (cls.__name__, found)
     if isinstance(value, (set, frozenset)):
         return ("set", tuple(sorted(repr(_canonical(v)) for v in value)))
@@ -217,9 +296,9 @@ def _readings(p: Pages) -> None:
         + _directive("coursepack-readings")
         + ("\n" + _toctree(r.id for r in p.readings) if p.in_sidebar else ""),
     )
-    pager = pager_items(refs, "reading")
+    pager = neighbours(pager_items(refs, "reading"))
     for r in p.readings:
-        around_r = None if p.in_sidebar else around(pager, r.id)
+        around_r = None if p.in_sidebar else pager[r.id]
         page = digest(
             p.edition,
             reader.meta,
@@ -287,7 +366,7 @@ def _notes(p: Pages) -> None:
         + "\n"
         + _directive("coursepack-notes"),
     )
-    pager = pager_items(refs, "note")
+    pager = neighbours(pager_items(refs, "note"))
     # Looked up once, not once per note: a note page's cost must not grow with the reader.
     terms = {t.id: t for t in reader.terms}
     entities = {e.id: e for e in reader.entities}
@@ -298,7 +377,7 @@ def _notes(p: Pages) -> None:
             [terms[t] for t in n.terms if t in terms],
             [entities[e] for e in n.entities if e in entities],
             p.cited,
-            around(pager, n.id),
+            pager[n.id],
         )
         p.put(
             site.note(n.id).page,
@@ -355,11 +434,11 @@ def _contexts(p: Pages) -> None:
         + "\n"
         + _directive("coursepack-contexts"),
     )
-    pager = pager_items(refs, "context")
+    pager = neighbours(pager_items(refs, "context"))
     for c in contexts:
         p.put(
             site.context(c.id).page,
-            _header(digest(c, p.all_readings, p.cited, around(pager, c.id)))
+            _header(digest(c, p.all_readings, p.cited, pager[c.id]))
             + ":orphan:\n\n"
             + _title(c.title)
             + "\n"
@@ -510,12 +589,18 @@ def pager_items(refs: Refs, kind: str) -> list[tuple[str, str]]:
     return [(r.id, reading_title(r)) for r in refs.orders.readings if safe_id(r.id)]
 
 
-def around(items: list[tuple[str, str]], ident: str) -> tuple[tuple[str, str] | None, ...]:
+Neighbours = tuple[tuple[str, str] | None, tuple[str, str] | None]
+
+
+def neighbours(items: list[tuple[str, str]]) -> dict[str, Neighbours]:
+    """Return, by id, the items before and after each item (None at either end)."""
+    padded: list[tuple[str, str] | None] = [None, *items, None]
+    return {item[0]: (padded[i], padded[i + 2]) for i, item in enumerate(items)}
+
+
+def around(items: list[tuple[str, str]], ident: str) -> Neighbours:
     """Return the items before and after the one with id ident (None at either end)."""
-    i = next(n for n, (item_id, _) in enumerate(items) if item_id == ident)
-    before = items[i - 1] if i > 0 else None
-    after = items[i + 1] if i + 1 < len(items) else None
-    return (before, after)
+    return neighbours(items)[ident]
 
 
 _KIND_ORDER = [
