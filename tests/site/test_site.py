@@ -651,3 +651,30 @@ def test_what_holds_a_field_left_out_of_equality_is_digested_in_full() -> None:
 
     assert generate._by_value(Note) and generate._by_value(Reading)
     assert not generate._by_value(Reference) and not generate._by_value(Reader)
+
+
+def test_pages_that_show_citations_change_with_a_reference_not_otherwise(
+    tmp_path: Path,
+) -> None:
+    # The citations' digest is what decides them (records, kinds, copies, style): a
+    # reference's new title changes the pages that show citations; loading again does not.
+    import shutil
+
+    from coursepack.render.site import generate
+
+    root = tmp_path / "reader"
+    shutil.copytree(READER, root)
+
+    def pages() -> dict[str, str]:
+        reader, report = read_reader(root)
+        assert reader is not None, report.format()
+        return generate.documents(Refs(reader), "student", ())
+
+    first, again = pages(), pages()
+    assert again == first
+    bib = root / "annotations" / "references.bib"
+    text = bib.read_text(encoding="utf-8")
+    bib.write_text(text.replace("A Rank-and-File History", "A Rank and File History"), "utf-8")
+    edited = pages()
+    assert edited["bibliography.rst"] != first["bibliography.rst"]
+    assert edited["readings/index.rst"] != first["readings/index.rst"]

@@ -1145,6 +1145,10 @@ class Citations:
         #: Keys that stand for the same work as another, with the key that stands for it.
         self.copies = listed_works(keys, records) if copies is None else copies
         decided = _decided_by(records, keys, self.copies, style)
+        #: A digest of all that decides the formatted citations: the records, the kind of
+        #: each one's key, the copies and the style's text (with coursepack's code and
+        #: citeproc-py's version, which every output's own fingerprint covers).
+        self.decided = decided
         found = _last.get(decided)
         if found is None:
             found = _format_all(records, keys, workers, self.copies, style, root, decided, pool)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import hashlib
-import json
 import re
 import string
 import types
@@ -233,15 +232,10 @@ def _citations_digest(refs: Refs) -> str:
 
 
 def _digest_citations(refs: Refs) -> str:
-    items = refs.citations.items
-    # CSL-JSON records hold JSON values only: written with sorted keys, the same everywhere.
-    text = json.dumps(
-        [sorted((k, v.cite, v.entry) for k, v in items.items()), refs.records],
-        sort_keys=True,
-        ensure_ascii=False,
-        default=repr,
-    )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    # What decides every citation decides the records too, as they are among it: the
+    # digest the citations were formatted (and are kept) under. Pages are made again
+    # anyway when coursepack's code changes (see ``coursepack_code``).
+    return refs.citations.decided[:20]
 
 
 #: Pages written for a reader that has them, beyond the fixed ones of every reader.
