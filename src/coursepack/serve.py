@@ -131,6 +131,8 @@ def tidy() -> None:
     (:func:`coursepack.pipeline.collector_paused`), which suits a process that ends after
     one build; in one that builds again and again, a build's cycles (Sphinx's application
     and environment among them) would stay for good, some 13 MB a build for the flagship.
+    (What docutils and Sphinx themselves keep of a build, the site's build lets go of:
+    :func:`coursepack.render.site.build._let_go`.)
     """
     gc.unfreeze()
     gc.collect()

@@ -98,6 +98,34 @@ def test_flagship_docs_build_cleanly_with_nitpicky_warnings_as_errors(tmp_path: 
     assert page.find("meta", attrs={"name": "citation_author"})["content"] == "Crosse, Jacob"  # type: ignore[index]
 
 
+def test_nothing_keeps_the_reader_once_the_site_is_built(tmp_path: Path) -> None:
+    # The preview builds again and again in one process: docutils' cache of state
+    # machines, and Sphinx's logger, kept the last builds' applications, environments and
+    # readers (two of each at 200 readings: a million objects its collector walked).
+    import gc
+    import weakref
+
+    from sphinx.environment import BuildEnvironment
+
+    reader, _ = reader_and_bibtex(tmp_path)
+    refs = Refs(reader)
+    left = weakref.ref(refs)
+    environments: list[weakref.ref[BuildEnvironment]] = []
+    setup = BuildEnvironment.setup
+
+    def noted(env: BuildEnvironment, app: Sphinx) -> None:
+        environments.append(weakref.ref(env))
+        setup(env, app)
+
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(BuildEnvironment, "setup", noted)
+        assert render_site(refs, tmp_path / "build" / "site", BuildOptions(jobs=1)) == []
+    del refs, reader
+    gc.collect()
+    assert environments and all(env() is None for env in environments)
+    assert left() is None
+
+
 def test_the_reader_is_not_pickled_with_sphinx_environment(tmp_path: Path) -> None:
     root = tmp_path / "reader"
     shutil.copytree(READER, root)

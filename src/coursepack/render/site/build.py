@@ -14,14 +14,17 @@ counts the documents Sphinx reads and the pages it writes (``site: done/total``)
 from __future__ import annotations
 
 import io
+import logging
 import multiprocessing
 import re
 from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any
 
+from docutils.parsers.rst.states import RSTState
 from sphinx.application import ENV_PICKLE_FILENAME, Sphinx
 from sphinx.util.docutils import docutils_namespace, patch_docutils
+from sphinx.util.logging import NAMESPACE as SPHINX_LOGGER
 
 from coursepack.model import Reader
 from coursepack.options import BuildOptions, sphinx_fields
@@ -297,6 +300,7 @@ def _render_edition(
             app.build()
         finally:
             progress.done()
+            _let_go()
     # Sphinx colours its warnings whatever they are written to; coursepack prints them
     # with its own prefix, into logs and the preview's overlay as often as a terminal.
     said = ANSI_ESCAPE.sub("", warnings.getvalue())
@@ -304,3 +308,20 @@ def _render_edition(
     if app.statuscode != 0:
         raise SiteBuildError("Sphinx could not build the site", lines)
     return lines
+
+
+def _let_go() -> None:
+    """Drop what docutils and Sphinx keep of a build once it is over.
+
+    Docutils keeps the state machines of its nested parses for the next parse
+    (``RSTState.nested_sm_cache``), each holding the last document it parsed, and through
+    its settings Sphinx's environment, the shared layer and the reader; Sphinx's logger
+    keeps its handlers, which hold the application, until the next application's set-up
+    removes them, as this does now. A process that builds again and again (the preview's)
+    would otherwise keep the last two builds' applications, environments and readers, and
+    its collector walk them after every save.
+    """
+    RSTState.nested_sm_cache.clear()
+    logger = logging.getLogger(SPHINX_LOGGER)
+    for handler in logger.handlers[:]:
+        logger.removeHandler(handler)
