@@ -195,5 +195,7 @@ class Stamps:
         self.out.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.out)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(self.data, handle, sort_keys=True)
+            # dumps, not dump: only a whole-document dump has the C encoder (the site's
+            # manifest names every page: 2,200 of them at 200 readings).
+            handle.write(json.dumps(self.data, sort_keys=True))
         os.replace(tmp, self.path)

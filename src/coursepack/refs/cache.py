@@ -214,7 +214,8 @@ class CitationCache:
                 with os.fdopen(fd, "w", encoding="utf-8") as handle:
                     finished = dict(itertools.islice(self._finished.items(), STYLES_KEPT))
                     data = {"styles": kept, "finished": finished}
-                    json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                    # dumps, not dump: only a whole-document dump has the C encoder.
+                    handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
                 os.replace(tmp, self.path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
