@@ -55,7 +55,12 @@ def test_a_build_shares_what_is_never_written_in_place(live: Path) -> None:
     offered = live / "site/downloads/pdf/reader.pdf"
     offered.parent.mkdir(parents=True)
     os.link(live / "pdf/reader.pdf", offered)
-    for rel in (".site-doctrees/index.doctree", ".site-doctrees/images/photo.png"):
+    for rel in (
+        ".site-doctrees/index.doctree",
+        ".site-doctrees/images/photo.png",
+        "site/notes/strike.html",
+        "site/notes/strike.txt",
+    ):
         (live / rel).parent.mkdir(parents=True, exist_ok=True)
         (live / rel).write_bytes(b"old")
     # Every target built: the PDFs (written whole) and the site's downloads (removed and
@@ -63,12 +68,18 @@ def test_a_build_shares_what_is_never_written_in_place(live: Path) -> None:
     copy = Staging(live).prepare(build_module._linked({"cite", "pdf", "epub", "site"}))
     assert os.path.samefile(copy / "site/downloads/pdf/reader.pdf", offered)
     assert os.path.samefile(copy / "pdf/reader.pdf", live / "pdf/reader.pdf")
-    # Doctrees, which the site unlinks before it writes them, are shared; not the images
-    # Sphinx downloads beside them.
+    # Doctrees and the generated pages' HTML, which the site unlinks before it writes
+    # them, are shared; not the images Sphinx downloads beside the doctrees.
     assert os.path.samefile(
         copy / ".site-doctrees/index.doctree", live / ".site-doctrees/index.doctree"
     )
-    for rel in ("site/index.html", "cite/coursepack.bib", ".site-doctrees/images/photo.png"):
+    assert os.path.samefile(copy / "site/notes/strike.html", live / "site/notes/strike.html")
+    for rel in (
+        "site/index.html",
+        "site/notes/strike.txt",
+        "cite/coursepack.bib",
+        ".site-doctrees/images/photo.png",
+    ):
         assert not os.path.samefile(copy / rel, live / rel)
 
 
@@ -77,18 +88,20 @@ def _reword(path: Path, old: str, new: str) -> None:
 
 
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-note-here", "all-pages-in-workers"])
-def test_the_site_writes_no_doctree_it_shares_with_the_previous_build(
+def test_the_site_writes_no_doctree_or_page_it_shares_with_the_previous_build(
     mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parallel: bool
 ) -> None:
     out = tmp_path / "build"
     options = BuildOptions(jobs=2)
     assert build_module.build(mini, out, ["site"], options) == 0
     doctrees = out / ".site-doctrees"
-    # Hold on to every file of the previous build's doctrees, with what it says.
+    pages = [p for folder in ("readings", "notes") for p in (out / "site" / folder).glob("*.html")]
+    # Hold on to every file of the previous build's doctrees, and every generated page's
+    # HTML, with what it says.
     held = tmp_path / "held"
     before = {}
-    for path in sorted(p for p in doctrees.rglob("*") if p.is_file()):
-        rel = path.relative_to(doctrees)
+    for path in sorted([*(p for p in doctrees.rglob("*") if p.is_file()), *pages]):
+        rel = path.relative_to(out)
         (held / rel).parent.mkdir(parents=True, exist_ok=True)
         os.link(path, held / rel)
         before[rel] = path.read_bytes()
@@ -108,16 +121,21 @@ def test_the_site_writes_no_doctree_it_shares_with_the_previous_build(
     assert bool(read_in_workers) == parallel
     # What the previous build's files say is untouched: each write made a new file.
     assert {rel: (held / rel).read_bytes() for rel in before} == before
-    after = {p.relative_to(doctrees): p for p in doctrees.rglob("*") if p.is_file()}
+    after = {rel: out / rel for rel in before}
     rewritten = {rel for rel in before if not os.path.samefile(after[rel], held / rel)}
-    note_page = next(rel for rel in before if rel.name == "strike-1934.doctree")
-    assert {note_page, Path("environment.pickle")} <= rewritten
+    note_tree = Path(".site-doctrees/strike-1934.doctree")
+    note_tree = next(rel for rel in before if rel.name == note_tree.name)
+    note_page = Path("site/notes/strike-1934.html")
+    assert {note_tree, note_page, Path(".site-doctrees/environment.pickle")} <= rewritten
     assert after[note_page].read_bytes() != before[note_page]
+    shared_pages = {rel for rel in before if rel.parts[0] == "site"} - rewritten
     if parallel:
         assert rewritten == set(before)
     else:  # the others shared with the previous build
+        assert b"thrice" in after[note_tree].read_bytes()
         assert b"thrice" in after[note_page].read_bytes()
         assert len(rewritten) < len(before) / 2
+        assert shared_pages  # the pages that do not show the note
 
 
 def test_the_system_can_exchange_two_folders(tmp_path: Path) -> None:

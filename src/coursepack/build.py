@@ -239,8 +239,8 @@ WRITTEN_WHOLE = frozenset({"pdf"})
 def _linked(building: set[str]) -> LinkRule:
     """Return which files of the build folder its staging copy may share (hard links):
     those of targets not built this time, of those written whole, of the folders that
-    are only ever replaced (the files a site offers for download), and Sphinx's doctrees,
-    which the site unlinks before it writes them."""
+    are only ever replaced (the files a site offers for download), and Sphinx's doctrees
+    and the generated pages' HTML, which the site unlinks before it writes them."""
     shared = {
         name
         for target, names in OWNED.items()
@@ -254,6 +254,7 @@ def _linked(building: set[str]) -> LinkRule:
             path.startswith(outputs.SITE_DOCTREES)
             and not path.startswith(outputs.SITE_DOCTREE_IMAGES)
         )
+        or (path.startswith(outputs.SITE_PAGES) and path.endswith(".html"))
     )
 
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coursepack.model import Note, Reading
+from coursepack.outputs import SITE_PAGE_FOLDERS
 from coursepack.refs import Refs
 from coursepack.refs.labels import reading_title, term_title
 from coursepack.refs.sitemap import GENERATED_HEADER as HEADER
@@ -241,7 +242,7 @@ def _digest_citations(refs: Refs) -> str:
 #: Pages written for a reader that has them, beyond the fixed ones of every reader.
 OPTIONAL_PAGES: tuple[tuple[str, str], ...] = (("contexts/index", "Context documents"),)
 #: The folders of generated pages, one page per item.
-FOLDERS = ("readings", "notes", "contexts")
+FOLDERS = SITE_PAGE_FOLDERS
 
 
 def empty_documents() -> dict[str, str]:
