@@ -288,3 +288,33 @@ def test_a_mount_point_is_refused_before_anything_is_built(
         "whole; build into a folder inside it with --out\n"
     )
     assert list(out.iterdir()) == []
+
+
+def test_a_projects_extra_files_are_not_written_through_the_last_build(
+    mini: Path, tmp_path: Path
+) -> None:
+    # A page folder's HTML is shared with the last build; a project's html_extra_path may
+    # put a file there too, which Sphinx copies over the output in place.
+    docs = mini / "docs"
+    (docs / "extra" / "notes").mkdir(parents=True)
+    (docs / "conf.py").write_text(
+        'extensions = ["coursepack.sphinx"]\nhtml_theme = "furo"\n'
+        'html_extra_path = ["extra"]\nexclude_patterns = ["extra"]\n',
+        "utf-8",
+    )
+    (docs / "index.rst").write_text(
+        "Mini\n====\n\n.. toctree::\n\n   readings/index\n   notes/index\n", "utf-8"
+    )
+    extra = docs / "extra" / "notes" / "map.html"
+    extra.write_text("<p>the first map</p>\n", "utf-8")
+    out = tmp_path / "build"
+    options = BuildOptions(jobs=1)
+    assert build_module.build(mini, out, ["site"], options) == 0
+    page = out / "site" / "notes" / "map.html"
+    assert page.read_text("utf-8") == "<p>the first map</p>\n"
+    held = tmp_path / "held.html"
+    os.link(page, held)
+    extra.write_text("<p>the second map</p>\n", "utf-8")
+    assert build_module.build(mini, out, ["site"], options) == 0
+    assert page.read_text("utf-8") == "<p>the second map</p>\n"
+    assert held.read_text("utf-8") == "<p>the first map</p>\n"

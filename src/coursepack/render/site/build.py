@@ -206,6 +206,22 @@ def _write_own_doctrees(app: Sphinx) -> None:
     setattr(builder, "write_doctree", write_doctree)  # noqa: B010 (an instance method)
     if html is not None:
         setattr(html, "handle_page", handle_page)  # noqa: B010 (an instance method)
+        copy_extra: Callable[[], None] = html.copy_extra_files
+
+        def copy_extra_files() -> None:
+            # A project's html_extra_path is copied over the output (in place), wherever
+            # its files say: the names it will write are given files of their own first.
+            out = Path(html.outdir)
+            for extra in html.config.html_extra_path:
+                source = Path(html.confdir) / extra
+                if source.is_file():
+                    unshare(out / source.name)
+                for path in source.rglob("*") if source.is_dir() else ():
+                    if path.is_file():
+                        unshare(out / path.relative_to(source))
+            copy_extra()
+
+        setattr(html, "copy_extra_files", copy_extra_files)  # noqa: B010 (an instance method)
     app.connect("env-updated", environment_written)
 
 
