@@ -318,3 +318,37 @@ def test_a_projects_extra_files_are_not_written_through_the_last_build(
     assert build_module.build(mini, out, ["site"], options) == 0
     assert page.read_text("utf-8") == "<p>the second map</p>\n"
     assert held.read_text("utf-8") == "<p>the first map</p>\n"
+
+
+def test_a_site_build_that_reads_no_page_keeps_sphinx_environment(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Sphinx writes its environment only after reading a page. A site build that reads
+    # none (the preview's, once the PDFs are made and their sizes show the same) must
+    # leave it, or the next build reads every page again.
+    out = tmp_path / "build"
+    options = BuildOptions(jobs=1)
+    assert build_module.build(mini, out, ["cite", "site"], options) == 0
+    environment = out / ".site-doctrees" / "environment.pickle"
+    saved = environment.read_bytes()
+    read: list[str] = []
+    reading = SphinxBuilder.read
+
+    def counted(self: SphinxBuilder) -> list[str]:
+        docnames = reading(self)
+        read.extend(docnames)
+        return docnames
+
+    monkeypatch.setattr(SphinxBuilder, "read", counted)
+    # A file the site offers is written again, the same: the site is built, reads nothing.
+    bib = next((out / "cite").glob("*.bib"))
+    stamp = bib.stat().st_mtime_ns + 10**9
+    os.utime(bib, ns=(stamp, stamp))
+    assert build_module.build(mini, out, ["site"], options) == 0
+    assert read == []
+    assert environment.read_bytes() == saved
+    # The next edit reads its few pages, not all of them.
+    _reword(mini / "annotations" / "notes" / "strike-1934.md", "three times", "thrice")
+    assert build_module.build(mini, out, ["site"], options) == 0
+    every = len(list((out / ".site-doctrees").rglob("*.doctree")))
+    assert 0 < len(read) < every / 2, (read, every)

@@ -77,10 +77,10 @@ REPLACED_WHOLE = tuple(f"{site}/{SITE_DOWNLOADS}/" for site in OWNED["site"][:2]
 #: The folders of the pages generated one per item (a reading, a historical note, a
 #: context document), in the site's sources and, as HTML, in each site (in OWNED).
 SITE_PAGE_FOLDERS = ("readings", "notes", "contexts")
-#: Those folders in each site. Sphinx writes a page in place, but the site's build first
-#: gives it a file of its own (:func:`coursepack.staging.unshare`), so a build's staging
-#: copy may share the HTML pages there: nothing else writes into them (their sources are
-#: generated, so no file of the project's own lands there).
+#: Those folders in each site. Sphinx writes a page in place, and copies a project's
+#: ``html_extra_path`` over the output in place, but the site's build first gives each
+#: file it will write a name of its own (:func:`coursepack.staging.unshare`), so a
+#: build's staging copy may share the HTML pages there.
 SITE_PAGES = tuple(
     f"{site}/{folder}/" for site in OWNED["site"][:2] for folder in SITE_PAGE_FOLDERS
 )

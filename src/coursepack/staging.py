@@ -245,6 +245,21 @@ def unshare(path: Path | str) -> None:
             os.unlink(path)
 
 
+def unshare_keeping(path: Path | str) -> None:
+    """Make the file at path one that no other name shares, keeping what it says: for a
+    file that may be written in place next, or may not be written at all.
+
+    When the file is a hard link, it is replaced by a copy of itself (written beside it,
+    then renamed over it), so that a write then goes to the copy alone, and no write
+    leaves the file as it was; a file of its own, or none, is left as it is.
+    """
+    with contextlib.suppress(FileNotFoundError):
+        if os.lstat(path).st_nlink > 1:
+            copy = Path(f"{path}.own")
+            shutil.copy2(path, copy)
+            os.replace(copy, path)
+
+
 def link_or_copy(source: Path | str, target: Path) -> None:
     """Put source's file at target: a hard link where the file system allows (the bytes
     are not copied), else a copy. Only for files that nothing writes in place."""

@@ -34,7 +34,7 @@ from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
 from coursepack.refs.sitemap import PAGES
 from coursepack.render.site.state import downloads_of
-from coursepack.staging import unshare
+from coursepack.staging import unshare, unshare_keeping
 
 #: The generated pages a reader's table of contents lists, in order.
 GENERATED_PAGES = tuple(name for name, _ in PAGES)
@@ -170,7 +170,7 @@ class _SiteProgress:
         self.progress.done()
 
 
-def _write_own_doctrees(app: Sphinx) -> None:
+def _write_own_files(app: Sphinx) -> None:
     """Have Sphinx give each doctree, its environment and each HTML page a file of its own
     before it writes one in place (:func:`coursepack.staging.unshare`).
 
@@ -200,7 +200,9 @@ def _write_own_doctrees(app: Sphinx) -> None:
         handle(pagename, *args, **kwargs)
 
     def environment_written(app: Sphinx, env: Any) -> list[str]:
-        unshare(folder / ENV_PICKLE_FILENAME)
+        # Sphinx writes its environment after this event only when it read a page (or a
+        # page depends on what changed): kept, not removed, for a build that reads none.
+        unshare_keeping(folder / ENV_PICKLE_FILENAME)
         return []
 
     setattr(builder, "write_doctree", write_doctree)  # noqa: B010 (an instance method)
@@ -322,7 +324,7 @@ def _render_edition(
             freshenv=False,
             parallel=options.workers,
         )
-        _write_own_doctrees(app)
+        _write_own_files(app)
         _fit_workers(app)
         if options.progress:
             progress.connect(app)

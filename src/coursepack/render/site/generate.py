@@ -102,11 +102,11 @@ def _by_value(cls: type) -> bool:
     """Return whether an instance of a frozen dataclass may be looked up by its class and
     its fields' values: whether fields that are equal (each by its own type's equality)
     always have the same canonical form. So it is when every field's declared type is
-    text, a number, a truth value or None, a date, or a frozen dataclass of which the same
-    holds and whose equality takes in every field, a kind of text compared as text (a
-    person's name), or a tuple, a frozen set, a union or a literal of these. Not so for a
-    list or a dict, or a dataclass that leaves a field out of its equality (a reference's
-    fields): equal, they may still differ."""
+    text, a whole number, a truth value or None, a date, or a frozen dataclass of which
+    the same holds and whose equality takes in every field, a kind of text compared as
+    text (a person's name), or a tuple, a frozen set, a union or a literal of these. Not
+    so for a float (0.0 equals -0.0), a list or a dict, or a dataclass that leaves a field
+    out of its equality (a reference's fields): equal, they may still differ."""
     found = _BY_VALUE.get(cls)
     if found is None:
         _BY_VALUE[cls] = True  # while its own fields are looked at (a recursive type)
@@ -125,7 +125,7 @@ def _by_value(cls: type) -> bool:
 
 
 #: Declared types whose values are equal exactly when their canonical forms are.
-_BY_VALUE_TYPES = frozenset({str, int, float, bool, type(None), datetime.date})
+_BY_VALUE_TYPES = frozenset({str, int, bool, type(None), datetime.date})
 
 
 def _compares_by_value(hint: object) -> bool:
