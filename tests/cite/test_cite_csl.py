@@ -267,16 +267,12 @@ def test_a_reference_for_a_reading_is_the_same_work(reader: Reader) -> None:
     assert Refs(more).cite("wsws-home") == "Crosse 2026a"
 
 
-def test_formatting_in_parts_gives_what_formatting_at_once_gives(
-    reader: Reader, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import threading
-
+@pytest.fixture
+def parts_started(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Cut even a short list in parts; return the parts started elsewhere, as they start."""
     from coursepack import background
 
     monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
-    refs = Refs(reader)
-    whole = csl._format_all(refs.records, refs.keys, 1, refs.copies)
     started: list[background.Pending] = []
     real = background.start
 
@@ -286,17 +282,28 @@ def test_formatting_in_parts_gives_what_formatting_at_once_gives(
         return pending
 
     monkeypatch.setattr(background, "start", spy)
+    return started
+
+
+def test_formatting_in_parts_gives_what_formatting_at_once_gives(
+    reader: Reader, parts_started: list[Any]
+) -> None:
+    import threading
+
+    refs = Refs(reader)
+    whole = csl._format_all(refs.records, refs.keys, 1, refs.copies)
+    assert parts_started == []
     parts = csl._format_all(refs.records, refs.keys, 3, refs.copies)
     # Three parts: two formatted in children (forked when this process has no threads).
-    assert len(started) == 2
+    assert len(parts_started) == 2
     if threading.active_count() == 1:
-        assert all(p.forked for p in started)
+        assert all(p.forked for p in parts_started)
     assert parts == whole
     assert len(whole[0]) >= 3 and whole[1]
 
 
 def test_formatting_in_a_pool_gives_what_formatting_at_once_gives(
-    reader: Reader, monkeypatch: pytest.MonkeyPatch
+    reader: Reader, parts_started: list[Any]
 ) -> None:
     """A build whose PDF workers are started formats part of the citations in them (it
     has threads then, the pool's, so cannot fork)."""
@@ -304,26 +311,14 @@ def test_formatting_in_a_pool_gives_what_formatting_at_once_gives(
     import threading
     from concurrent.futures import ProcessPoolExecutor
 
-    from coursepack import background
-
-    monkeypatch.setattr(csl, "PARALLEL_RECORDS", 2)
     refs = Refs(reader)
     whole = csl._format_all(refs.records, refs.keys, 1, refs.copies)
-    started: list[background.Pending] = []
-    real = background.start
-
-    def spy(compute: Any, **kwargs: Any) -> background.Pending:
-        pending = real(compute, **kwargs)
-        started.append(pending)
-        return pending
-
-    monkeypatch.setattr(background, "start", spy)
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(2, mp_context=spawn) as pool:
         pool.submit(int).result()  # its processes and its thread started
         assert threading.active_count() > 1
         parts = csl._format_all(refs.records, refs.keys, 2, refs.copies, pool=pool)
     # Three parts (one more than the pool's workers): two formatted by them, one here.
-    assert len(started) == 2
-    assert all(p.forked for p in started)
+    assert len(parts_started) == 2
+    assert all(p.forked for p in parts_started)
     assert parts == whole
