@@ -231,9 +231,13 @@ def test_a_build_stopped_at_any_moment_leaves_one_complete_build(
 
 
 #: A program that runs ``python -m coursepack check`` and sends itself SIGINT while the
-#: command line's modules load, when the module named by argv[1] is first imported.
+#: command line's modules load, when the module named by argv[1] is first imported. It
+#: first handles SIGINT as Python does in a terminal: a test run started in the
+#: background by a shell without job control inherits SIGINT ignored, and Python then
+#: leaves it ignored.
 INTERRUPTED_WHILE_LOADING = """
 import builtins, os, runpy, signal, sys
+signal.signal(signal.SIGINT, signal.default_int_handler)
 target, load = sys.argv.pop(1), builtins.__import__
 def load_and_interrupt(name, *args, **kwargs):
     if name == target and name not in sys.modules:
