@@ -250,8 +250,8 @@ def unshare_keeping(path: Path | str) -> None:
     file that may be written in place next, or may not be written at all.
 
     When the file is a hard link, it is replaced by a copy of itself (written beside it,
-    then renamed over it), so that a write then goes to the copy alone, and no write
-    leaves the file as it was; a file of its own, or none, is left as it is.
+    then renamed over it), so that a write then goes to the copy alone, and without a
+    write the file still says what it said; a file of its own, or none, is left as it is.
     """
     with contextlib.suppress(FileNotFoundError):
         if os.lstat(path).st_nlink > 1:
