@@ -12,9 +12,11 @@ directory, which Sphinx changes while it reads ``conf.py``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from coursepack import outputs
 from coursepack.options import BuildOptions
-from coursepack.processes import Interrupted
+from coursepack.processes import Interrupted, deferred
 from coursepack.staging import LinkRule, Staging, StagingError
 from coursepack.stamp import Stamps, input_fingerprint, target_key
 
@@ -184,6 +186,7 @@ def _build_loaded(
     # The PDF workers, idle until the documents are planned, format part of a long list of
     # citations the cache does not hold (this process has threads now, so cannot fork).
     refs = Refs(reader, base_url=options.base_url, workers=options.workers, pool=workers)
+    pdfs: _PdfsBeside | None = None
     try:
         stage = staging.prepare(_linked(set(renderers)))
         recorded = outputs.load(stage)
@@ -192,12 +195,15 @@ def _build_loaded(
         for target, render in renderers.items():
             name = RENDERERS[target][2]
             t0 = time.perf_counter()
-            key = target_key(inputs, target, options, stage)
             (stage / name).mkdir(parents=True, exist_ok=True)
             try:
+                if target == "pdf" and workers is not None and "site" in renderers:
+                    # Laid out in the workers while this process builds the rest: the
+                    # site shows the PDFs' sizes once they are written (finish_site).
+                    pdfs = _PdfsBeside(render, refs, stage / name, options, workers)
+                    continue
                 if target == "site":
-                    offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
-                    result = render(refs, stage / name, options, outputs=offered)
+                    result, t0 = _render_site(render, refs, stage, options, recorded, pdfs)
                 else:
                     extra = {"pool": workers} if target == "pdf" and workers is not None else {}
                     result = render(refs, stage / name, options, **extra)
@@ -207,18 +213,29 @@ def _build_loaded(
                 failed = getattr(exc, "warnings", None)
                 if not isinstance(failed, list):
                     raise
+                if pdfs is not None and exc is pdfs.error:
+                    target = "pdf"
+                elif pdfs is not None:
+                    pdfs.stop()
                 # A renderer's own failure, told with the paths the user knows.
                 _print_warnings(target, [_as_built(str(w), stage, out) for w in failed])
                 print(f"{target}: error: {exc}; {out}/ is unchanged", file=sys.stderr)
                 staging.discard()
                 return EXIT_INPUT
+            if pdfs is not None and target == "site":
+                stamps.record("pdf", target_key(inputs, "pdf", options, stage), [])
+                print(f"pdf: {out / 'pdf'}/ ({pdfs.seconds:.1f} s)")
+                pdfs = None
             said = result if target == "site" and result else []
             warnings = [_as_built(str(w), stage, out) for w in said]
             _print_warnings(target, warnings)
-            stamps.record(target, key, warnings)
+            # The site's stamp covers the files it offers: taken once every one is written.
+            stamps.record(target, target_key(inputs, target, options, stage), warnings)
             print(f"{target}: {out / name}/ ({time.perf_counter() - t0:.1f} s)")
         staging.commit()
     except BaseException as exc:
+        if pdfs is not None:
+            pdfs.stop()
         if isinstance(exc, Interrupted):
             exc.outcome = (
                 f"{out}/ holds the new build" if staging.committed else f"{out}/ is unchanged"
@@ -228,6 +245,104 @@ def _build_loaded(
         raise
     print(f"built in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
+
+
+def _render_site(
+    render: Renderer,
+    refs: Any,
+    stage: Path,
+    options: BuildOptions,
+    recorded: dict[str, list[Any]],
+    pdfs: _PdfsBeside | None,
+) -> tuple[Any, float]:
+    """Build the site, offering what the other targets wrote; return Sphinx's warnings,
+    and when it started, less the time it waited for the PDFs.
+
+    With the PDFs laid out beside it, it offers those they will write, and once they are,
+    they are put in place in the site with their sizes.
+    """
+    started = time.perf_counter()
+    if pdfs is None:
+        offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
+        return render(refs, stage / "site", options, outputs=offered), started
+    from coursepack.render.site.build import finish_site
+
+    coming = pdfs.coming()
+    offered = [
+        o for t in ("cite", "pdf", "epub") for o in (coming if t == "pdf" else recorded.get(t, []))
+    ]
+    # The site starts once a worker has nothing left to do, and reads and writes in this
+    # process alone, without forking: it takes that worker's core, and leaves the others
+    # to the documents still being laid out (the longest, most often the reader).
+    pdfs.idle.wait()
+    started = time.perf_counter()
+    alone = dataclasses.replace(options, jobs=1)
+    result = render(refs, stage / "site", alone, outputs=offered, coming={o.path for o in coming})
+    built = time.perf_counter()
+    recorded["pdf"] = list(pdfs.wait())
+    outputs.save(stage, recorded)
+    waited = time.perf_counter() - built
+    finish_site(refs, stage / "site", options)
+    return result, started + waited
+
+
+class _PdfsBeside(threading.Thread):
+    """The PDFs, laid out in the build's workers while this process builds the site.
+
+    The thread only plans the documents and hands them to the workers (and stitches a
+    reader from its parts): this process is otherwise free for Sphinx. Should anything
+    else fail, or an interrupt come, :meth:`stop` kills the workers and waits for the
+    thread to end, so that nothing writes into the staging folder as it is removed.
+    """
+
+    def __init__(
+        self, render: Renderer, refs: Any, out: Path, options: BuildOptions, pool: Any
+    ) -> None:
+        super().__init__(name="pdfs", daemon=True)
+        self.render, self.refs, self.out, self.options, self.pool = (
+            render, refs, out, options, pool
+        )  # fmt: skip
+        self.error: BaseException | None = None
+        self.result: list[Any] = []
+        self.seconds = 0.0
+        #: Set when a worker has no more work (:func:`coursepack.render.pdf.render_pdfs`).
+        self.idle = threading.Event()
+        # The citations, which both threads read, are formatted here, once, first.
+        refs.citations  # noqa: B018
+        # The thread blocks SIGINT and SIGTERM: this one handles them (and stops it).
+        with deferred():
+            self.start()
+
+    def run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            found = self.render(self.refs, self.out, self.options, pool=self.pool, idle=self.idle)
+            self.result = list(found)
+        except BaseException as exc:
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - t0
+            self.idle.set()
+
+    def coming(self) -> list[Any]:
+        """Return the PDFs the site may offer: those being written, those already there."""
+        from coursepack.render.pdf import promised
+
+        return promised(self.refs, self.out, self.options)
+
+    def wait(self) -> list[Any]:
+        """Wait for the PDFs; return them, or raise what stopped them."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+    def stop(self) -> None:
+        """Kill the workers and wait for the thread to end."""
+        from coursepack.render.pdf import abandon
+
+        abandon(self.pool)
+        self.join(timeout=30)
 
 
 OWNED = outputs.OWNED

@@ -37,6 +37,11 @@ def reader_and_bibtex(tmp_path: Path) -> tuple[Reader, Path]:
     return reader, bib
 
 
+def shown(page: Path) -> str:
+    """Return the text a page shows."""
+    return BeautifulSoup(page.read_text("utf-8"), "html.parser").get_text()
+
+
 def test_render_site_without_docs_uses_a_default_project(tmp_path: Path) -> None:
     reader, bib = reader_and_bibtex(tmp_path)
     offered = [Output(bib, "BibTeX"), Output(tmp_path / "build" / "gone.pdf", "Gone")]
@@ -150,14 +155,65 @@ def test_a_change_of_code_writes_every_page_again(
     out = tmp_path / "build" / "site"
     options = BuildOptions(jobs=1)
     assert render_site(Refs(reader), out, options, outputs=offered) == []
-    assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")
+    assert "(20\u00a0bytes)" in shown(out / "downloads.html")
     # A new version lists the files otherwise: the pages' data is the same, their code
     # is not.
     monkeypatch.setattr(
-        pages, "downloads_list", lambda refs, files: pages.text("Listed anew.", "p")
+        pages, "downloads_list", lambda refs, files, size: pages.text("Listed anew.", "p")
     )
     assert render_site(Refs(reader), out, options, outputs=offered) == []
-    assert "(20\u00a0bytes)" in (out / "downloads.html").read_text("utf-8")  # same code
+    assert "(20\u00a0bytes)" in shown(out / "downloads.html")  # same code
     monkeypatch.setattr(site, "code_fingerprint", lambda: "a later version")
     assert render_site(Refs(reader), out, options, outputs=offered) == []
     assert "Listed anew." in (out / "downloads.html").read_text("utf-8")
+
+
+def test_files_still_being_written_are_offered_with_their_sizes_once_written(
+    tmp_path: Path,
+) -> None:
+    # coursepack build builds the site while the PDFs are laid out: the pages offer them
+    # at once, and show their sizes, and the downloads hold them, once they are written.
+    from coursepack.render.site.build import finish_site
+
+    reader, bib = reader_and_bibtex(tmp_path)
+    build = tmp_path / "build"
+    pdf = build / "pdf" / "reader.pdf"
+    ids = tuple(r.id for r in reader.readings)
+    offered = [Output(bib, "BibTeX"), Output(pdf, "The reader (PDF)", role="reader", readings=ids)]
+    out = build / "site"
+    options = BuildOptions(jobs=1)
+    assert render_site(Refs(reader), out, options, outputs=offered, coming={pdf}) == []
+    reading = out / "readings" / f"{ids[0]}.html"
+
+    def files(page: Path) -> dict[str, str]:
+        soup = BeautifulSoup(page.read_text("utf-8"), "html.parser")
+        return {str(a["href"]): a.get_text() for a in soup.select(".cp-files a, .cp-downloads a")}
+
+    assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, )"
+    assert not (out / "downloads" / "pdf").exists()  # nothing offered before it is there
+    pdf.parent.mkdir()
+    pdf.write_bytes(b"%PDF-" + b"x" * 1995)
+    finish_site(Refs(reader), out, options)
+    assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, 2\u00a0KB)"
+    listed = BeautifulSoup((out / "downloads.html").read_text("utf-8"), "html.parser")
+    assert "The reader (PDF) (2\u00a0KB)" in [
+        li.get_text() for li in listed.select(".cp-downloads li")
+    ]
+    assert os.path.samefile(out / "downloads/pdf/reader.pdf", pdf)
+    # A later PDF of another size: its pages show it, no other page is touched, and no
+    # page is written in place (the last build's may share it, hard-linked).
+    index = (out / "index.html").stat()
+    before = reading.stat()
+    pdf.unlink()
+    pdf.write_bytes(b"%PDF-" + b"x" * 4000)
+    finish_site(Refs(reader), out, options)
+    assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, 4\u00a0KB)"
+    assert reading.stat().st_ino != before.st_ino
+    assert (out / "index.html").stat().st_mtime_ns == index.st_mtime_ns
+    assert os.path.samefile(out / "downloads/pdf/reader.pdf", pdf)
+    # Built again as it was, with the PDF there: nothing is read, the size stays shown.
+    doctree = build / ".site-doctrees" / "readings" / f"{ids[0]}.doctree"
+    read = doctree.stat().st_mtime_ns
+    assert render_site(Refs(reader), out, options, outputs=offered) == []
+    assert doctree.stat().st_mtime_ns == read
+    assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, 4\u00a0KB)"

@@ -514,8 +514,9 @@ def test_each_annotation_is_digested_once_for_every_page_that_shows_it(
 
 
 def test_a_reading_page_is_rewritten_when_its_own_files_change_not_anothers() -> None:
-    # A note's edit changes its volume and its reading's handout: the other readings'
-    # pages, which offer other files, stay as they were (and Sphinx reads them not again).
+    # A reading's handout that comes or goes changes its page and the downloads page:
+    # the other readings' pages, which offer other files, stay as they were (and Sphinx
+    # reads them not again).
     from coursepack.render.site import generate
     from coursepack.render.site.state import Download
 
@@ -523,25 +524,26 @@ def test_a_reading_page_is_rewritten_when_its_own_files_change_not_anothers() ->
     refs = Refs(reader)
     alpha, beta = (r.id for r in reader.readings)
 
-    def files(beta_size: str) -> tuple[Download, ...]:
+    def files(beta_handout: bool) -> tuple[Download, ...]:
         return (
-            Download("pdf/reader.pdf", "Reader", "2.1 MB", 0, "reader", (alpha, beta)),
-            Download(f"pdf/handouts/{alpha}.pdf", "Handout", "84 KB", 1, "handout", (alpha,)),
-            Download(f"pdf/handouts/{beta}.pdf", "Handout", beta_size, 1, "handout", (beta,)),
+            Download("pdf/reader.pdf", "Reader", 0, "reader", (alpha, beta)),
+            Download(f"pdf/handouts/{alpha}.pdf", "Handout", 1, "handout", (alpha,)),
+        ) + (
+            (Download(f"pdf/handouts/{beta}.pdf", "Handout", 1, "handout", (beta,)),)
+            if (beta_handout)
+            else ()
         )
 
-    before = generate.documents(refs, "student", files("91 KB"))
-    after = generate.documents(refs, "student", files("92 KB"))
+    before = generate.documents(refs, "student", files(True))
+    after = generate.documents(refs, "student", files(False))
     assert after[f"readings/{alpha}.rst"] == before[f"readings/{alpha}.rst"]
     assert after[f"readings/{beta}.rst"] != before[f"readings/{beta}.rst"]
     assert after["downloads.rst"] != before["downloads.rst"]
 
 
-def test_a_page_is_rewritten_when_a_file_it_offers_shows_another_size_not_before(
-    tmp_path: Path,
-) -> None:
-    # Every edit makes the reader's PDF a few bytes longer or shorter: the pages that
-    # offer it show its size rounded ("2.1 MB"), and are the same until that changes.
+def test_no_page_is_read_again_for_the_size_of_a_file_it_offers(tmp_path: Path) -> None:
+    # Every edit makes the reader's PDF a few bytes longer or shorter, and the site is
+    # built while the PDFs are laid out: the pages' sources never depend on a size.
     from coursepack.outputs import Output
     from coursepack.render.site import generate
     from coursepack.render.site.state import downloads_of
@@ -551,18 +553,23 @@ def test_a_page_is_rewritten_when_a_file_it_offers_shows_another_size_not_before
     ids = tuple(r.id for r in reader.readings)
     pdf = tmp_path / "pdf" / "reader.pdf"
     pdf.parent.mkdir()
+    offered = [Output(pdf, "The full course reader (PDF)", role="reader", readings=ids)]
 
-    def pages(size: int) -> dict[str, str]:
-        with pdf.open("wb") as handle:
-            handle.truncate(size)
-        offered = [Output(pdf, "The full course reader (PDF)", role="reader", readings=ids)]
-        return generate.documents(refs, "student", downloads_of(offered, tmp_path, "student"))
+    def pages(size: int | None) -> dict[str, str]:
+        if size is None:  # not written yet, but coming
+            found = downloads_of(offered, tmp_path, "student", coming={pdf})
+        else:
+            with pdf.open("wb") as handle:
+                handle.truncate(size)
+            found = downloads_of(offered, tmp_path, "student")
+        assert [d.path for d in found] == ["pdf/reader.pdf"]
+        return generate.documents(refs, "student", found)
 
-    before = pages(2_200_000)
-    assert pages(2_200_000 + 700) == before
-    after = pages(2_400_000)
-    assert "downloads.rst" in before and after["downloads.rst"] != before["downloads.rst"]
-    assert all(after[f"readings/{i}.rst"] != before[f"readings/{i}.rst"] for i in ids)
+    coming = pages(None)
+    assert pages(2_200_000) == coming
+    assert pages(2_400_000) == coming
+    pdf.unlink()
+    assert downloads_of(offered, tmp_path, "student") == []  # neither there nor coming
 
 
 def test_titles_with_markup_characters_stay_text(student_site: Site) -> None:

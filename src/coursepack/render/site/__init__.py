@@ -24,7 +24,7 @@ from coursepack.render.site.generate import SIDEBAR_READINGS
 from coursepack.stamp import code_fingerprint
 
 #: Bump when the data the extension keeps in Sphinx's environment changes shape.
-ENV_VERSION = 3
+ENV_VERSION = 4
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -72,6 +72,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     # Handed in by `coursepack build`, which has made them already; never set in conf.py.
     app.add_config_value("coursepack_refs", None, "", description="the shared layer to show")
     app.add_config_value("coursepack_downloads", None, "", description="the files to offer")
+    app.add_config_value(
+        "coursepack_files_coming",
+        False,
+        "",
+        types=frozenset({bool}),
+        description="some files offered are still being written: the build puts them in place",
+    )
     keep = (site_nodes.visit_passthrough, site_nodes.depart_passthrough)
     skip = (site_nodes.visit_skip, None)
     app.add_node(
@@ -87,6 +94,14 @@ def setup(app: Sphinx) -> dict[str, Any]:
         html=(site_nodes.visit_html_only_html, site_nodes.depart_html_only_html),
         latex=skip,
         text=skip,
+        man=skip,
+        texinfo=skip,
+    )
+    app.add_node(
+        site_nodes.file_size,
+        html=(site_nodes.visit_size_html, None),
+        latex=(site_nodes.visit_size_latex, None),
+        text=(site_nodes.visit_size_text, None),
         man=skip,
         texinfo=skip,
     )

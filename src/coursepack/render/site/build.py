@@ -17,7 +17,7 @@ import io
 import logging
 import multiprocessing
 import re
-from collections.abc import Callable, Set
+from collections.abc import Callable, Collection, Set
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from coursepack.outputs import Output, edition_name
 from coursepack.progress import Line, Progress
 from coursepack.refs import Refs
 from coursepack.refs.sitemap import PAGES
+from coursepack.render.site import sizes
 from coursepack.render.site.state import downloads_of
 from coursepack.staging import unshare, unshare_keeping
 
@@ -272,6 +273,7 @@ def render_site(
     options: BuildOptions,
     *,
     outputs: list[Output] | None = None,
+    coming: Collection[Path] = (),
     line: Line | None = None,
 ) -> list[str]:
     """Build the HTML site of each edition the options ask for; return Sphinx's warnings
@@ -281,18 +283,43 @@ def render_site(
     in that edition (``site-instructor``, :func:`~coursepack.outputs.edition_name`), each
     with its own doctrees: building one never touches the other. outputs: the files the
     other targets of this build wrote into out's parent, which the downloads page offers.
-    line: the progress line shared with other targets.
+    coming: those of them still being written: the caller puts them in place in the site,
+    with their sizes, once they are (:func:`finish_site`). line: the progress line shared
+    with other targets.
     """
     out = Path(out).resolve()
     warnings: list[str] = []
     for edition in options.editions:
         folder = out.parent / edition_name(out.name, edition)
-        warnings += _render_edition(refs, folder, options.for_edition(edition), outputs, line)
+        warnings += _render_edition(
+            refs, folder, options.for_edition(edition), outputs, coming, line
+        )
     return warnings
 
 
+def finish_site(refs: Refs, out: Path, options: BuildOptions) -> None:
+    """Put the files each edition's site offers in place, and show their sizes, once
+    they are written (after :func:`render_site` with files still coming)."""
+    out = Path(out).resolve()
+    for edition in options.editions:
+        folder = out.parent / edition_name(out.name, edition)
+        sizes.finish(
+            folder, _doctrees(out.parent, edition), out.parent, refs.site.download_path("")
+        )
+
+
+def _doctrees(build_dir: Path, edition: str) -> Path:
+    """Return the folder of an edition's doctrees."""
+    return build_dir / edition_name(".site-doctrees", edition)
+
+
 def _render_edition(
-    refs: Refs, out: Path, options: BuildOptions, outputs: list[Output] | None, line: Line | None
+    refs: Refs,
+    out: Path,
+    options: BuildOptions,
+    outputs: list[Output] | None,
+    coming: Collection[Path],
+    line: Line | None,
 ) -> list[str]:
     """Build one edition's site into out; return Sphinx's warnings."""
     build_dir = out.parent
@@ -306,7 +333,8 @@ def _render_edition(
     overrides.update(
         {f"coursepack_{f.name}": getattr(options, f.name) for f in sphinx_fields()},
         coursepack_refs=refs,
-        coursepack_downloads=downloads_of(outputs or [], build_dir, options.edition),
+        coursepack_downloads=downloads_of(outputs or [], build_dir, options.edition, coming),
+        coursepack_files_coming=bool(coming),
         coursepack_build_dir=str(build_dir),
     )
     warnings = io.StringIO()
@@ -316,7 +344,7 @@ def _render_edition(
             srcdir=srcdir,
             confdir=confdir,
             outdir=out,
-            doctreedir=build_dir / edition_name(".site-doctrees", options.edition),
+            doctreedir=_doctrees(build_dir, options.edition),
             buildername="html",
             confoverrides=overrides,
             status=io.StringIO(),

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.builders.html import StandaloneHTMLBuilder
 from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.errors import ExtensionError
@@ -26,6 +26,7 @@ from sphinx.util import logging
 from coursepack import outputs
 from coursepack.options import BuildOptions, sphinx_fields
 from coursepack.refs import Refs
+from coursepack.render.site import sizes
 from coursepack.render.site.directives.apparatus import place_term_ids
 from coursepack.render.site.generate import (
     ForeignFile,
@@ -35,6 +36,7 @@ from coursepack.render.site.generate import (
     write_documents,
 )
 from coursepack.render.site.metadata import head_tags
+from coursepack.render.site.sizes import sized_pages
 from coursepack.render.site.state import (
     Download,
     SiteState,
@@ -43,7 +45,6 @@ from coursepack.render.site.state import (
     pages_read,
     set_state,
 )
-from coursepack.staging import link_or_copy
 
 logger = logging.getLogger(__name__)
 
@@ -310,6 +311,7 @@ def outdated_pages(
 def purge_page(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
     """Forget a page that is read again or removed."""
     pages_read(env).pop(docname, None)
+    sized_pages(env).pop(docname, None)
 
 
 def merge_pages(
@@ -318,25 +320,28 @@ def merge_pages(
     """Take the pages a parallel reading process recorded."""
     theirs = pages_read(other)
     pages_read(env).update({d: theirs[d] for d in docnames if d in theirs})
+    sized = sized_pages(other)
+    sized_pages(env).update({d: sized[d] for d in docnames if d in sized})
 
 
 def build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Put the files offered for download into the site: hard links to the build's own
-    files where the file system allows (the PDFs of a long reader come to a hundred
-    megabytes, which every build copied again), else copies. The folder is made anew each
-    time and no file in it is ever written in place, so no link can change a file of
-    another build (:data:`coursepack.outputs.SITE_DOWNLOADS`)."""
+    """Record the pages that show a file's size and the files offered
+    (:func:`coursepack.render.site.sizes.record`), and, unless the build says it writes
+    some of them still (``coursepack_files_coming``), put the files in place and show
+    their sizes (:func:`coursepack.render.site.sizes.finish`)."""
     state = get_state(app.env)
-    if exception is not None or app.builder.format != "html":
+    builder = app.builder
+    if exception is not None or not isinstance(builder, StandaloneHTMLBuilder):
         return
     if state is None or state.build_dir is None or state.refs is None:
         return
-    target = Path(app.outdir) / state.refs.site.download_path("")
-    if target.exists():
-        shutil.rmtree(target)
-    for d in state.downloads:
-        source = state.build_dir / d.path
-        if source.is_file():
-            dest = Path(app.outdir) / state.refs.site.download_path(d.path)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            link_or_copy(source, dest)
+    outdir = Path(app.outdir)
+    pages = [
+        Path(builder.get_outfilename(doc)).relative_to(outdir).as_posix()
+        for doc in sized_pages(app.env)
+        if doc in app.env.all_docs
+    ]
+    doctrees = Path(app.doctreedir)
+    sizes.record(doctrees, pages, [d.path for d in state.downloads])
+    if not app.config.coursepack_files_coming:
+        sizes.finish(outdir, doctrees, state.build_dir, state.refs.site.download_path(""))

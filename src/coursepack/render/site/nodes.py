@@ -125,3 +125,39 @@ def visit_html_only_html(self: HTML5Translator, node: html_only) -> None:
 
 def depart_html_only_html(self: HTML5Translator, node: html_only) -> None:
     """Close nothing."""
+
+
+class file_size(nodes.Inline, nodes.Element):  # type: ignore[misc]
+    """The size of a file the site offers, shown as it is when the page is written.
+
+    ``file`` is its path under the build folder. The HTML keeps it in a marked span that
+    :func:`coursepack.render.site.sizes.finish` fills again once every file is written.
+    """
+
+
+def _shown_size(self: nodes.NodeVisitor, node: file_size) -> str:
+    from coursepack.render.site.sizes import size_of
+    from coursepack.render.site.state import get_state
+
+    state = get_state(self.builder.env)
+    return size_of(state.build_dir if state is not None else None, node["file"])
+
+
+def visit_size_html(self: HTML5Translator, node: file_size) -> None:
+    """Write the size in its marked span."""
+    from coursepack.render.site.sizes import span
+
+    self.body.append(span(node["file"], _shown_size(self, node)))
+    raise nodes.SkipNode
+
+
+def visit_size_text(self: Any, node: file_size) -> None:
+    """Write the size as text (text builder)."""
+    self.add_text(_shown_size(self, node))
+    raise nodes.SkipNode
+
+
+def visit_size_latex(self: Any, node: file_size) -> None:
+    """Write the size as text (LaTeX builder)."""
+    self.body.append(self.encode(_shown_size(self, node)))
+    raise nodes.SkipNode

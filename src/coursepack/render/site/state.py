@@ -10,7 +10,7 @@ Forked reading and writing processes inherit it as it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,16 +23,17 @@ from coursepack.refs import Refs
 
 @dataclass(frozen=True)
 class Download:
-    """A file offered on the downloads page."""
+    """A file offered on the downloads page.
+
+    Its size is not part of it: a page shows the size the file has once written
+    (:mod:`coursepack.render.site.sizes`), so that the pages need not wait for the PDFs,
+    nor be read again when a file is a few bytes longer.
+    """
 
     #: Path under build/ (and under the site's downloads folder), with ``/`` separators.
     path: str
     #: What the file is, for the link text.
     label: str
-    #: Its size as the pages show it (:func:`file_size`): what a page's digest covers, so
-    #: that a file a few bytes longer, which every edit makes of the reader's PDF, does
-    #: not make every page that offers it new.
-    size: str
     #: Where it goes in the list: lower first.
     rank: int = 0
     #: What it is and what it prints, as its renderer said (:class:`Output`).
@@ -41,34 +42,26 @@ class Download:
     edition: str = ""
 
 
-def file_size(n: int) -> str:
-    """Return a file size as a reader reads it ("84 KB"), the number and its unit joined
-    by a no-break space, so that a narrow screen never puts the unit on a line alone."""
-    if n < 1024:
-        return f"{n}\u00a0bytes"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.0f}\u00a0KB"
-    return f"{n / (1024 * 1024):.1f}\u00a0MB"
-
-
-def downloads_of(outputs: list[Output], build_dir: Path, edition: str) -> list[Download]:
+def downloads_of(
+    outputs: list[Output], build_dir: Path, edition: str, coming: Collection[Path] = ()
+) -> list[Download]:
     """Return what the site offers of the files written into build_dir, in list order.
 
-    Only files still there are offered; the instructor's files (its guide and the instructor
-    edition's PDFs) only in that edition, which offers the student edition's too.
+    Only files there are offered, or coming (being written while the site is built); the
+    instructor's files (its guide and the instructor edition's PDFs) only in that edition,
+    which offers the student edition's too.
     """
     found = [
         Download(
             o.path.relative_to(build_dir).as_posix(),
             o.label,
-            file_size(o.path.stat().st_size),
             o.rank,
             o.role,
             o.readings,
             o.edition,
         )
         for o in outputs
-        if o.path.is_file() and (edition == "instructor" or not o.instructor)
+        if (o.path in coming or o.path.is_file()) and (edition == "instructor" or not o.instructor)
     ]
     return sorted(found, key=lambda d: (d.rank, d.edition == "instructor"))
 

@@ -21,7 +21,8 @@ from coursepack.model import Anchor, Reading, Source
 from coursepack.refs import Refs
 from coursepack.refs.labels import paragraph_span, reading_title
 from coursepack.render import markup
-from coursepack.render.site.nodes import link, make
+from coursepack.render.site.nodes import file_size, link, make
+from coursepack.render.site.sizes import sized_pages
 from coursepack.render.site.state import SiteState, get_state, note_page
 
 T = TypeVar("T")
@@ -151,6 +152,14 @@ class ReaderDirective(SphinxDirective):
         raise NotImplementedError
 
     # Shared pieces -----------------------------------------------------------------------
+
+    def size(self, path: str) -> nodes.Node:
+        """Return the size of a file offered (under the build folder), shown as it is once
+        written; the page is noted as one that shows it."""
+        shown = sized_pages(self.env).setdefault(self.env.docname, [])
+        if path not in shown:
+            shown.append(path)
+        return file_size("", file=path)
 
     def note_search_entry(self, objtype: str, name: str, anchor: str) -> None:
         """Make an entry of this page a search result of its own, under a name."""

@@ -175,11 +175,14 @@ class DownloadsDirective(ReaderDirective):
 
     def expand(self, refs: Refs) -> list[nodes.Node]:
         """Return the list, or a note that none were built."""
-        return [downloads_list(refs, self.site.downloads)]
+        return [downloads_list(refs, self.site.downloads, self.size)]
 
 
-def downloads_list(refs: Refs, files: Sequence[Download]) -> nodes.Element:
-    """Return the list of files offered, or a note that none were built."""
+def downloads_list(
+    refs: Refs, files: Sequence[Download], size: Callable[[str], nodes.Node]
+) -> nodes.Element:
+    """Return the list of files offered, or a note that none were built; size: the node
+    that shows a file's size (:meth:`ReaderDirective.size`)."""
     if not files:
         return text(
             "No PDFs or citation files were built with this site. Run "
@@ -191,7 +194,9 @@ def downloads_list(refs: Refs, files: Sequence[Download]) -> nodes.Element:
         ul += make(
             "li",
             file_link(refs.site.download_path(d.path), nodes.Text(d.label)),
-            nodes.Text(f" ({d.size})"),
+            nodes.Text(" ("),
+            size(d.path),
+            nodes.Text(")"),
         )
     return ul
 

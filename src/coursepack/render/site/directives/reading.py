@@ -100,7 +100,9 @@ class ReadingHeaderDirective(ReaderDirective):
                 links.append(
                     file_link(
                         refs.site.download_path(d.path),
-                        nodes.Text(f"{label}{which} (PDF, {d.size})"),
+                        nodes.Text(f"{label}{which} (PDF, "),
+                        self.size(d.path),
+                        nodes.Text(")"),
                     )
                 )
         if found.cite:

@@ -1,0 +1,127 @@
+"""The site built while the PDFs are laid out: what it offers, and a failure on either side."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+
+from coursepack import build as build_module
+from coursepack.options import BuildOptions
+from coursepack.render import pdf as pdf_module
+from coursepack.render.site import build as site_build
+from coursepack.render.site.sizes import RECORD, file_size
+
+OPTIONS = BuildOptions(jobs=2)
+
+
+def shown_sizes(out: Path) -> dict[str, set[str]]:
+    """Return every size the site's pages show, by the file they show it for."""
+    record = json.loads((out / ".site-doctrees" / RECORD).read_text("utf-8"))
+    found: dict[str, set[str]] = {}
+    for page in record["pages"]:
+        soup = BeautifulSoup((out / "site" / page).read_text("utf-8"), "html.parser")
+        for span in soup.select("span.cp-size"):
+            found.setdefault(str(span["data-file"]), set()).add(span.get_text())
+    return found
+
+
+def test_the_site_built_beside_the_pdfs_offers_them_as_written(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "build"
+    render = site_build.render_site
+    coming: list[set[Path]] = []
+
+    def spied(*args: Any, **kwargs: Any) -> list[str]:
+        coming.append(set(kwargs.get("coming", ())))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(site_build, "render_site", spied)
+    for edit in (None, ("notes/strike-1934.md", "three times", "thrice")):
+        if edit is not None:
+            path = mini / "annotations" / edit[0]
+            path.write_text(path.read_text("utf-8").replace(edit[1], edit[2]), "utf-8")
+        assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 0
+        # Handed the PDFs still being laid out (by their place in the staging folder).
+        assert {p.name for p in coming[-1]} >= {"reader.pdf", "instructor-guide.pdf"}
+        sizes = shown_sizes(out)
+        assert "pdf/reader.pdf" in sizes and "pdf/handouts/alpha.pdf" in sizes
+        for name, shown in sizes.items():
+            assert shown == {file_size((out / name).stat().st_size)}, name
+        offered = out / "site" / "downloads"
+        for name in ("pdf/reader.pdf", "pdf/handouts/alpha.pdf"):
+            assert os.path.samefile(offered / name, out / name)
+        assert not (offered / "pdf/instructor-guide.pdf").exists()  # the instructor's only
+    assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 0
+    assert len(coming) == 2  # the third build found everything up to date
+
+
+def test_in_one_process_the_site_waits_for_the_pdfs(mini: Path, tmp_path: Path) -> None:
+    out = tmp_path / "build"
+    assert build_module.build(mini, out, ["pdf", "site"], BuildOptions(jobs=1)) == 0
+    sizes = shown_sizes(out)
+    assert sizes["pdf/reader.pdf"] == {file_size((out / "pdf/reader.pdf").stat().st_size)}
+
+
+def _no_workers_left() -> bool:
+    return not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def test_a_site_that_fails_stops_the_pdfs(
+    mini: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "build"
+    stopped: list[bool] = []
+    abandon = pdf_module.abandon
+
+    def failing(*args: Any, **kwargs: Any) -> list[str]:
+        raise site_build.SiteBuildError("Sphinx could not build the site", ["index.rst: bad"])
+
+    def spied(pool: Any) -> None:
+        stopped.append(True)
+        abandon(pool)
+
+    monkeypatch.setattr(site_build, "render_site", failing)
+    monkeypatch.setattr(pdf_module, "abandon", spied)
+    assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 1
+    err = capsys.readouterr().err
+    assert "site: warning: index.rst: bad" in err
+    assert f"site: error: Sphinx could not build the site; {out}/ is unchanged" in err
+    assert stopped == [True]
+    assert not out.exists() and not (tmp_path / ".build.staging" / "next").exists()
+    assert _no_workers_left()
+
+
+def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
+    mini: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    out = tmp_path / "build"
+
+    class Failed(Exception):
+        def __init__(self, message: str) -> None:
+            super().__init__(message)
+            self.warnings = ["reader.html: no room"]
+
+    def failing(*args: Any, **kwargs: Any) -> list[Any]:
+        kwargs["idle"].set()
+        raise Failed("the reader could not be laid out")
+
+    monkeypatch.setattr(pdf_module, "render_pdfs", failing)
+    assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 1
+    err = capsys.readouterr().err
+    assert "pdf: warning: reader.html: no room" in err
+    assert f"pdf: error: the reader could not be laid out; {out}/ is unchanged" in err
+    assert not out.exists()
+    assert _no_workers_left()
