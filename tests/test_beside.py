@@ -115,7 +115,7 @@ def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
             self.warnings = ["reader.html: no room"]
 
     def failing(*args: Any, **kwargs: Any) -> list[Any]:
-        kwargs["idle"].set()
+        kwargs["free"].set()
         raise Failed("the reader could not be laid out")
 
     monkeypatch.setattr(pdf_module, "render_pdfs", failing)

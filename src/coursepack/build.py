@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from coursepack import outputs
 from coursepack.options import BuildOptions
 from coursepack.processes import Interrupted, deferred
+from coursepack.progress import Line
 from coursepack.staging import LinkRule, Staging, StagingError
 from coursepack.stamp import Stamps, input_fingerprint, target_key
 
@@ -186,52 +187,66 @@ def _build_loaded(
     # The PDF workers, idle until the documents are planned, format part of a long list of
     # citations the cache does not hold (this process has threads now, so cannot fork).
     refs = Refs(reader, base_url=options.base_url, workers=options.workers, pool=workers)
+    # With workers, the PDFs are laid out while this process builds the site, then the
+    # EPUB: the site offers them all at once, and shows their sizes once they are written.
+    # Not for a reader in volumes: its long layouts have the memory, its site the cores.
+    beside = workers is not None and {"pdf", "site"} <= set(renderers)
+    beside = beside and len(reader.volumes) == 1
+    order = sorted(renderers, key=lambda target: beside and target == "epub")
     pdfs: _PdfsBeside | None = None
     try:
         stage = staging.prepare(_linked(set(renderers)))
         recorded = outputs.load(stage)
         stamps = Stamps(stage)
         stamps.report = report.format() if report.diagnostics else ""
-        for target, render in renderers.items():
+        site_warnings: list[str] = []
+        for target in order:
             name = RENDERERS[target][2]
-            t0 = time.perf_counter()
             (stage / name).mkdir(parents=True, exist_ok=True)
+            t0 = time.perf_counter()
             try:
-                if target == "pdf" and workers is not None and "site" in renderers:
-                    # Laid out in the workers while this process builds the rest: the
-                    # site shows the PDFs' sizes once they are written (finish_site).
-                    pdfs = _PdfsBeside(render, refs, stage / name, options, workers)
+                if target == "pdf" and beside:
+                    pdfs = _PdfsBeside(renderers[target], refs, stage / name, options, workers)
+                    pdfs.start()
                     continue
                 if target == "site":
-                    result, t0 = _render_site(render, refs, stage, options, recorded, pdfs)
+                    if pdfs is not None:
+                        pdfs.free.wait()  # (see render_pdfs)
+                        t0 = time.perf_counter()
+                    said = _render_site(
+                        renderers[target], refs, stage, options, recorded, pdfs, "epub" in order
+                    )
+                    site_warnings = [_as_built(str(w), stage, out) for w in said or []]
                 else:
                     extra = {"pool": workers} if target == "pdf" and workers is not None else {}
-                    result = render(refs, stage / name, options, **extra)
-                    recorded[target] = list(result)
+                    recorded[target] = list(renderers[target](refs, stage / name, options, **extra))
                     outputs.save(stage, recorded)
             except Exception as exc:
-                failed = getattr(exc, "warnings", None)
-                if not isinstance(failed, list):
+                if not _told(target, exc, stage, out):
                     raise
-                if pdfs is not None and exc is pdfs.error:
-                    target = "pdf"
-                elif pdfs is not None:
+                if pdfs is not None:
                     pdfs.stop()
-                # A renderer's own failure, told with the paths the user knows.
-                _print_warnings(target, [_as_built(str(w), stage, out) for w in failed])
-                print(f"{target}: error: {exc}; {out}/ is unchanged", file=sys.stderr)
                 staging.discard()
                 return EXIT_INPUT
-            if pdfs is not None and target == "site":
-                stamps.record("pdf", target_key(inputs, "pdf", options, stage), [])
-                print(f"pdf: {out / 'pdf'}/ ({pdfs.seconds:.1f} s)")
-                pdfs = None
-            said = result if target == "site" and result else []
-            warnings = [_as_built(str(w), stage, out) for w in said]
-            _print_warnings(target, warnings)
+            _print_warnings(target, site_warnings if target == "site" else [])
             # The site's stamp covers the files it offers: taken once every one is written.
-            stamps.record(target, target_key(inputs, target, options, stage), warnings)
+            if target != "site" or pdfs is None:
+                stamps.record(target, target_key(inputs, target, options, stage), [])
             print(f"{target}: {out / name}/ ({time.perf_counter() - t0:.1f} s)")
+        if pdfs is not None:
+            try:
+                recorded["pdf"] = pdfs.wait()
+                outputs.save(stage, recorded)
+                _finish_site(refs, stage, options)
+            except Exception as exc:
+                if not _told("pdf", exc, stage, out):
+                    raise
+                staging.discard()
+                return EXIT_INPUT
+            print(f"pdf: {out / 'pdf'}/ ({pdfs.seconds:.1f} s)")
+            stamps.record("pdf", target_key(inputs, "pdf", options, stage), [])
+            stamps.record("site", target_key(inputs, "site", options, stage), site_warnings)
+            pdfs = None
         staging.commit()
     except BaseException as exc:
         if pdfs is not None:
@@ -247,6 +262,17 @@ def _build_loaded(
     return EXIT_OK
 
 
+def _told(target: str, exc: Exception, stage: Path, out: Path) -> bool:
+    """Tell a renderer's own failure (an exception with its warnings), with the paths the
+    user knows; return False for any other exception (a bug, which goes on up)."""
+    failed = getattr(exc, "warnings", None)
+    if not isinstance(failed, list):
+        return False
+    _print_warnings(target, [_as_built(str(w), stage, out) for w in failed])
+    print(f"{target}: error: {exc}; {out}/ is unchanged", file=sys.stderr)
+    return True
+
+
 def _render_site(
     render: Renderer,
     refs: Any,
@@ -254,36 +280,38 @@ def _render_site(
     options: BuildOptions,
     recorded: dict[str, list[Any]],
     pdfs: _PdfsBeside | None,
-) -> tuple[Any, float]:
-    """Build the site, offering what the other targets wrote; return Sphinx's warnings,
-    and when it started, less the time it waited for the PDFs.
+    epub: bool,
+) -> list[str]:
+    """Build the site, offering what the other targets wrote; return Sphinx's warnings.
 
-    With the PDFs laid out beside it, it offers those they will write, and once they are,
-    they are put in place in the site with their sizes.
+    With the PDFs laid out beside it, it offers those they will write, and the EPUB (when
+    epub), which is written after it, and builds in this process alone, without forking: the workers
+    have the other cores. :func:`_finish_site` puts them in place once they are written.
     """
-    started = time.perf_counter()
+    offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
     if pdfs is None:
-        offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
-        return render(refs, stage / "site", options, outputs=offered), started
+        found: list[str] = render(refs, stage / "site", options, outputs=offered)
+        return found
+    from coursepack.render.epub import outputs as epub_outputs
+
+    coming = [*pdfs.coming(), *(epub_outputs(stage / "epub") if epub else [])]
+    offered = [o for o in offered if o.path not in {c.path for c in coming}] + coming
+    alone = dataclasses.replace(options, jobs=1)
+    found = render(
+        refs,
+        stage / "site",
+        alone,
+        outputs=offered,
+        coming={o.path for o in coming},
+        line=pdfs.line,
+    )
+    return found
+
+
+def _finish_site(refs: Any, stage: Path, options: BuildOptions) -> None:
     from coursepack.render.site.build import finish_site
 
-    coming = pdfs.coming()
-    offered = [
-        o for t in ("cite", "pdf", "epub") for o in (coming if t == "pdf" else recorded.get(t, []))
-    ]
-    # The site starts once a worker has nothing left to do, and reads and writes in this
-    # process alone, without forking: it takes that worker's core, and leaves the others
-    # to the documents still being laid out (the longest, most often the reader).
-    pdfs.idle.wait()
-    started = time.perf_counter()
-    alone = dataclasses.replace(options, jobs=1)
-    result = render(refs, stage / "site", alone, outputs=offered, coming={o.path for o in coming})
-    built = time.perf_counter()
-    recorded["pdf"] = list(pdfs.wait())
-    outputs.save(stage, recorded)
-    waited = time.perf_counter() - built
     finish_site(refs, stage / "site", options)
-    return result, started + waited
 
 
 class _PdfsBeside(threading.Thread):
@@ -305,24 +333,30 @@ class _PdfsBeside(threading.Thread):
         self.error: BaseException | None = None
         self.result: list[Any] = []
         self.seconds = 0.0
-        #: Set when a worker has no more work (:func:`coursepack.render.pdf.render_pdfs`).
-        self.idle = threading.Event()
+        #: Set when this process may take a core (:func:`coursepack.render.pdf.render_pdfs`).
+        self.free = threading.Event()
+        #: The progress line the PDFs and the site share (on a terminal).
+        self.line = Line()
+
+    def start(self) -> None:
         # The citations, which both threads read, are formatted here, once, first.
-        refs.citations  # noqa: B018
+        self.refs.citations  # noqa: B018
         # The thread blocks SIGINT and SIGTERM: this one handles them (and stops it).
         with deferred():
-            self.start()
+            super().start()
 
     def run(self) -> None:
         t0 = time.perf_counter()
         try:
-            found = self.render(self.refs, self.out, self.options, pool=self.pool, idle=self.idle)
+            found = self.render(
+                self.refs, self.out, self.options, pool=self.pool, free=self.free, line=self.line
+            )
             self.result = list(found)
         except BaseException as exc:
             self.error = exc
         finally:
             self.seconds = time.perf_counter() - t0
-            self.idle.set()
+            self.free.set()
 
     def coming(self) -> list[Any]:
         """Return the PDFs the site may offer: those being written, those already there."""

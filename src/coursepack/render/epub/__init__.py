@@ -242,10 +242,15 @@ def write_epub(files: dict[str, bytes], target: Path) -> None:
         raise
 
 
+def outputs(out: Path) -> list[Output]:
+    """Return the file the target writes into out, with what it is."""
+    label = "The full course reader (EPUB, for phones and e-readers)"
+    return [Output(out / FILE, label, rank=0, role="epub")]
+
+
 def render_epub(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     """Write reader.epub into out; return it."""
     del options  # the book is the same for every paper size; teaching notes stay out
-    target = out / FILE
-    write_epub(package(refs), target)
-    label = "The full course reader (EPUB, for phones and e-readers)"
-    return [Output(target, label, rank=0, role="epub")]
+    written = outputs(out)
+    write_epub(package(refs), written[0].path)
+    return written

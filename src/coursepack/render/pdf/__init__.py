@@ -330,7 +330,7 @@ def render_pdfs(
     *,
     line: Line | None = None,
     pool: ProcessPoolExecutor | None = None,
-    idle: threading.Event | None = None,
+    free: threading.Event | None = None,
 ) -> list[Output]:
     """Write the reader, the handouts and the instructor guide into out; return them.
 
@@ -338,16 +338,18 @@ def render_pdfs(
     one worker. Should anything fail or an interrupt arrive, the workers are killed at
     once: none goes on writing into out. line: a progress line shared with other targets.
     pool: workers the build started before it loaded the reader (:func:`start_workers`),
-    which this function stops. idle: set as soon as a worker has nothing left to do (or the
-    PDFs are done), so that the caller may take that core for other work.
+    which this function stops. free: set when the caller may take a core for other work (the
+    site, whose pages an edit's author waits for): at once in a build after an edit, whose
+    documents are short; otherwise once a worker has nothing left to do, so that the longest
+    document (a first build's reader) keeps its core.
     """
     out.mkdir(parents=True, exist_ok=True)
     try:
         with parts.kept_for_build(out, refs.reader.root) as kept:
-            return _render_pdfs(refs, out, options, kept, line, pool, idle)
+            return _render_pdfs(refs, out, options, kept, line, pool, free)
     finally:
-        if idle is not None:
-            idle.set()
+        if free is not None:
+            free.set()
 
 
 def _render_pdfs(
@@ -357,7 +359,7 @@ def _render_pdfs(
     kept: Path,
     line: Line | None,
     pool: ProcessPoolExecutor | None,
-    idle: threading.Event | None = None,
+    free: threading.Event | None = None,
 ) -> list[Output]:
     """Write the PDFs as :func:`render_pdfs` says, keeping what they are laid out from in
     kept."""
@@ -371,11 +373,13 @@ def _render_pdfs(
         # A build after an edit: each document that changed is handed to the workers as
         # soon as it is planned, while the others are planned.
         planner = _Planner(refs, out, options, kept, old, _written_at(hashes_path))
-        _lay_out_as_planned(planner, pool, workers, len(reader.volumes) > 1, progress, idle)
+        if free is not None:
+            free.set()  # an edit's documents are short: the site's pages first
+        _lay_out_as_planned(planner, pool, workers, len(reader.volumes) > 1, progress)
         jobs, todo = planner.jobs, planner.todo
     else:
         jobs, todo = _plan_then_lay_out(
-            refs, out, options, kept, old, pool, workers, progress, idle
+            refs, out, options, kept, old, pool, workers, progress, free
         )
     progress.done()
     # Files of another edition, or packets not asked for, keep their hashes.
@@ -409,7 +413,7 @@ def _plan_then_lay_out(
     pool: ProcessPoolExecutor | None,
     workers: int,
     progress: Progress,
-    idle: threading.Event | None = None,
+    free: threading.Event | None = None,
 ) -> tuple[list[Job], list[Job]]:
     """Plan every document, then lay out those that changed, the longest first (a first
     build, or one in this process); return the jobs and those laid out."""
@@ -460,7 +464,7 @@ def _plan_then_lay_out(
         used = shared or _start_pool(workers, warm=bool(stitched))
         tasks = _tasks(whole, 1)
     limit = large_limit(workers) if in_volumes else workers
-    scheduler = _Scheduler(lambda: used, workers, limit, progress, idle=idle)
+    scheduler = _Scheduler(lambda: used, workers, limit, progress, free=free)
     try:
         scheduler.run(tasks, [_Stitcher(job, layouts, scheduler) for job, layouts in stitched])
     except BaseException:
@@ -479,7 +483,6 @@ def _lay_out_as_planned(
     workers: int,
     in_volumes: bool,
     progress: Progress,
-    idle: threading.Event | None = None,
 ) -> None:
     """Lay out the documents that changed as the planner finds them, in the workers.
 
@@ -506,7 +509,6 @@ def _lay_out_as_planned(
         large_limit(workers) if in_volumes else workers,
         progress,
         functools.partial(started, True) if in_volumes else None,
-        idle,
     )
     try:
         scheduler.run([], [], planner)
@@ -754,7 +756,7 @@ class _Scheduler:
     Tasks and stitchers are given to :meth:`run`, or, while a planner runs, added as it
     finds them (:meth:`add`, :meth:`add_stitcher`). shared: the workers' pool, asked for
     when a task is handed over. one_task: when given, the pool a long document goes to
-    instead (of processes that each lay out one task). idle: set when a worker is free and
+    instead (of processes that each lay out one task). free: set when a worker is free and
     no task waits for one.
     """
 
@@ -765,10 +767,10 @@ class _Scheduler:
         large_limit: int,
         progress: Progress,
         one_task: Callable[[], ProcessPoolExecutor] | None = None,
-        idle: threading.Event | None = None,
+        free: threading.Event | None = None,
     ) -> None:
         self.shared = shared
-        self.idle = idle
+        self.free = free
         self.workers = workers
         self.large_limit = large_limit
         self.progress = progress
@@ -870,13 +872,13 @@ class _Scheduler:
                     if item is None:
                         # A worker has nothing to do: only what is running is left, or
                         # what a stitcher may yet ask for.
-                        if self.idle is not None and not (
+                        if self.free is not None and not (
                             self.running >= self.workers
                             or self.asked
                             or self.pending
                             or self.planning
                         ):
-                            self.idle.set()
+                            self.free.set()
                         self.changed.wait()
                         continue
                     (self.asked if item in self.asked else self.pending).remove(item)
@@ -929,8 +931,8 @@ class _Scheduler:
             self.failed |= failure is not None
             if item.count:
                 self.progress.advance(item.count)
-            if self.idle is not None and self.closed:
-                self.idle.set()  # every task is handed out: this worker has no more
+            if self.free is not None and self.closed:
+                self.free.set()  # every task is handed out: this worker has no more
             self.changed.notify_all()
         if failure is not None:
             item.future.set_exception(failure)
