@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -69,8 +69,27 @@ def test_in_one_process_the_site_waits_for_the_pdfs(mini: Path, tmp_path: Path) 
     assert sizes["pdf/reader.pdf"] == {file_size((out / "pdf/reader.pdf").stat().st_size)}
 
 
-def _no_workers_left() -> bool:
-    return not [p for p in multiprocessing.active_children() if p.is_alive()]
+@pytest.fixture
+def workers(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Return the processes of the PDF workers the builds start (filled as they start)."""
+    found: list[Any] = []
+    start = pdf_module.start_workers
+
+    def started(options: BuildOptions) -> Any:
+        pool = start(options)
+        found.extend(getattr(pool, "_processes", {}).values())
+        return pool
+
+    monkeypatch.setattr(pdf_module, "start_workers", started)
+    return found
+
+
+def _all_ended(processes: list[Any]) -> bool:
+    """Return whether every process has ended, within a moment."""
+    deadline = time.monotonic() + 5
+    while any(p.is_alive() for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(processes) and not any(p.is_alive() for p in processes)
 
 
 def test_a_site_that_fails_stops_the_pdfs(
@@ -78,6 +97,7 @@ def test_a_site_that_fails_stops_the_pdfs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    workers: list[Any],
 ) -> None:
     out = tmp_path / "build"
     stopped: list[bool] = []
@@ -98,7 +118,7 @@ def test_a_site_that_fails_stops_the_pdfs(
     assert f"site: error: Sphinx could not build the site; {out}/ is unchanged" in err
     assert stopped == [True]
     assert not out.exists() and not (tmp_path / ".build.staging" / "next").exists()
-    assert _no_workers_left()
+    assert _all_ended(workers)
 
 
 def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
@@ -106,6 +126,7 @@ def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
+    workers: list[Any],
 ) -> None:
     out = tmp_path / "build"
 
@@ -124,4 +145,4 @@ def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
     assert "pdf: warning: reader.html: no room" in err
     assert f"pdf: error: the reader could not be laid out; {out}/ is unchanged" in err
     assert not out.exists()
-    assert _no_workers_left()
+    assert _all_ended(workers)
