@@ -18,6 +18,7 @@ from coursepack.render.site import build as site_build
 from coursepack.render.site.sizes import RECORD, file_size
 
 OPTIONS = BuildOptions(jobs=2)
+TARGETS = ["cite", "pdf", "epub", "site"]
 
 
 def shown_sizes(out: Path) -> dict[str, set[str]]:
@@ -47,18 +48,22 @@ def test_the_site_built_beside_the_pdfs_offers_them_as_written(
         if edit is not None:
             path = mini / "annotations" / edit[0]
             path.write_text(path.read_text("utf-8").replace(edit[1], edit[2]), "utf-8")
-        assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 0
-        # Handed the PDFs still being laid out (by their place in the staging folder).
-        assert {p.name for p in coming[-1]} >= {"reader.pdf", "instructor-guide.pdf"}
+        assert build_module.build(mini, out, TARGETS, OPTIONS) == 0
+        # Handed the PDFs still being laid out, and the files of the targets built after
+        # it (by their place in the staging folder).
+        assert {p.name for p in coming[-1]} >= {
+            "reader.pdf", "instructor-guide.pdf", "coursepack.bib", "alpha.txt", "reader.epub"
+        }  # fmt: skip
         sizes = shown_sizes(out)
-        assert "pdf/reader.pdf" in sizes and "pdf/handouts/alpha.pdf" in sizes
+        assert {"pdf/reader.pdf", "pdf/handouts/alpha.pdf", "cite/coursepack.bib"} <= set(sizes)
+        assert "epub/reader.epub" in sizes
         for name, shown in sizes.items():
             assert shown == {file_size((out / name).stat().st_size)}, name
         offered = out / "site" / "downloads"
         for name in ("pdf/reader.pdf", "pdf/handouts/alpha.pdf"):
             assert os.path.samefile(offered / name, out / name)
         assert not (offered / "pdf/instructor-guide.pdf").exists()  # the instructor's only
-    assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 0
+    assert build_module.build(mini, out, TARGETS, OPTIONS) == 0
     assert len(coming) == 2  # the third build found everything up to date
 
 

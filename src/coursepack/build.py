@@ -187,12 +187,15 @@ def _build_loaded(
     # The PDF workers, idle until the documents are planned, format part of a long list of
     # citations the cache does not hold (this process has threads now, so cannot fork).
     refs = Refs(reader, base_url=options.base_url, workers=options.workers, pool=workers)
-    # With workers, the PDFs are laid out while this process builds the site, then the
-    # EPUB: the site offers them all at once, and shows their sizes once they are written.
-    # Not for a reader in volumes: its long layouts have the memory, its site the cores.
+    # With workers, the PDFs are laid out while this process builds the site first, then
+    # the other targets: the site offers every file they are about to write, and shows
+    # their sizes once they are written. Not for a reader in volumes: its long layouts
+    # have the memory, and its site the cores, after them.
     beside = workers is not None and {"pdf", "site"} <= set(renderers)
     beside = beside and len(reader.volumes) == 1
-    order = sorted(renderers, key=lambda target: beside and target == "epub")
+    order = list(renderers)
+    if beside:
+        order = ["pdf", "site", *(t for t in order if t not in ("pdf", "site"))]
     pdfs: _PdfsBeside | None = None
     try:
         stage = staging.prepare(_linked(set(renderers)))
@@ -213,8 +216,9 @@ def _build_loaded(
                     if pdfs is not None:
                         pdfs.free.wait()  # (see render_pdfs)
                         t0 = time.perf_counter()
+                    later = order[order.index(target) + 1 :]
                     said = _render_site(
-                        renderers[target], refs, stage, options, recorded, pdfs, "epub" in order
+                        renderers[target], refs, stage, options, recorded, pdfs, later
                     )
                     site_warnings = [_as_built(str(w), stage, out) for w in said or []]
                 else:
@@ -280,22 +284,24 @@ def _render_site(
     options: BuildOptions,
     recorded: dict[str, list[Any]],
     pdfs: _PdfsBeside | None,
-    epub: bool,
+    later: list[str],
 ) -> list[str]:
     """Build the site, offering what the other targets wrote; return Sphinx's warnings.
 
-    With the PDFs laid out beside it, it offers those they will write, and the EPUB (when
-    epub), which is written after it, and builds in this process alone, without forking: the workers
-    have the other cores. :func:`_finish_site` puts them in place once they are written.
+    With the PDFs laid out beside it, it offers those they will write and the files of the
+    targets built after it (later), and builds in this process alone, without forking: the
+    workers have the other cores. :func:`_finish_site` puts them in place once written.
     """
-    offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
     if pdfs is None:
+        offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
         found: list[str] = render(refs, stage / "site", options, outputs=offered)
         return found
-    from coursepack.render.epub import outputs as epub_outputs
-
-    coming = [*pdfs.coming(), *(epub_outputs(stage / "epub") if epub else [])]
-    offered = [o for o in offered if o.path not in {c.path for c in coming}] + coming
+    coming = pdfs.coming()
+    for target in later:
+        module, _, name = RENDERERS[target]
+        coming += importlib.import_module(module).promised(refs, stage / name, options)
+    built = [o for t in ("cite", "epub") if t not in later for o in recorded.get(t, [])]
+    offered = built + coming
     alone = dataclasses.replace(options, jobs=1)
     found = render(
         refs,

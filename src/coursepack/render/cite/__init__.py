@@ -57,6 +57,26 @@ FILES: tuple[tuple[str, str], ...] = (
 )
 
 
+def promised(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
+    """Return the files :func:`render_cite` writes into out (and its parent), with what each
+    is, in the order it writes them."""
+    from coursepack.refs.labels import reading_title
+    from coursepack.render.cite.annotations import FILE, HYPOTHESIS
+
+    del options  # the citation data is the same for every paper size and edition
+    found = [Output(out / name, label, rank=3, role="citations") for name, label in FILES]
+    label = "The annotations as W3C Web Annotations (JSON-LD)"
+    found.append(Output(out.parent / FILE, label, rank=4, role="annotations"))
+    label = "The annotations for a Hypothesis group (its import file, JSON)"
+    found.append(Output(out.parent / HYPOTHESIS, label, rank=4, role="annotations"))
+    # The texts as received, which the annotations' selectors count in.
+    for reading in refs.reader.readings:
+        path = out.parent / "texts" / f"{reading.id}.txt"
+        label = f"The text of “{reading_title(reading)}” as received (plain text)"
+        found.append(Output(path, label, rank=5, role="text", readings=(reading.id,)))
+    return found
+
+
 def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     """Write the citation files into out and annotations.jsonld into its parent.
 
@@ -64,40 +84,23 @@ def render_cite(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     """
     from coursepack.refs import csl
     from coursepack.refs.bibtex import write_bib
-    from coursepack.refs.labels import reading_title
-    from coursepack.render.cite.annotations import (
-        FILE,
-        HYPOTHESIS,
-        annotation_collection,
-        hypothesis_export,
-    )
+    from coursepack.render.cite.annotations import annotation_collection, hypothesis_export
     from coursepack.render.cite.ris import write_ris
 
-    del options  # the citation data is the same for every paper size and edition
+    created = f"{refs.reader.meta.year:04d}-01-01T00:00:00Z"
     texts = [
         write_bib(refs.bib_entries("bibtex")),
         write_bib(refs.bib_entries("biblatex")),
         DATAMODEL.read_text(encoding="utf-8"),
         _json([csl.with_case_kept(r) for r in refs.exported_records]),
         write_ris(refs.exported_records),
+        _json(annotation_collection(refs)),
+        _json(hypothesis_export(refs, created)),
+        *(reading.text for reading in refs.reader.readings),
     ]
-    written: list[Output] = []
-    for (name, label), text in zip(FILES, texts, strict=True):
-        write_atomic(out / name, text)
-        written.append(Output(out / name, label, rank=3, role="citations"))
-    write_atomic(out.parent / FILE, _json(annotation_collection(refs)))
-    label = "The annotations as W3C Web Annotations (JSON-LD)"
-    written.append(Output(out.parent / FILE, label, rank=4, role="annotations"))
-    created = f"{refs.reader.meta.year:04d}-01-01T00:00:00Z"
-    write_atomic(out.parent / HYPOTHESIS, _json(hypothesis_export(refs, created)))
-    label = "The annotations for a Hypothesis group (its import file, JSON)"
-    written.append(Output(out.parent / HYPOTHESIS, label, rank=4, role="annotations"))
-    # The texts as received, which the annotations' selectors count in.
-    for reading in refs.reader.readings:
-        path = out.parent / "texts" / f"{reading.id}.txt"
-        write_atomic(path, reading.text)
-        label = f"The text of “{reading_title(reading)}” as received (plain text)"
-        written.append(Output(path, label, rank=5, role="text", readings=(reading.id,)))
+    written = promised(refs, out, options)
+    for output, text in zip(written, texts, strict=True):
+        write_atomic(output.path, text)
     return written
 
 

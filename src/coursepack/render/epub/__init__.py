@@ -242,15 +242,15 @@ def write_epub(files: dict[str, bytes], target: Path) -> None:
         raise
 
 
-def outputs(out: Path) -> list[Output]:
-    """Return the file the target writes into out, with what it is."""
+def promised(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
+    """Return the file :func:`render_epub` writes into out, with what it is."""
+    del refs, options  # the book is the same for every paper size; teaching notes stay out
     label = "The full course reader (EPUB, for phones and e-readers)"
     return [Output(out / FILE, label, rank=0, role="epub")]
 
 
 def render_epub(refs: Refs, out: Path, options: BuildOptions) -> list[Output]:
     """Write reader.epub into out; return it."""
-    del options  # the book is the same for every paper size; teaching notes stay out
-    written = outputs(out)
+    written = promised(refs, out, options)
     write_epub(package(refs), written[0].path)
     return written
