@@ -97,57 +97,49 @@ def _all_ended(processes: list[Any]) -> bool:
     return bool(processes) and not any(p.is_alive() for p in processes)
 
 
-def test_a_site_that_fails_stops_the_pdfs(
+class Failed(Exception):
+    """A renderer's own failure, with its warnings."""
+
+    def __init__(self, message: str, warnings: list[str]) -> None:
+        super().__init__(message)
+        self.warnings = warnings
+
+
+@pytest.mark.parametrize("side", ["site", "pdf"])
+def test_a_failure_on_either_side_stops_the_other_and_is_told_as_its_own(
     mini: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     workers: list[Any],
+    side: str,
 ) -> None:
     out = tmp_path / "build"
     stopped: list[bool] = []
     abandon = pdf_module.abandon
 
-    def failing(*args: Any, **kwargs: Any) -> list[str]:
-        raise site_build.SiteBuildError("Sphinx could not build the site", ["index.rst: bad"])
+    def site_fails(*args: Any, **kwargs: Any) -> list[str]:
+        raise Failed("Sphinx could not build the site", ["index.rst: bad"])
+
+    def pdfs_fail(*args: Any, **kwargs: Any) -> list[Any]:
+        kwargs["free"].set()
+        raise Failed("the reader could not be laid out", ["reader.html: no room"])
 
     def spied(pool: Any) -> None:
         stopped.append(True)
         abandon(pool)
 
-    monkeypatch.setattr(site_build, "render_site", failing)
+    if side == "site":
+        monkeypatch.setattr(site_build, "render_site", site_fails)
+    else:
+        monkeypatch.setattr(pdf_module, "render_pdfs", pdfs_fail)
     monkeypatch.setattr(pdf_module, "abandon", spied)
     assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 1
     err = capsys.readouterr().err
-    assert "site: warning: index.rst: bad" in err
-    assert f"site: error: Sphinx could not build the site; {out}/ is unchanged" in err
-    assert stopped == [True]
+    said = "index.rst: bad" if side == "site" else "reader.html: no room"
+    assert f"{side}: warning: {said}" in err
+    assert f"{side}: error: " in err and f"; {out}/ is unchanged" in err
+    # A failing site kills the workers laying out the PDFs at once.
+    assert stopped == ([True] if side == "site" else [])
     assert not out.exists() and not (tmp_path / ".build.staging" / "next").exists()
-    assert _all_ended(workers)
-
-
-def test_pdfs_that_fail_beside_the_site_are_told_as_theirs(
-    mini: Path,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    workers: list[Any],
-) -> None:
-    out = tmp_path / "build"
-
-    class Failed(Exception):
-        def __init__(self, message: str) -> None:
-            super().__init__(message)
-            self.warnings = ["reader.html: no room"]
-
-    def failing(*args: Any, **kwargs: Any) -> list[Any]:
-        kwargs["free"].set()
-        raise Failed("the reader could not be laid out")
-
-    monkeypatch.setattr(pdf_module, "render_pdfs", failing)
-    assert build_module.build(mini, out, ["pdf", "site"], OPTIONS) == 1
-    err = capsys.readouterr().err
-    assert "pdf: warning: reader.html: no room" in err
-    assert f"pdf: error: the reader could not be laid out; {out}/ is unchanged" in err
-    assert not out.exists()
     assert _all_ended(workers)
