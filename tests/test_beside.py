@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from bs4 import BeautifulSoup
+from sphinx.builders import Builder as SphinxBuilder
 
 from coursepack import build as build_module
 from coursepack.options import BuildOptions
@@ -143,3 +145,43 @@ def test_a_failure_on_either_side_stops_the_other_and_is_told_as_its_own(
     assert stopped == ([True] if side == "site" else [])
     assert not out.exists() and not (tmp_path / ".build.staging" / "next").exists()
     assert _all_ended(workers)
+
+
+@pytest.mark.parametrize("pdfs_done", [True, False], ids=["pdfs-done", "pdfs-laid-out"])
+def test_sphinx_forks_only_once_the_pdfs_are_done(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdfs_done: bool
+) -> None:
+    # While the PDFs are laid out, their workers have the cores and this process has a
+    # thread that hands them documents: Sphinx reads every page of a first build here.
+    # Once they are done, it reads them in its forked readers, as after the PDFs.
+    site_done = threading.Event()
+    read_in_workers: list[int] = []
+    read_parallel = SphinxBuilder._read_parallel
+
+    def counted(self: SphinxBuilder, docnames: list[str], **kwargs: Any) -> None:
+        read_in_workers.append(len(docnames))
+        read_parallel(self, docnames, **kwargs)
+
+    def pdfs(*args: Any, **kwargs: Any) -> list[Any]:
+        kwargs["free"].set()
+        if not pdfs_done:
+            assert site_done.wait(timeout=120)
+        return []
+
+    render = site_build.render_site
+
+    def site(*args: Any, **kwargs: Any) -> list[str]:
+        if pdfs_done:
+            for thread in threading.enumerate():
+                if thread.name == "pdfs":
+                    thread.join()
+        try:
+            return render(*args, **kwargs)
+        finally:
+            site_done.set()
+
+    monkeypatch.setattr(SphinxBuilder, "_read_parallel", counted)
+    monkeypatch.setattr(pdf_module, "render_pdfs", pdfs)
+    monkeypatch.setattr(site_build, "render_site", site)
+    assert build_module.build(mini, tmp_path / "build", ["pdf", "site"], OPTIONS) == 0
+    assert bool(read_in_workers) == pdfs_done

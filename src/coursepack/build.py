@@ -12,7 +12,6 @@ directory, which Sphinx changes while it reads ``conf.py``.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import os
 import sys
@@ -289,8 +288,7 @@ def _render_site(
     """Build the site, offering what the other targets wrote; return Sphinx's warnings.
 
     With the PDFs laid out beside it, it offers those they will write and the files of the
-    targets built after it (later), and builds in this process alone, without forking: the
-    workers have the other cores. :func:`_finish_site` puts them in place once written.
+    targets built after it (later). :func:`_finish_site` puts them in place once written.
     """
     if pdfs is None:
         offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
@@ -302,14 +300,16 @@ def _render_site(
         coming += importlib.import_module(module).promised(refs, stage / name, options)
     built = [o for t in ("cite", "epub") if t not in later for o in recorded.get(t, [])]
     offered = built + coming
-    alone = dataclasses.replace(options, jobs=1)
     found = render(
         refs,
         stage / "site",
-        alone,
+        options,
         outputs=offered,
         coming={o.path for o in coming},
         line=pdfs.line,
+        # Sphinx forks its readers and writers only once the PDFs' thread is done: till
+        # then the workers have the cores, and a fork would copy a process with threads.
+        may_fork=lambda: not pdfs.is_alive(),
     )
     return found
 

@@ -236,16 +236,21 @@ PAGES_PER_WORKER = 4
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
-def _fit_workers(app: Sphinx) -> None:
-    """Have Sphinx read and write in this process when there are only a few pages to do."""
+def _fit_workers(app: Sphinx, may_fork: Callable[[], bool] | None = None) -> None:
+    """Have Sphinx read and write in this process when there are only a few pages to do,
+    or when may_fork says no (the build's PDFs are being laid out beside it: their workers
+    have the cores, and this process has threads)."""
     workers = app.parallel
     if workers < 2:
         return
     few = PAGES_PER_WORKER * workers
 
+    def forks(docnames: Collection[str]) -> bool:
+        return len(docnames) >= few and (may_fork is None or may_fork())
+
     def before_read(app: Sphinx, env: Any, docnames: list[str]) -> None:
         # Sphinx looks at the number of workers right after this event, and only then.
-        app.parallel = 1 if len(docnames) < few else workers
+        app.parallel = workers if forks(docnames) else 1
 
     def read_done(app: Sphinx, env: Any) -> list[str]:
         app.parallel = workers
@@ -256,7 +261,7 @@ def _fit_workers(app: Sphinx) -> None:
         write: Callable[[Set[str]], None] = builder.write_documents
 
         def write_documents(docnames: Set[str]) -> None:
-            if len(docnames) < few:
+            if not forks(docnames):
                 builder.parallel_ok = False
             write(docnames)
 
@@ -275,6 +280,7 @@ def render_site(
     outputs: list[Output] | None = None,
     coming: Collection[Path] = (),
     line: Line | None = None,
+    may_fork: Callable[[], bool] | None = None,
 ) -> list[str]:
     """Build the HTML site of each edition the options ask for; return Sphinx's warnings
     (empty when clean).
@@ -285,14 +291,15 @@ def render_site(
     other targets of this build wrote into out's parent, which the downloads page offers.
     coming: those of them still being written: the caller puts them in place in the site,
     with their sizes, once they are (:func:`finish_site`). line: the progress line shared
-    with other targets.
+    with other targets. may_fork: whether Sphinx may read or write in forked processes
+    now (asked when it starts to; by default it may).
     """
     out = Path(out).resolve()
     warnings: list[str] = []
     for edition in options.editions:
         folder = out.parent / edition_name(out.name, edition)
         warnings += _render_edition(
-            refs, folder, options.for_edition(edition), outputs, coming, line
+            refs, folder, options.for_edition(edition), outputs, coming, line, may_fork
         )
     return warnings
 
@@ -320,6 +327,7 @@ def _render_edition(
     outputs: list[Output] | None,
     coming: Collection[Path],
     line: Line | None,
+    may_fork: Callable[[], bool] | None = None,
 ) -> list[str]:
     """Build one edition's site into out; return Sphinx's warnings."""
     build_dir = out.parent
@@ -353,7 +361,7 @@ def _render_edition(
             parallel=options.workers,
         )
         _write_own_files(app)
-        _fit_workers(app)
+        _fit_workers(app, may_fork)
         if options.progress:
             progress.connect(app)
         try:
