@@ -163,3 +163,34 @@ def test_a_build_with_nothing_to_do_loads_no_reader_code() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("targets", "jobs"), [(["site"], 1), (["pdf", "site"], 2)], ids=["alone", "beside-the-pdfs"]
+)
+def test_site_warnings_are_repeated(
+    mini: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    targets: list[str],
+    jobs: int,
+) -> None:
+    docs = mini / "docs"
+    docs.mkdir()
+    (docs / "conf.py").write_text(
+        'extensions = ["coursepack.sphinx"]\ncoursepack_root = ".."\nproject = "Mini"\n',
+        encoding="utf-8",
+    )
+    (docs / "index.rst").write_text(
+        "Mini\n====\n\nSee :doc:`nowhere`.\n\n.. toctree::\n\n   _generated/readings/index\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "build"
+    options = BuildOptions(jobs=jobs)
+    assert build_module.build(mini, out, targets, options) == 0
+    first = capsys.readouterr()
+    assert "site: warning:" in first.err and "nowhere" in first.err
+    assert build_module.build(mini, out, targets, options) == 0
+    again = capsys.readouterr()
+    assert "site: " in again.out and "(up to date)" in again.out
+    assert again.err == first.err

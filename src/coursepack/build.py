@@ -234,7 +234,8 @@ def _build_loaded(
             _print_warnings(target, site_warnings if target == "site" else [])
             # The site's stamp covers the files it offers: taken once every one is written.
             if target != "site" or pdfs is None:
-                stamps.record(target, target_key(inputs, target, options, stage), [])
+                said = site_warnings if target == "site" else []
+                stamps.record(target, target_key(inputs, target, options, stage), said)
             print(f"{target}: {out / name}/ ({time.perf_counter() - t0:.1f} s)")
         if pdfs is not None:
             try:
