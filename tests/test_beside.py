@@ -185,3 +185,35 @@ def test_sphinx_forks_only_once_the_pdfs_are_done(
     monkeypatch.setattr(site_build, "render_site", site)
     assert build_module.build(mini, tmp_path / "build", ["pdf", "site"], OPTIONS) == 0
     assert bool(read_in_workers) == pdfs_done
+
+
+def test_the_site_waits_for_a_free_worker_only_when_none_is(
+    mini: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first build lays out more documents than it has workers: the site starts once a
+    # worker is free. A first build of one packet lays out one: the site starts at once.
+    laid_out: list[object] = []
+    started: list[int] = []
+    done = pdf_module._Scheduler._done
+    render = site_build.render_site
+
+    def counted(self: Any, item: Any, future: Any) -> None:
+        laid_out.append(item)
+        done(self, item, future)
+
+    def site(*args: Any, **kwargs: Any) -> list[str]:
+        started.append(len(laid_out))
+        return render(*args, **kwargs)
+
+    monkeypatch.setattr(pdf_module._Scheduler, "_done", counted)
+    monkeypatch.setattr(site_build, "render_site", site)
+    meta = mini / "annotations" / "reader.yaml"
+    packet = "packets:\n  - id: alpha-only\n    title: Alpha\n    readings: [alpha]\n"
+    meta.write_text(meta.read_text("utf-8") + packet, "utf-8")
+    one = BuildOptions(jobs=2, packet="alpha-only")
+    assert build_module.build(mini, tmp_path / "one", ["pdf", "site"], one) == 0
+    assert (tmp_path / "one" / "pdf" / "packets").is_dir()
+    laid_out.clear()
+    assert build_module.build(mini, tmp_path / "all", ["pdf", "site"], OPTIONS) == 0
+    assert started[0] == 0  # one document for two workers: at once
+    assert started[1] >= 1  # once a document is done

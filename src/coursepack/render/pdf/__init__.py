@@ -433,6 +433,8 @@ def _plan_then_lay_out(
             _release(shared, kill=True)
         raise
     todo = [j for j in jobs if _changed(out, old, j)]
+    if free is not None and len(todo) < options.workers:
+        free.set()  # a worker has nothing to lay out from the start
     # The longest first, so that no long document starts last while the others idle.
     todo.sort(key=lambda j: -j.size)
     # A reader laid out before is laid out again part by part: only the parts that changed.
