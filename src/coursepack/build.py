@@ -241,7 +241,7 @@ def _build_loaded(
             try:
                 recorded["pdf"] = pdfs.wait()
                 outputs.save(stage, recorded)
-                _finish_site(refs, stage, options)
+                _finish_site(stage, options)
             except Exception as exc:
                 if not _told("pdf", exc, stage, out):
                     raise
@@ -295,8 +295,8 @@ def _render_site(
         offered = [o for t in ("cite", "pdf", "epub") for o in recorded.get(t, [])]
         found: list[str] = render(refs, stage / "site", options, outputs=offered)
         return found
-    coming = pdfs.coming()
-    for target in later:
+    coming: list[Any] = []
+    for target in ["pdf", *later]:
         module, _, name = RENDERERS[target]
         coming += importlib.import_module(module).promised(refs, stage / name, options)
     built = [o for t in ("cite", "epub") if t not in later for o in recorded.get(t, [])]
@@ -315,10 +315,10 @@ def _render_site(
     return found
 
 
-def _finish_site(refs: Any, stage: Path, options: BuildOptions) -> None:
+def _finish_site(stage: Path, options: BuildOptions) -> None:
     from coursepack.render.site.build import finish_site
 
-    finish_site(refs, stage / "site", options)
+    finish_site(stage / "site", options)
 
 
 class _PdfsBeside(threading.Thread):
@@ -364,12 +364,6 @@ class _PdfsBeside(threading.Thread):
         finally:
             self.seconds = time.perf_counter() - t0
             self.free.set()
-
-    def coming(self) -> list[Any]:
-        """Return the PDFs the site may offer: those being written, those already there."""
-        from coursepack.render.pdf import promised
-
-        return promised(self.refs, self.out, self.options)
 
     def wait(self) -> list[Any]:
         """Wait for the PDFs; return them, or raise what stopped them."""

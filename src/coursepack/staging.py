@@ -33,6 +33,7 @@ import functools
 import os
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -258,6 +259,21 @@ def unshare_keeping(path: Path | str) -> None:
             copy = Path(f"{path}.own")
             shutil.copy2(path, copy)
             os.replace(copy, path)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write UTF-8 text to a file through a temporary file and a rename: never in place,
+    so that a file another build shares (a hard link) keeps what it says."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def link_or_copy(source: Path | str, target: Path) -> None:

@@ -193,7 +193,7 @@ def test_files_still_being_written_are_offered_with_their_sizes_once_written(
     assert not (out / "downloads" / "pdf").exists()  # nothing offered before it is there
     pdf.parent.mkdir()
     pdf.write_bytes(b"%PDF-" + b"x" * 1995)
-    finish_site(Refs(reader), out, options)
+    finish_site(out, options)
     assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, 2\u00a0KB)"
     listed = BeautifulSoup((out / "downloads.html").read_text("utf-8"), "html.parser")
     assert "The reader (PDF) (2\u00a0KB)" in [
@@ -206,7 +206,7 @@ def test_files_still_being_written_are_offered_with_their_sizes_once_written(
     before = reading.stat()
     pdf.unlink()
     pdf.write_bytes(b"%PDF-" + b"x" * 4000)
-    finish_site(Refs(reader), out, options)
+    finish_site(out, options)
     assert files(reading)["../downloads/pdf/reader.pdf"] == "Course reader (PDF, 4\u00a0KB)"
     assert reading.stat().st_ino != before.st_ino
     assert (out / "index.html").stat().st_mtime_ns == index.st_mtime_ns

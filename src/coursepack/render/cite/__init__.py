@@ -10,15 +10,14 @@ timestamps).
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Literal
 
 from coursepack.options import BuildOptions
 from coursepack.outputs import Output
 from coursepack.refs import Refs
+from coursepack.staging import write_atomic
 
 #: The biblatex data model written beside the biblatex file (see docs/citations.md).
 DATAMODEL = Path(__file__).with_name("coursepack.dbx")
@@ -27,20 +26,6 @@ CiteFormat = Literal["bibtex", "biblatex", "csl-json", "ris", "text"]
 FORMATS: tuple[CiteFormat, ...] = ("bibtex", "biblatex", "csl-json", "ris", "text")
 
 __all__ = ["FORMATS", "cite_command", "cite_notice", "render_cite", "write_atomic"]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text to a file through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _json(value: object) -> str:

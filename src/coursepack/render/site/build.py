@@ -304,15 +304,13 @@ def render_site(
     return warnings
 
 
-def finish_site(refs: Refs, out: Path, options: BuildOptions) -> None:
+def finish_site(out: Path, options: BuildOptions) -> None:
     """Put the files each edition's site offers in place, and show their sizes, once
     they are written (after :func:`render_site` with files still coming)."""
     out = Path(out).resolve()
     for edition in options.editions:
         folder = out.parent / edition_name(out.name, edition)
-        sizes.finish(
-            folder, _doctrees(out.parent, edition), out.parent, refs.site.download_path("")
-        )
+        sizes.finish(folder, _doctrees(out.parent, edition), out.parent)
 
 
 def _doctrees(build_dir: Path, edition: str) -> Path:

@@ -36,7 +36,6 @@ from coursepack.render.site.generate import (
     write_documents,
 )
 from coursepack.render.site.metadata import head_tags
-from coursepack.render.site.sizes import sized_pages
 from coursepack.render.site.state import (
     Download,
     SiteState,
@@ -44,6 +43,7 @@ from coursepack.render.site.state import (
     get_state,
     pages_read,
     set_state,
+    sized_pages,
 )
 
 logger = logging.getLogger(__name__)
@@ -342,6 +342,8 @@ def build_finished(app: Sphinx, exception: Exception | None) -> None:
         if doc in app.env.all_docs
     ]
     doctrees = Path(app.doctreedir)
-    sizes.record(doctrees, pages, [d.path for d in state.downloads])
+    site = state.refs.site
+    offered = [(d.path, site.download_path(d.path)) for d in state.downloads]
+    sizes.record(doctrees, pages, offered, site.download_path(""))
     if not app.config.coursepack_files_coming:
-        sizes.finish(outdir, doctrees, state.build_dir, state.refs.site.download_path(""))
+        sizes.finish(outdir, doctrees, state.build_dir)

@@ -9,23 +9,22 @@ every file is in place. So the site can be read and written while the PDFs are l
 (``coursepack build`` builds it beside them and calls :func:`finish` after), and a size
 that changed costs no page read again, only a few pages' text replaced.
 
-Which pages hold a size is recorded as they are read (:func:`sized_pages`, kept in
-Sphinx's environment) and written with the files offered beside the doctrees
-(:data:`RECORD`) when Sphinx ends, so that :func:`finish` needs no Sphinx.
+Which pages hold a size is recorded as they are read (in Sphinx's environment:
+:func:`~coursepack.render.site.state.sized_pages`) and written, with the files offered
+and their places in the site, beside the doctrees (:data:`RECORD`) when Sphinx ends, so
+that :func:`finish` needs no Sphinx.
 """
 
 from __future__ import annotations
 
 import html
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from coursepack.staging import link_or_copy
+from coursepack.staging import link_or_copy, write_atomic
 
 #: Beside the doctrees: the pages that show a size, and the files offered.
 RECORD = "coursepack-files.json"
@@ -60,24 +59,17 @@ def span(path: str, size: str) -> str:
     return f'<span class="cp-size" data-file="{quoted}">{html.escape(size)}</span>'
 
 
-def sized_pages(env: Any) -> dict[str, list[str]]:
-    """Return the pages read that show a file's size, each with those files (kept in
-    Sphinx's environment, purged and merged with its other per-page data)."""
-    found: dict[str, list[str]] | None = getattr(env, "coursepack_sized", None)
-    if found is None:
-        found = {}
-        env.coursepack_sized = found
-    return found
-
-
-def record(doctrees: Path, pages: Iterable[str], downloads: Iterable[str]) -> None:
+def record(
+    doctrees: Path, pages: Iterable[str], downloads: Iterable[tuple[str, str]], folder: str
+) -> None:
     """Keep, beside the doctrees, the pages (paths under the site's folder) that show a
-    size and the files the site offers (paths under the build folder)."""
-    data = {"pages": sorted(pages), "downloads": list(downloads)}
-    _replace(doctrees / RECORD, json.dumps(data, ensure_ascii=False, indent=1))
+    size, and the files the site offers: each its path under the build folder and its
+    place in the site, in the downloads folder (the site map's addresses)."""
+    data = {"pages": sorted(pages), "downloads": [list(d) for d in downloads], "folder": folder}
+    write_atomic(doctrees / RECORD, json.dumps(data, ensure_ascii=False, indent=1))
 
 
-def finish(site: Path, doctrees: Path, build_dir: Path, downloads_folder: str) -> None:
+def finish(site: Path, doctrees: Path, build_dir: Path) -> None:
     """Put the files offered into the site's downloads folder and show their sizes.
 
     The folder is made anew, each file a hard link to the build's own where the file
@@ -90,13 +82,13 @@ def finish(site: Path, doctrees: Path, build_dir: Path, downloads_folder: str) -
     if not path.is_file():
         return
     data = json.loads(path.read_text(encoding="utf-8"))
-    target = site / downloads_folder
+    target = site / data["folder"]
     if target.exists():
         shutil.rmtree(target)
-    for name in data["downloads"]:
+    for name, offered in data["downloads"]:
         source = build_dir / name
         if source.is_file():
-            dest = target / name
+            dest = site / offered
             dest.parent.mkdir(parents=True, exist_ok=True)
             link_or_copy(source, dest)
     sizes: dict[str, str] = {}
@@ -115,11 +107,4 @@ def finish(site: Path, doctrees: Path, build_dir: Path, downloads_folder: str) -
             continue
         shown = SIZE_SPAN.sub(current, text)
         if shown != text:
-            _replace(file, shown)
-
-
-def _replace(path: Path, text: str) -> None:
-    """Write a file under a temporary name and rename it over the old one."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+            write_atomic(file, shown)

@@ -154,13 +154,25 @@ def get_state(env: BuildEnvironment) -> SiteState | None:
     return holder.state if isinstance(holder, _Holder) else None
 
 
-def pages_read(env: BuildEnvironment) -> dict[str, str]:
-    """Return the digest each hand-written page was read with (kept in the environment)."""
-    found: dict[str, str] | None = getattr(env, "coursepack_pages", None)
+def _per_page(env: BuildEnvironment, name: str) -> dict[str, Any]:
+    """Return a dict of the extension's, by docname, kept in the environment (purged and
+    merged by the extension's event handlers)."""
+    found: dict[str, Any] | None = getattr(env, name, None)
     if found is None:
         found = {}
-        env.coursepack_pages = found  # type: ignore[attr-defined]
+        setattr(env, name, found)
     return found
+
+
+def pages_read(env: BuildEnvironment) -> dict[str, str]:
+    """Return the digest each hand-written page was read with (kept in the environment)."""
+    return _per_page(env, "coursepack_pages")
+
+
+def sized_pages(env: BuildEnvironment) -> dict[str, list[str]]:
+    """Return the pages read that show a file's size, each with those files
+    (:mod:`coursepack.render.site.sizes`)."""
+    return _per_page(env, "coursepack_sized")
 
 
 def note_page(env: BuildEnvironment) -> None:

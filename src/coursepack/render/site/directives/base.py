@@ -22,8 +22,7 @@ from coursepack.refs import Refs
 from coursepack.refs.labels import paragraph_span, reading_title
 from coursepack.render import markup
 from coursepack.render.site.nodes import file_size, link, make
-from coursepack.render.site.sizes import sized_pages
-from coursepack.render.site.state import SiteState, get_state, note_page
+from coursepack.render.site.state import SiteState, get_state, note_page, sized_pages
 
 T = TypeVar("T")
 
